@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "EventGateway",
+    products: [
+        .library(name: "Gateway", targets: ["Gateway"]),
+        .library(name: "GatewayEvent", targets: ["GatewayEvent"]),
+        .library(name: "GatewayTesting", targets: ["GatewayTesting"]),
+        .executable(name: "gateway", targets: ["gateway"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibEvent",
+            path: "CLibEvent",
+            pkgConfig: "libevent",
+            providers: [.apt(["libevent-dev"])]
+        ),
+        .target(name: "Gateway"),
+        .target(
+            name: "GatewayEvent",
+            dependencies: [
+                "Gateway", "CLibEvent",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "GatewayTesting", dependencies: ["Gateway"]),
+        .executableTarget(
+            name: "gateway",
+            dependencies: [
+                "Gateway", "GatewayEvent",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "GatewayTesting"]),
+        .testTarget(
+            name: "GatewayEventTests",
+            dependencies: ["Gateway", "GatewayEvent", "GatewayTesting"]
+        ),
+    ]
+)

@@ -1,0 +1,40 @@
+/// A broken rule of PEP 3333 or of HTTP, found by the server while it ran an
+/// application. Before the headers went out it becomes a 500 response; after,
+/// the connection is closed. Either way it is logged to `wsgi.errors`.
+public enum GatewayError: Error, Equatable, CustomStringConvertible {
+    case startResponseNotCalled
+    case startResponseCalledTwice
+    case writeBeforeStartResponse
+    case invalidStatus(String)
+    case invalidHeaderName(String)
+    case invalidHeaderValue(name: String)
+    case hopByHopHeader(String)
+    case invalidContentLength(String)
+    case bodyShorterThanContentLength(expected: Int, sent: Int)
+    case contentLengthMismatch(declared: Int, actual: Int)
+
+    public var description: String {
+        switch self {
+        case .startResponseNotCalled:
+            return "the application returned without calling start_response"
+        case .startResponseCalledTwice:
+            return "start_response called a second time without excInfo"
+        case .writeBeforeStartResponse:
+            return "write() called before start_response"
+        case .invalidStatus(let status):
+            return "invalid status line \(status.debugDescription): expected a 3-digit code from 200 to 599, a space and a reason"
+        case .invalidHeaderName(let name):
+            return "invalid header name \(name.debugDescription)"
+        case .invalidHeaderValue(let name):
+            return "the value of header \(name.debugDescription) holds a control character (CR, LF, NUL, ...)"
+        case .hopByHopHeader(let name):
+            return "hop-by-hop header \(name.debugDescription) is the server's to set, not the application's"
+        case .invalidContentLength(let value):
+            return "invalid Content-Length \(value.debugDescription)"
+        case .bodyShorterThanContentLength(let expected, let sent):
+            return "the body ended after \(sent) of the \(expected) bytes its Content-Length announced"
+        case .contentLengthMismatch(let declared, let actual):
+            return "Content-Length says \(declared) bytes but the body has \(actual)"
+        }
+    }
+}

@@ -1,0 +1,41 @@
+/// What every server of the package offers, in the shape of Python's
+/// `wsgiref.simple_server.WSGIServer`, so code written against it runs on any.
+///
+/// ```swift
+/// func serveInBackground(_ server: any GatewayServer) -> Thread { ... }
+/// let server = try makeServer(host: "127.0.0.1", port: 0, app: demoApp)
+/// print(server.serverAddress.port)   // the port the kernel chose
+/// try server.serveForever()          // until shutdown() from another thread
+/// ```
+public protocol GatewayServer: AnyObject, Sendable {
+    /// The address the server listens on; the real port after binding port 0.
+    var serverAddress: ServerAddress { get }
+    /// Serves requests until ``shutdown()``.
+    func serveForever() throws
+    /// Serves exactly one request, then returns.
+    func handleRequest() throws
+    /// Stops ``serveForever()``; callable from any thread. Returns once the
+    /// loop has stopped (at once when called from the loop itself).
+    func shutdown()
+    /// Releases the listening socket and everything else the server holds.
+    func close()
+}
+
+/// A listening address: host and port.
+public struct ServerAddress: Sendable, Equatable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    /// `http://host:port/`, with IPv6 hosts in brackets.
+    public var url: String {
+        let shown = host.contains(":") ? "[\(host)]" : host
+        return "http://\(shown):\(port)/"
+    }
+
+    public var description: String { url }
+}

@@ -1,0 +1,57 @@
+/// A response status: code and reason phrase, parsed from PEP 3333's
+/// status line such as `"404 Not Found"`.
+public struct ResponseStatus: Sendable, Equatable {
+    public var code: Int
+    public var reason: String
+
+    public init(code: Int, reason: String) {
+        self.code = code
+        self.reason = reason
+    }
+
+    /// Parses and checks a status line: three digits from 200 to 599, one
+    /// space, a reason of printable characters.
+    public init(parsing line: String) throws {
+        let bytes = Array(line.utf8)
+        guard bytes.count >= 5, bytes[3] == UInt8(ascii: " "),
+              bytes[0..<3].allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
+        else { throw GatewayError.invalidStatus(line) }
+        let code = bytes[0..<3].reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
+        let reason = bytes[4...]
+        guard (200...599).contains(code), !reason.isEmpty,
+              reason.allSatisfy({ $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) })
+        else { throw GatewayError.invalidStatus(line) }
+        self.init(code: code, reason: String(decoding: reason, as: UTF8.self))
+    }
+
+    /// The status line as PEP 3333 writes it: `"200 OK"`.
+    public var line: String { "\(code) \(reason)" }
+
+    /// The standard reason phrase for a code (RFC 9110), or "Unknown".
+    public static func reasonPhrase(for code: Int) -> String {
+        reasonPhrases[code] ?? "Unknown"
+    }
+
+    private static let reasonPhrases: [Int: String] = [
+        100: "Continue", 101: "Switching Protocols", 102: "Processing", 103: "Early Hints",
+        200: "OK", 201: "Created", 202: "Accepted", 203: "Non-Authoritative Information",
+        204: "No Content", 205: "Reset Content", 206: "Partial Content", 207: "Multi-Status",
+        208: "Already Reported", 226: "IM Used",
+        300: "Multiple Choices", 301: "Moved Permanently", 302: "Found", 303: "See Other",
+        304: "Not Modified", 305: "Use Proxy", 307: "Temporary Redirect", 308: "Permanent Redirect",
+        400: "Bad Request", 401: "Unauthorized", 402: "Payment Required", 403: "Forbidden",
+        404: "Not Found", 405: "Method Not Allowed", 406: "Not Acceptable",
+        407: "Proxy Authentication Required", 408: "Request Timeout", 409: "Conflict",
+        410: "Gone", 411: "Length Required", 412: "Precondition Failed",
+        413: "Content Too Large", 414: "URI Too Long", 415: "Unsupported Media Type",
+        416: "Range Not Satisfiable", 417: "Expectation Failed", 418: "I'm a Teapot",
+        421: "Misdirected Request", 422: "Unprocessable Content", 423: "Locked",
+        424: "Failed Dependency", 425: "Too Early", 426: "Upgrade Required",
+        428: "Precondition Required", 429: "Too Many Requests",
+        431: "Request Header Fields Too Large", 451: "Unavailable For Legal Reasons",
+        500: "Internal Server Error", 501: "Not Implemented", 502: "Bad Gateway",
+        503: "Service Unavailable", 504: "Gateway Timeout", 505: "HTTP Version Not Supported",
+        506: "Variant Also Negotiates", 507: "Insufficient Storage", 508: "Loop Detected",
+        510: "Not Extended", 511: "Network Authentication Required",
+    ]
+}

@@ -1,0 +1,309 @@
+/// Runs an application for one request and owns every PEP 3333 response rule,
+/// for every server: wsgiref's `BaseHandler`.
+///
+/// Servers differ only in how bytes reach the client. A blocking server hands
+/// a ``ResponseTransport`` to ``run(_:on:)``; an event-driven one steps the
+/// handler itself: ``start(_:)`` for the head, ``nextChunk()`` each time the
+/// previous chunk drained, ``finish()`` at the end.
+///
+/// ```swift
+/// let handler = Handler(environ: environ, serverSoftware: "MyServer/1.0")
+/// let head = handler.start(app)          // never throws: errors become a 500
+/// send(head)
+/// while let chunk = try handler.nextChunk() { send(chunk) }
+/// handler.finish()                        // calls the body's close()
+/// ```
+///
+/// The rules it enforces: `start_response` exactly once (unless `excInfo`), no
+/// body before the headers, headers withheld until the first non-empty chunk,
+/// `Content-Length` for bodies of known size, chunked or close-delimited
+/// otherwise, no body for HEAD/204/304, hop-by-hop headers refused, errors to
+/// a 500 before the headers and to a cut connection after, `close()` always.
+public final class Handler {
+    /// The request's environ, as the application received it.
+    public let environ: Environ
+    /// The value of the `Server` header added when the application set none.
+    public let serverSoftware: String
+
+    private let startResponse = StartResponse()
+    private var body: (any ResponseBody)?
+    private var iterator: (any ChunkIterator)?
+    /// Chunks pulled before the head was decided, still to be sent.
+    private var pending: [[UInt8]] = []
+    private var pendingIndex = 0
+    /// The Content-Length of the response and the bytes still owed to it.
+    private var announced: Int?
+    private var remaining: Int?
+    private var sendsBody = true
+    private var closed = false
+
+    /// The head decided by ``start(_:)``.
+    public private(set) var head: ResponseHead?
+
+    /// The body is a file that the transport may send with sendfile instead
+    /// of pulling chunks (see ``takeFile()``).
+    public var fileBody: FileWrapper? {
+        guard sendsBody, pendingIndex == pending.count, let file = body as? FileWrapper,
+              case .contentLength(let length)? = head?.framing,
+              remaining == length, file.remainingLength == length
+        else { return nil }
+        return file
+    }
+
+    public init(environ: Environ, serverSoftware: String) {
+        self.environ = environ
+        self.serverSoftware = serverSoftware
+    }
+
+    deinit { finish() }
+
+    /// The bytes wsgiref answers an application error with.
+    public static let errorBody = Array("A server error occurred.  Please contact the administrator.".utf8)
+
+    /// Runs the application and decides the head. Pulls body chunks until the
+    /// first non-empty one (PEP 3333: headers wait for body data), so an error
+    /// before that still becomes a clean 500 response.
+    public func start(_ app: Application) -> ResponseHead {
+        precondition(head == nil, "Handler.start called twice")
+        let decided: ResponseHead
+        do {
+            decided = try runApplication(app)
+        } catch {
+            logError(error)
+            decided = errorHead()
+        }
+        startResponse.headersSent = true
+        head = decided
+        return decided
+    }
+
+    /// The next chunk to send, `nil` at the end of the body. A throw means the
+    /// body failed after the head went out: the transport must cut the
+    /// connection (the error is already logged).
+    public func nextChunk() throws -> [UInt8]? {
+        guard sendsBody else { return nil }
+        while true {
+            var chunk: [UInt8]
+            if pendingIndex < pending.count {
+                chunk = pending[pendingIndex]
+                pending[pendingIndex] = []
+                pendingIndex += 1
+            } else if let next = try pullNext() {
+                chunk = next
+            } else {
+                return nil
+            }
+            if chunk.isEmpty { continue }
+            if let left = remaining {
+                if chunk.count > left {
+                    // More than Content-Length announced: what the client
+                    // would read as the next response is dropped.
+                    environ.errors.write("EventGateway: body longer than its Content-Length for \(environ.requestLine); extra bytes dropped\n")
+                    chunk.removeLast(chunk.count - left)
+                }
+                remaining = left - chunk.count
+                if chunk.isEmpty { return nil }
+            }
+            return chunk
+        }
+    }
+
+    /// The rest of the body when all of it is in memory already (the
+    /// application returned an array, or nothing is to be sent), so the
+    /// transport can send the response in one go; nil when it must stream.
+    public func takeBufferedBody() -> [[UInt8]]? {
+        guard iterator == nil || !sendsBody else { return nil }
+        var chunks: [[UInt8]] = []
+        while let chunk = try? nextChunk() { chunks.append(chunk) }
+        return chunks
+    }
+
+    /// Lets the transport send a ``FileWrapper`` body itself (sendfile);
+    /// returns nil when the body is not a file or must be pulled as chunks.
+    public func takeFile() -> FileWrapper? {
+        guard let file = fileBody else { return nil }
+        sendsBody = false
+        return file
+    }
+
+    /// Ends the response: calls the body's `close()`, exactly once.
+    public func finish() {
+        guard !closed else { return }
+        closed = true
+        iterator = nil
+        body?.close()
+    }
+
+    /// Drives the whole response over a blocking transport: head, chunks,
+    /// finish, with an abort when the body fails after the head.
+    public func run(_ app: Application, on transport: some ResponseTransport) throws {
+        defer { finish() }
+        let head = start(app)
+        try transport.sendHead(head)
+        if let file = takeFile() {
+            try transport.sendFile(file, length: remaining)
+            return try transport.finish()
+        }
+        do {
+            while let chunk = try nextChunk() {
+                try transport.sendChunk(chunk)
+            }
+        } catch {
+            transport.abort()
+            throw error
+        }
+        try transport.finish()
+    }
+
+    // MARK: - Deciding the head
+
+    private func runApplication(_ app: Application) throws -> ResponseHead {
+        let returned = try app(environ, startResponse)
+        body = returned
+        iterator = returned.makeChunkIterator()
+        pending = startResponse.written
+        startResponse.written = []
+
+        if startResponse.headersSent {
+            // write() was used: the headers count as sent already.
+        } else if returned.chunkCount != nil {
+            // An in-memory body: take it all, so its length is known.
+            while let chunk = try pullNext() { pending.append(chunk) }
+        } else if !(returned is FileWrapper) || startResponse.status == nil {
+            // Withhold the head until the first non-empty chunk, or the end.
+            while let chunk = try pullNext() {
+                pending.append(chunk)
+                if !chunk.isEmpty { break }
+            }
+        }
+        guard let status = startResponse.status else { throw GatewayError.startResponseNotCalled }
+
+        var headers = startResponse.headers
+        let method = environ.variables["REQUEST_METHOD"] ?? "GET"
+        let bodyless = method == "HEAD" || status.code == 204 || status.code == 304
+        let framing: BodyFraming
+        if status.code == 204 {
+            headers.removeAll { $0.0.caseInsensitiveEquals("Content-Length") }
+            framing = .none
+        } else if let declared = headers.first(where: { $0.0.caseInsensitiveEquals("Content-Length") })?.1 {
+            guard !declared.isEmpty, declared.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+                  let length = Int(declared)
+            else { throw GatewayError.invalidContentLength(declared) }
+            framing = bodyless ? .none : .contentLength(length)
+        } else if status.code == 304 {
+            framing = .none
+        } else if let length = knownLength(of: returned) {
+            headers.append(("Content-Length", String(length)))
+            framing = bodyless ? .none : .contentLength(length)
+        } else if bodyless {
+            framing = .none
+        } else if environ.variables["SERVER_PROTOCOL"] == "HTTP/1.1" {
+            framing = .chunked
+        } else {
+            framing = .untilClose
+        }
+        if case .contentLength(let length) = framing {
+            // A body held whole in memory must match what it announces.
+            let held = pending.reduce(0) { $0 + $1.count }
+            if iterator == nil, !startResponse.headersSent, held != length {
+                throw GatewayError.contentLengthMismatch(declared: length, actual: held)
+            }
+            announced = length
+            remaining = length
+        }
+        addServerHeaders(&headers)
+        sendsBody = framing != .none
+        return ResponseHead(status: status, headers: headers, framing: framing)
+    }
+
+    /// The body's length when it is known before sending: all of it pulled
+    /// already, or a file of known size. Never after write(), whose data
+    /// PEP 3333 treats as sent.
+    private func knownLength(of returned: any ResponseBody) -> Int? {
+        guard !startResponse.headersSent else { return nil }
+        if iterator == nil { return pending.reduce(0) { $0 + $1.count } }
+        if pending.isEmpty, let file = returned as? FileWrapper { return file.remainingLength }
+        return nil
+    }
+
+    /// Pulls the next chunk from the body; drops the iterator at the end.
+    /// A body that ends short of its Content-Length is an error.
+    private func pullNext() throws -> [UInt8]? {
+        guard var current = iterator else { return nil }
+        do {
+            guard let chunk = try current.next() else {
+                iterator = nil
+                if let announced, let left = remaining, left > 0 {
+                    throw GatewayError.bodyShorterThanContentLength(expected: announced, sent: announced - left)
+                }
+                return nil
+            }
+            iterator = current
+            return chunk
+        } catch {
+            iterator = nil
+            if head != nil { logError(error) }
+            throw error
+        }
+    }
+
+    private func errorHead() -> ResponseHead {
+        finish()
+        pending = [Self.errorBody]
+        pendingIndex = 0
+        announced = Self.errorBody.count
+        remaining = Self.errorBody.count
+        var headers = [
+            ("Content-Type", "text/plain; charset=utf-8"),
+            ("Content-Length", String(Self.errorBody.count)),
+        ]
+        addServerHeaders(&headers)
+        let bodyless = environ.variables["REQUEST_METHOD"] == "HEAD"
+        sendsBody = !bodyless
+        return ResponseHead(
+            status: ResponseStatus(code: 500, reason: "Internal Server Error"),
+            headers: headers,
+            framing: bodyless ? .none : .contentLength(Self.errorBody.count))
+    }
+
+    private func addServerHeaders(_ headers: inout [(String, String)]) {
+        if !headers.contains(where: { $0.0.caseInsensitiveEquals("Date") }) {
+            headers.append(("Date", HTTPDate.now()))
+        }
+        if !headers.contains(where: { $0.0.caseInsensitiveEquals("Server") }) {
+            headers.append(("Server", serverSoftware))
+        }
+    }
+
+    private func logError(_ error: any Error) {
+        environ.errors.write("EventGateway: error in application for \"\(environ.requestLine)\": \(error)\n")
+        environ.errors.flush()
+    }
+}
+
+/// Where a blocking server writes a response that a ``Handler`` drives.
+public protocol ResponseTransport {
+    /// Writes the status line and headers, plus the framing headers implied by `head.framing`.
+    func sendHead(_ head: ResponseHead) throws
+    /// Writes one non-empty chunk of the body (framed as the head said).
+    func sendChunk(_ chunk: [UInt8]) throws
+    /// Writes `length` bytes of a file body (all of it when nil); by default
+    /// it is read and sent in blocks.
+    func sendFile(_ file: FileWrapper, length: Int?) throws
+    /// Ends the body (the last chunk of a chunked one).
+    func finish() throws
+    /// The body failed after the head went out: cut the connection.
+    func abort()
+}
+
+extension ResponseTransport {
+    public func sendFile(_ file: FileWrapper, length: Int?) throws {
+        var chunks = file.makeChunkIterator()
+        var left = length ?? Int.max
+        while left > 0, var chunk = try chunks.next() {
+            if chunk.count > left { chunk.removeLast(chunk.count - left) }
+            left -= chunk.count
+            try sendChunk(chunk)
+        }
+    }
+}

@@ -1,0 +1,108 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A bound, listening TCP socket: what every server of the package accepts on.
+///
+/// Servers bind it themselves rather than let a library do it, to choose the
+/// backlog (libevent hard-codes 128, which drops SYNs under a burst) and the
+/// socket options.
+///
+/// ```swift
+/// let socket = try ListeningSocket(host: "127.0.0.1", port: 0)
+/// print(socket.address.port)     // the port the kernel chose
+/// ```
+public struct ListeningSocket: Sendable {
+    /// The listening descriptor (non-blocking, close-on-exec).
+    public let descriptor: Int32
+    /// The address bound, with the real port.
+    public let address: ServerAddress
+
+    /// Binds `host:port` (port 0 lets the kernel choose) and listens.
+    public init(host: String, port: Int, backlog: Int32 = 1024, reusePort: Bool = false) throws {
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
+        var list: UnsafeMutablePointer<addrinfo>?
+        let status = getaddrinfo(host.isEmpty ? nil : host, String(port), &hints, &list)
+        guard status == 0, let first = list else {
+            throw SocketError.resolve(host: host, reason: String(cString: gai_strerror(status)))
+        }
+        defer { freeaddrinfo(list) }
+
+        var lastErrno: Int32 = 0
+        var candidate: UnsafeMutablePointer<addrinfo>? = first
+        while let info = candidate {
+            candidate = info.pointee.ai_next
+            let fd = socket(info.pointee.ai_family, info.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), 0)
+            guard fd >= 0 else { lastErrno = errno; continue }
+            var on: Int32 = 1
+            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
+            if reusePort { setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, socklen_t(MemoryLayout<Int32>.size)) }
+            if bind(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0, listen(fd, backlog) == 0 {
+                _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+                self.descriptor = fd
+                self.address = try ListeningSocket.localAddress(of: fd)
+                return
+            }
+            lastErrno = errno
+            _ = Glibc.close(fd)
+        }
+        throw SocketError.bind(host: host, port: port, errno: lastErrno)
+    }
+
+    /// Closes the descriptor.
+    public func close() {
+        _ = Glibc.close(descriptor)
+    }
+
+    /// The host and port a socket is bound to.
+    public static func localAddress(of fd: Int32) throws -> ServerAddress {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let ok = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        guard ok == 0 else { throw SocketError.bind(host: "?", port: 0, errno: errno) }
+        return try SocketAddressText.describe(storage)
+    }
+}
+
+/// Turns a socket address into host text and port.
+public enum SocketAddressText {
+    public static func describe(_ storage: sockaddr_storage) throws -> ServerAddress {
+        var storage = storage
+        return try withUnsafePointer(to: &storage) { pointer in
+            var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+            var service = [CChar](repeating: 0, count: Int(NI_MAXSERV))
+            let status = pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                getnameinfo($0, socklen_t(MemoryLayout<sockaddr_storage>.size), &host, socklen_t(host.count),
+                            &service, socklen_t(service.count), NI_NUMERICHOST | NI_NUMERICSERV)
+            }
+            guard status == 0 else {
+                throw SocketError.resolve(host: "?", reason: String(cString: gai_strerror(status)))
+            }
+            let hostText = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let serviceText = String(decoding: service.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            return ServerAddress(host: hostText, port: Int(serviceText) ?? 0)
+        }
+    }
+}
+
+/// Why a socket could not be set up.
+public enum SocketError: Error, Equatable, CustomStringConvertible {
+    case resolve(host: String, reason: String)
+    case bind(host: String, port: Int, errno: Int32)
+
+    public var description: String {
+        switch self {
+        case .resolve(let host, let reason):
+            return "cannot resolve \(host.debugDescription): \(reason)"
+        case .bind(let host, let port, let code):
+            return "cannot listen on \(host):\(port): \(String(cString: strerror(code)))"
+        }
+    }
+}

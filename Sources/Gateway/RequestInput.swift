@@ -1,0 +1,98 @@
+/// `wsgi.input`: the request body as a readable stream.
+///
+/// Reads never go past the end of the body: once it is consumed every read
+/// returns an empty array.
+///
+/// ```swift
+/// let all = try environ.input.read()          // the whole body
+/// let head = try environ.input.read(16)       // at most 16 bytes
+/// let line = try environ.input.readLine()     // up to and including "\n"
+/// for line in environ.input { ... }           // line by line
+/// ```
+public final class RequestInput {
+    /// Reads up to `n` more bytes of the body; an empty array means the end.
+    public typealias Source = (_ n: Int) throws -> [UInt8]
+
+    private var buffer: [UInt8]
+    private var position = 0
+    private var source: Source?
+
+    /// An input over a body already in memory.
+    public init(_ body: [UInt8] = []) {
+        self.buffer = body
+    }
+
+    /// An input that pulls the body from `source` as the application reads
+    /// (servers that stream request bodies use this).
+    public init(source: @escaping Source) {
+        self.buffer = []
+        self.source = source
+    }
+
+    /// Reads `count` bytes, fewer at the end of the body; `nil` reads to the end.
+    public func read(_ count: Int? = nil) throws -> [UInt8] {
+        if let count {
+            if count <= 0 { return [] }
+            while available < count, try fill(count - available) {}
+            return take(Swift.min(count, available))
+        }
+        while try fill(64 * 1024) {}
+        return take(available)
+    }
+
+    /// Reads one line, including its `\n`, or at most `limit` bytes.
+    public func readLine(limit: Int? = nil) throws -> [UInt8] {
+        let cap = limit.map { Swift.max($0, 0) } ?? Int.max
+        var scanned = 0
+        while true {
+            let end = Swift.min(available, cap)
+            if let newline = buffer[(position + scanned)..<(position + end)].firstIndex(of: UInt8(ascii: "\n")) {
+                return take(newline - position + 1)
+            }
+            scanned = end
+            if end >= cap { return take(cap) }
+            if !(try fill(8 * 1024)) { return take(available) }
+        }
+    }
+
+    /// Reads every remaining line (PEP 3333's `readlines`).
+    public func readLines() throws -> [[UInt8]] {
+        var lines: [[UInt8]] = []
+        while case let line = try readLine(), !line.isEmpty { lines.append(line) }
+        return lines
+    }
+
+    private var available: Int { buffer.count - position }
+
+    /// Pulls more bytes from the source; false at the end of the body.
+    private func fill(_ hint: Int) throws -> Bool {
+        guard let source else { return false }
+        let more = try source(Swift.max(hint, 4096))
+        if more.isEmpty {
+            self.source = nil
+            return false
+        }
+        if position > 0 {
+            buffer.removeFirst(position)
+            position = 0
+        }
+        buffer.append(contentsOf: more)
+        return true
+    }
+
+    private func take(_ count: Int) -> [UInt8] {
+        let bytes = Array(buffer[position..<(position + count)])
+        position += count
+        return bytes
+    }
+}
+
+extension RequestInput: Sequence {
+    /// Iterates the body line by line; a read error ends the iteration.
+    public func makeIterator() -> AnyIterator<[UInt8]> {
+        AnyIterator { [self] in
+            guard let line = try? readLine(), !line.isEmpty else { return nil }
+            return line
+        }
+    }
+}

@@ -1,0 +1,75 @@
+/// The request-target of a request line, split the way the environ needs it:
+/// `PATH_INFO` percent-decoded, `QUERY_STRING` raw.
+///
+/// ```swift
+/// let target = RequestTarget("/a%20b/c?x=1&y=2")
+/// target.path    // "/a b/c"
+/// target.query   // "x=1&y=2"
+/// ```
+public struct RequestTarget: Sendable, Equatable {
+    /// The decoded path (`PATH_INFO`).
+    public var path: String
+    /// The query without its `?`, as sent (`QUERY_STRING`).
+    public var query: String
+
+    /// Splits origin-form (`/p?q`), absolute-form (`http://host/p?q`) and
+    /// asterisk-form (`*`) targets; a fragment, if any, is dropped.
+    public init(_ raw: String) {
+        var rest = Substring(raw)
+        if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
+        if !rest.hasPrefix("/"), let schemeEnd = rest.firstIndex(of: ":"),
+           rest[schemeEnd...].hasPrefix("://") {
+            let afterAuthority = rest[rest.index(schemeEnd, offsetBy: 3)...]
+            rest = afterAuthority.firstIndex(where: { $0 == "/" || $0 == "?" }).map { afterAuthority[$0...] } ?? ""
+        }
+        let pathPart: Substring
+        if let mark = rest.firstIndex(of: "?") {
+            pathPart = rest[..<mark]
+            query = String(rest[rest.index(after: mark)...])
+        } else {
+            pathPart = rest
+            query = ""
+        }
+        path = percentDecode(pathPart)
+    }
+}
+
+/// Decodes `%XX` escapes. The bytes are read as UTF-8, or as Latin-1 when they
+/// are not valid UTF-8 (so no byte is lost, as in Python's servers). `+` is
+/// left alone: it means a space only in form data, not in a path.
+public func percentDecode(_ text: some StringProtocol) -> String {
+    let utf8 = text.utf8
+    guard utf8.contains(UInt8(ascii: "%")) else { return String(text) }
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(utf8.count)
+    var index = utf8.startIndex
+    while index != utf8.endIndex {
+        let byte = utf8[index]
+        if byte == UInt8(ascii: "%"),
+           let first = utf8.index(index, offsetBy: 1, limitedBy: utf8.endIndex), first != utf8.endIndex,
+           let second = utf8.index(first, offsetBy: 1, limitedBy: utf8.endIndex), second != utf8.endIndex,
+           let high = hexValue(utf8[first]), let low = hexValue(utf8[second]) {
+            bytes.append(high << 4 | low)
+            index = utf8.index(after: second)
+        } else {
+            bytes.append(byte)
+            index = utf8.index(after: index)
+        }
+    }
+    return decodeText(bytes)
+}
+
+/// Bytes as text: UTF-8 when valid, otherwise Latin-1 (every byte kept).
+public func decodeText(_ bytes: [UInt8]) -> String {
+    if let text = String(validating: bytes, as: UTF8.self) { return text }
+    return String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
+}
+
+private func hexValue(_ byte: UInt8) -> UInt8? {
+    switch byte {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+    default: return nil
+    }
+}

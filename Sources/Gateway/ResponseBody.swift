@@ -1,0 +1,107 @@
+/// What an application returns: the response body as a sequence of byte
+/// chunks, with an optional `close()` (PEP 3333's iterable).
+///
+/// Arrays of strings or byte arrays are bodies already, so the simplest
+/// application just returns `["Hello"]`. A body produced on the fly is a
+/// ``StreamBody``; a file is a ``FileWrapper``.
+///
+/// The server pulls chunks one at a time, only as fast as the client takes
+/// them, and calls ``close()`` exactly once when it is done with the body,
+/// also after an error or a client that went away.
+public protocol ResponseBody {
+    /// Hands out the body's chunks in order; the server calls this once.
+    func makeChunkIterator() -> any ChunkIterator
+    /// How many chunks the body has, when known up front (PEP 3333's `len()`).
+    /// A body of exactly one chunk gets a `Content-Length` without buffering.
+    var chunkCount: Int? { get }
+    /// Releases what the body holds; the server calls it exactly once.
+    func close()
+}
+
+extension ResponseBody {
+    public var chunkCount: Int? { nil }
+    public func close() {}
+}
+
+/// Yields a body's chunks; `nil` ends the body, a throw aborts it.
+public protocol ChunkIterator {
+    mutating func next() throws -> [UInt8]?
+}
+
+/// A value that can be one chunk of a body: `String`, `Substring`, `[UInt8]`, `ArraySlice<UInt8>`.
+public protocol BodyChunk {
+    /// The chunk's bytes (UTF-8 for text).
+    var chunkBytes: [UInt8] { get }
+}
+
+extension String: BodyChunk {
+    public var chunkBytes: [UInt8] { Array(utf8) }
+}
+
+extension Substring: BodyChunk {
+    public var chunkBytes: [UInt8] { Array(utf8) }
+}
+
+extension Array: BodyChunk where Element == UInt8 {
+    public var chunkBytes: [UInt8] { self }
+}
+
+extension ArraySlice: BodyChunk where Element == UInt8 {
+    public var chunkBytes: [UInt8] { Array(self) }
+}
+
+extension Array: ResponseBody where Element: BodyChunk {
+    public func makeChunkIterator() -> any ChunkIterator {
+        ArrayChunkIterator(chunks: self)
+    }
+
+    public var chunkCount: Int? { count }
+}
+
+private struct ArrayChunkIterator<Chunk: BodyChunk>: ChunkIterator {
+    let chunks: [Chunk]
+    var index = 0
+
+    mutating func next() throws -> [UInt8]? {
+        guard index < chunks.count else { return nil }
+        defer { index += 1 }
+        return chunks[index].chunkBytes
+    }
+}
+
+/// A body produced on the fly, PEP 3333's generator.
+///
+/// ```swift
+/// var left = 3
+/// return StreamBody(next: {
+///     guard left > 0 else { return nil }
+///     left -= 1
+///     return Array("tick\n".utf8)
+/// }, onClose: { print("done") })
+/// ```
+public struct StreamBody: ResponseBody {
+    private let next: () throws -> [UInt8]?
+    private let onClose: (() -> Void)?
+
+    /// A body whose chunks come from calling `next` until it returns nil;
+    /// `onClose` runs once when the server is done with it.
+    public init(next: @escaping () throws -> [UInt8]?, onClose: (() -> Void)? = nil) {
+        self.next = next
+        self.onClose = onClose
+    }
+
+    /// A body over any sequence of chunks, pulled lazily.
+    public init<S: Sequence>(_ chunks: S, onClose: (() -> Void)? = nil) where S.Element: BodyChunk {
+        var iterator = chunks.makeIterator()
+        self.init(next: { iterator.next()?.chunkBytes }, onClose: onClose)
+    }
+
+    public func makeChunkIterator() -> any ChunkIterator { ClosureChunkIterator(produce: next) }
+
+    public func close() { onClose?() }
+}
+
+private struct ClosureChunkIterator: ChunkIterator {
+    let produce: () throws -> [UInt8]?
+    mutating func next() throws -> [UInt8]? { try produce() }
+}

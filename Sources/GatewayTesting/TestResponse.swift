@@ -1,0 +1,44 @@
+/// A response as a test client read it off the wire.
+public struct TestResponse: Sendable {
+    /// "HTTP/1.1"
+    public var version: String
+    public var status: Int
+    public var reason: String
+    /// Headers in order, repeats kept, names as sent.
+    public var headers: [(String, String)]
+    public var body: [UInt8]
+    /// True when the body was chunked on the wire.
+    public var wasChunked: Bool
+    /// The sizes of the chunks, when chunked.
+    public var chunkSizes: [Int]
+
+    /// The first value of a header, by case-insensitive name.
+    public func header(_ name: String) -> String? {
+        headers.first { $0.0.lowercased() == name.lowercased() }?.1
+    }
+
+    /// Every value of a header, in order.
+    public func headerValues(_ name: String) -> [String] {
+        headers.filter { $0.0.lowercased() == name.lowercased() }.map(\.1)
+    }
+
+    /// The body as UTF-8 text.
+    public var text: String { String(decoding: body, as: UTF8.self) }
+}
+
+/// What went wrong reading a response.
+public enum TestClientError: Error, Equatable, CustomStringConvertible {
+    case connect(errno: Int32)
+    case timedOut
+    case closed
+    case malformed(String)
+
+    public var description: String {
+        switch self {
+        case .connect(let code): return "connect failed (errno \(code))"
+        case .timedOut: return "timed out waiting for the server"
+        case .closed: return "the server closed the connection"
+        case .malformed(let what): return "malformed response: \(what)"
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import Gateway
+import GatewayEvent
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@main
+struct GatewayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gateway",
+        abstract: "Serve gateway applications (PEP 3333 in Swift) on libevent.",
+        subcommands: [Serve.self])
+}
+
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve a built-in application over HTTP.")
+
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on; 0 picks a free one.")
+    var port = 8000
+
+    @Option(help: "The application: \(BuiltinApps.names.joined(separator: ", ")).")
+    var app = "demo"
+
+    func validate() throws {
+        guard BuiltinApps.named(app) != nil else {
+            throw ValidationError("unknown app '\(app)'; choose one of \(BuiltinApps.names.joined(separator: ", "))")
+        }
+        guard (0...65535).contains(port) else { throw ValidationError("port must be 0...65535") }
+    }
+
+    func run() throws {
+        let server = try EventServer(
+            configuration: EventServerConfiguration(host: host, port: port), app: BuiltinApps.named(app)!)
+        server.stopOnSignals([SIGINT, SIGTERM])
+        announce("Serving on \(server.serverAddress.url)\n")
+        try server.serveForever()
+        server.close()
+    }
+
+    /// Writes the start-up line unbuffered, so a supervisor reading our
+    /// stdout through a pipe sees it at once.
+    private func announce(_ line: String) {
+        var line = line
+        line.withUTF8 { _ = write(1, $0.baseAddress, $0.count) }
+    }
+}
+
+/// The applications `gateway serve --app NAME` can run.
+enum BuiltinApps {
+    static let all: [(name: String, app: Application)] = [
+        ("demo", demoApp),
+    ]
+
+    static var names: [String] { all.map(\.name) }
+
+    static func named(_ name: String) -> Application? {
+        all.first { $0.name == name }?.app
+    }
+}
