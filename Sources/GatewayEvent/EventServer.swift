@@ -72,7 +72,7 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
         self.serverAddress = socket.address
         self.environBuilder = EnvironBuilder(
             serverName: socket.address.host, serverPort: String(socket.address.port),
-            multithread: false, multiprocess: false, errors: StandardErrorOutput.shared)
+            multithread: false, multiprocess: false, errors: configuration.errors)
 
         // evhttp would otherwise label every response text/html; ISO-8859-1.
         evhttp_set_default_content_type(http, nil)
@@ -141,6 +141,12 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
     /// Stops the server gracefully when one of `signals` arrives (for
     /// example `[SIGINT, SIGTERM]`); the signal is handled on the loop.
     public func stopOnSignals(_ signals: [Int32]) {
+        // A parent may have spawned us with these signals blocked (a blocked
+        // SIGTERM would never reach libevent's handler).
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        for number in signals { sigaddset(&mask, number) }
+        pthread_sigmask(SIG_UNBLOCK, &mask, nil)
         let context = Unmanaged.passUnretained(self).toOpaque()
         for number in signals {
             guard let event = event_new(base, number, Int16(EV_SIGNAL | EV_PERSIST), { number, _, context in

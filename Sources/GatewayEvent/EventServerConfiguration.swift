@@ -18,6 +18,8 @@ public struct EventServerConfiguration: Sendable {
     public var serverSoftware: String = "EventGateway/0.1"
     /// The listen backlog: how many connections may wait to be accepted.
     public var backlog: Int32 = 1024
+    /// `wsgi.errors` for every request; application errors are logged here too.
+    public var errors: any ErrorOutput = StandardErrorOutput.shared
     /// Where server events are logged.
     public var logger: Logger = Logger(label: "EventGateway")
 

@@ -1,0 +1,24 @@
+import Gateway
+import Synchronization
+
+/// A `wsgi.errors` that keeps what is written, for tests to read.
+///
+/// ```swift
+/// let errors = CapturedErrors()
+/// var configuration = EventServerConfiguration(port: 0)
+/// configuration.errors = errors
+/// ...
+/// #expect(errors.text.contains("probe-error-marker"))
+/// ```
+public final class CapturedErrors: ErrorOutput {
+    private let storage = Mutex("")
+
+    public init() {}
+
+    public func write(_ text: String) {
+        storage.withLock { $0 += text }
+    }
+
+    /// Everything written so far.
+    public var text: String { storage.withLock { $0 } }
+}

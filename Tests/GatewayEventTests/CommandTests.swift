@@ -1,0 +1,62 @@
+import Foundation
+import GatewayTesting
+import Testing
+
+@Suite("gateway serve")
+struct CommandTests {
+    /// The built `gateway` executable, beside the test bundle.
+    static var executable: URL {
+        var directory = Bundle.main.bundleURL
+        if directory.pathExtension == "xctest" { directory.deleteLastPathComponent() }
+        for candidate in [directory, directory.deletingLastPathComponent()] {
+            let url = candidate.appendingPathComponent("gateway")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return directory.appendingPathComponent("gateway")
+    }
+
+    @Test func portZeroPrintsTheRealPortAndSIGTERMStopsCleanly() throws {
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0", "--app", "demo"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+
+        let line = readLine(from: output.fileHandleForReading)
+        let match = line.firstMatch(of: /Serving on http:\/\/127\.0\.0\.1:(\d+)\//)
+        let port = try #require(match.flatMap { Int($0.1) })
+        #expect(port > 0)
+
+        let response = try TestHTTPClient(port: port).get("/a%20b/c?x=1&y=2")
+        #expect(response.text.contains("PATH_INFO = /a b/c"))
+
+        process.terminate()  // SIGTERM
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        try #require(!process.isRunning)
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 0)
+    }
+
+    @Test func unknownAppIsRefused() throws {
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = ["serve", "--port", "0", "--app", "nope"]
+        process.standardError = Pipe()
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus != 0)
+    }
+
+    private func readLine(from handle: FileHandle) -> String {
+        var bytes: [UInt8] = []
+        while bytes.last != UInt8(ascii: "\n") {
+            let data = handle.readData(ofLength: 1)
+            if data.isEmpty { break }
+            bytes += data
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

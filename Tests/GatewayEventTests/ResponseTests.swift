@@ -1,0 +1,240 @@
+import Gateway
+import GatewayEvent
+import GatewayTesting
+import Testing
+
+@Suite("EventServer: responses on the wire")
+struct ResponseTests {
+    @Test func singleChunkHasContentLengthAndNoDefaultContentType() throws {
+        try withEventServer(app: { _, start in
+            try start("200 OK", [("X-App", "1")])
+            return ["Hello, World!"]
+        }) { server in
+            let response = try TestHTTPClient(port: server.port).get("/")
+            #expect(response.status == 200)
+            #expect(response.reason == "OK")
+            #expect(response.header("Content-Length") == "13")
+            #expect(!response.wasChunked)
+            #expect(response.text == "Hello, World!")
+            #expect(response.header("Content-Type") == nil)  // evhttp's text/html default is off
+            #expect(response.header("Server") == "EventGateway/0.1")
+            #expect(response.header("Date")?.hasSuffix("GMT") == true)
+        }
+    }
+
+    @Test func statusAndHeadersGoOutAsGiven() throws {
+        try withEventServer(app: { _, start in
+            try start("201 Made It", [("Set-Cookie", "a=1; Path=/"), ("X-Mid", "m"), ("Set-Cookie", "b=2; Path=/")])
+            return ["x"]
+        }) { server in
+            let response = try TestHTTPClient(port: server.port).get("/")
+            #expect(response.status == 201)
+            #expect(response.reason == "Made It")
+            #expect(response.headerValues("Set-Cookie") == ["a=1; Path=/", "b=2; Path=/"])
+            let names = response.headers.map(\.0)
+            #expect(names.firstIndex(of: "X-Mid")! > names.firstIndex(of: "Set-Cookie")!)
+        }
+    }
+
+    @Test func streamIsChunkedOnHTTP11() throws {
+        try withEventServer(app: { _, start in
+            try start("200 OK", [])
+            return StreamBody(["one", "two", "", "three"])
+        }) { server in
+            let response = try TestHTTPClient(port: server.port).get("/")
+            #expect(response.wasChunked)
+            #expect(response.chunkSizes == [3, 3, 5])
+            #expect(response.text == "onetwothree")
+        }
+    }
+
+    @Test func streamToHTTP10IsCloseDelimited() throws {
+        try withEventServer(app: { _, start in
+            try start("200 OK", [])
+            return StreamBody(["one", "two"])
+        }) { server in
+            let client = try TestHTTPClient(port: server.port)
+            let response = try client.request("GET", "/", headers: [("Connection", "keep-alive")], version: "HTTP/1.0")
+            #expect(!response.wasChunked)
+            #expect(response.header("Content-Length") == nil)
+            #expect(response.header("Connection")?.lowercased() == "close")
+            #expect(response.text == "onetwo")
+        }
+    }
+
+    @Test func headGetsHeadersWithoutBody() throws {
+        try withEventServer(app: { _, start in
+            try start("200 OK", [("Content-Type", "text/plain")])
+            return ["Hello, World!"]
+        }) { server in
+            let client = try TestHTTPClient(port: server.port)
+            let head = try client.request("HEAD", "/")
+            #expect(head.status == 200)
+            #expect(head.header("Content-Length") == "13")
+            #expect(head.body.isEmpty)
+            // The connection is still in step: no stray body bytes before the next response.
+            let next = try client.get("/")
+            #expect(next.text == "Hello, World!")
+        }
+    }
+
+    @Test(arguments: [204, 304])
+    func noBodyStatuses(code: Int) throws {
+        try withEventServer(app: { _, start in
+            try start("\(code) \(ResponseStatus.reasonPhrase(for: code))", [])
+            return ["must not be sent"]
+        }) { server in
+            let client = try TestHTTPClient(port: server.port)
+            let response = try client.get("/")
+            #expect(response.status == code)
+            #expect(response.header("Content-Length") == nil)
+            #expect(response.header("Transfer-Encoding") == nil)
+            let next = try client.get("/")
+            #expect(next.status == code)
+        }
+    }
+
+    @Test func keepAliveServesTwoRequestsOnOneConnection() throws {
+        try withEventServer(app: environApp) { server in
+            let client = try TestHTTPClient(port: server.port)
+            let first = try client.get("/one")
+            let second = try client.get("/two")
+            #expect(first.environ["PATH_INFO"] == "/one")
+            #expect(second.environ["PATH_INFO"] == "/two")
+            #expect(first.environ["REMOTE_PORT"] == second.environ["REMOTE_PORT"])
+        }
+    }
+
+    @Test func pipelinedRequestsAreAnsweredInOrder() throws {
+        try withEventServer(app: environApp) { server in
+            let client = try TestHTTPClient(port: server.port)
+            try client.send("GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(try client.readResponse().environ["PATH_INFO"] == "/a")
+            #expect(try client.readResponse().environ["PATH_INFO"] == "/b")
+        }
+    }
+
+    @Test func connectionCloseInAListIsHonoured() throws {
+        try withEventServer(app: environApp) { server in
+            let client = try TestHTTPClient(port: server.port, timeout: 5)
+            let response = try client.get("/", headers: [("Connection", "keep-alive, close")])
+            #expect(response.status == 200)
+            #expect(client.isClosedByServer())
+        }
+    }
+
+    @Test func applicationErrorGives500AndTheServerGoesOn() throws {
+        struct Broken: Error, CustomStringConvertible { var description: String { "secret-marker" } }
+        let errors = CapturedErrors()
+        try withEventServer(errors: errors, app: { environ, start in
+            if environ["PATH_INFO"] == "/fail" { throw Broken() }
+            try start("200 OK", [])
+            return ["fine"]
+        }) { server in
+            let client = try TestHTTPClient(port: server.port)
+            let failed = try client.get("/fail")
+            #expect(failed.status == 500)
+            #expect(!failed.text.contains("secret-marker"))
+            #expect(try client.get("/ok").text == "fine")
+            #expect(errors.text.contains("GET /fail HTTP/1.1"))
+            #expect(errors.text.contains("secret-marker"))
+        }
+    }
+
+    @Test func errorAfterHeadersCutsTheConnection() throws {
+        let closes = CloseCounter()
+        try withEventServer(app: { environ, start in
+            try start("200 OK", [])
+            if environ["PATH_INFO"] == "/ok" { return ["fine"] }
+            var step = 0
+            return StreamBody(next: {
+                step += 1
+                if step == 1 { return Array("partial".utf8) }
+                struct Late: Error {}
+                throw Late()
+            }, onClose: { closes.increment() })
+        }) { server in
+            let client = try TestHTTPClient(port: server.port, timeout: 5)
+            #expect(throws: TestClientError.self) { try client.get("/") }
+            #expect(closes.value == 1)
+            // Others are still served.
+            let other = try TestHTTPClient(port: server.port)
+            #expect(try other.get("/ok").text == "fine")
+        }
+    }
+
+    @Test func clientVanishingMidStreamStopsTheBodyAndClosesIt() throws {
+        let closes = CloseCounter()
+        let pulled = CloseCounter()
+        try withEventServer(app: { _, start in
+            try start("200 OK", [])
+            let block = [UInt8](repeating: 0x78, count: 64 * 1024)
+            return StreamBody(next: {
+                pulled.increment()
+                return block  // endless
+            }, onClose: { closes.increment() })
+        }) { server in
+            let client = try TestHTTPClient(port: server.port)
+            try client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            _ = try client.readHead()
+            _ = try client.readExactly(100_000)
+            client.close()
+            var waited = 0
+            while closes.value == 0 && waited < 500 {
+                usleepMillis(10)
+                waited += 1
+            }
+            #expect(closes.value == 1)
+            let settled = pulled.value
+            usleepMillis(100)
+            #expect(pulled.value == settled)  // iteration stopped
+        }
+    }
+
+    @Test func writeCallableStreamsAheadOfTheBody() throws {
+        try withEventServer(app: { _, start in
+            let write = try start("200 OK", [("Content-Type", "text/plain")])
+            for index in 0..<3 { try write("line \(index)\n") }
+            return [String]()
+        }) { server in
+            let response = try TestHTTPClient(port: server.port).get("/")
+            #expect(response.text == "line 0\nline 1\nline 2\n")
+            #expect(response.header("Content-Length") == nil)
+        }
+    }
+
+    @Test func fileWrapperIsSentWholeWithItsLength() throws {
+        let path = "/tmp/eventgateway-test-\(UInt32.random(in: 0...UInt32.max))"
+        let content = [UInt8]((0..<300_000).map { UInt8($0 % 251) })
+        try writeFile(path, content)
+        defer { removeFile(path) }
+        try withEventServer(app: { _, start in
+            try start("200 OK", [("Content-Type", "application/octet-stream")])
+            return try FileWrapper(path: path)
+        }) { server in
+            let client = try TestHTTPClient(port: server.port)
+            let response = try client.get("/")
+            #expect(response.header("Content-Length") == "300000")
+            #expect(response.body == content)
+            #expect(try client.get("/").body == content)
+        }
+    }
+
+    @Test func ambiguousFramingIsRefusedWith400() throws {
+        let requests = [
+            "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+            "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+            "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
+        ]
+        try withEventServer(app: environApp) { server in
+            for request in requests {
+                let client = try TestHTTPClient(port: server.port, timeout: 5)
+                try client.send(request)
+                let response = try client.readResponse()
+                #expect(response.status == 400, "\(request.debugDescription)")
+                #expect(client.isClosedByServer())
+            }
+            #expect(try TestHTTPClient(port: server.port).get("/").status == 200)
+        }
+    }
+}
