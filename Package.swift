@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "Gateway", targets: ["Gateway"]),
         .library(name: "GatewayEvent", targets: ["GatewayEvent"]),
         .library(name: "GatewayTesting", targets: ["GatewayTesting"]),
+        .library(name: "GatewayProbe", targets: ["GatewayProbe"]),
         .executable(name: "gateway", targets: ["gateway"]),
     ],
     dependencies: [
@@ -29,18 +30,23 @@ let package = Package(
             ]
         ),
         .target(name: "GatewayTesting", dependencies: ["Gateway"]),
+        .target(name: "GatewayProbe", dependencies: ["Gateway"]),
         .executableTarget(
             name: "gateway",
             dependencies: [
-                "Gateway", "GatewayEvent",
+                "Gateway", "GatewayEvent", "GatewayProbe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "GatewayTesting"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "GatewayTesting", "GatewayProbe"]),
         .testTarget(
             name: "GatewayEventTests",
-            dependencies: ["Gateway", "GatewayEvent", "GatewayTesting"]
+            dependencies: ["Gateway", "GatewayEvent", "GatewayTesting", "GatewayProbe"]
+        ),
+        .testTarget(
+            name: "ConformanceTests",
+            dependencies: ["Gateway", "GatewayEvent", "GatewayTesting", "GatewayProbe"]
         ),
     ]
 )

@@ -25,7 +25,7 @@ public final class Handler {
     /// The value of the `Server` header added when the application set none.
     public let serverSoftware: String
 
-    private let startResponse = StartResponse()
+    private let startResponse = ResponseState()
     private var body: (any ResponseBody)?
     private var iterator: (any ChunkIterator)?
     /// Chunks pulled before the head was decided, still to be sent.
@@ -158,7 +158,7 @@ public final class Handler {
     // MARK: - Deciding the head
 
     private func runApplication(_ app: Application) throws -> ResponseHead {
-        let returned = try app(environ, startResponse)
+        let returned = try app(environ, startResponse.makeStartResponse())
         body = returned
         iterator = returned.makeChunkIterator()
         pending = startResponse.written

@@ -12,19 +12,23 @@
 ///
 /// It returns the legacy `write` function (``ResponseWriter``); new code
 /// should return its body instead.
+///
+/// Middleware wraps one by creating its own around the server's:
+///
+/// ```swift
+/// let tagged = StartResponse { status, headers, excInfo in
+///     try startResponse(status, headers + [("X-Served-By", "edge")], excInfo: excInfo)
+/// }
+/// ```
 public final class StartResponse {
-    /// The status the application chose, once it called.
-    public private(set) var status: ResponseStatus?
-    /// The headers the application gave, in order, repeats kept.
-    public private(set) var headers: [(String, String)] = []
-    /// True once the headers count as sent: data went through `write`, or
-    /// the server committed to the response.
-    public internal(set) var headersSent = false
-    /// Bytes given to `write`, waiting for the server to send them.
-    var written: [[UInt8]] = []
+    public typealias Implementation = (_ status: String, _ headers: [(String, String)], _ excInfo: (any Error)?) throws -> ResponseWriter
 
-    /// Creates one for one response; servers do this, applications receive it.
-    public init() {}
+    private let implementation: Implementation
+
+    /// A start_response that runs `implementation`; servers and middleware make these.
+    public init(_ implementation: @escaping Implementation) {
+        self.implementation = implementation
+    }
 
     @discardableResult
     public func callAsFunction(
@@ -32,25 +36,7 @@ public final class StartResponse {
         _ headers: [(String, String)],
         excInfo: (any Error)? = nil
     ) throws -> ResponseWriter {
-        if let excInfo {
-            if headersSent { throw excInfo }
-        } else if self.status != nil {
-            throw GatewayError.startResponseCalledTwice
-        }
-        let parsed = try ResponseStatus(parsing: status)
-        for (name, value) in headers {
-            try validateResponseHeader(name: name, value: value)
-        }
-        self.status = parsed
-        self.headers = headers
-        return ResponseWriter(owner: self)
-    }
-
-    func write(_ bytes: [UInt8]) throws {
-        guard status != nil else { throw GatewayError.writeBeforeStartResponse }
-        guard !bytes.isEmpty else { return }
-        headersSent = true
-        written.append(bytes)
+        try implementation(status, headers, excInfo)
     }
 }
 
@@ -63,9 +49,54 @@ public final class StartResponse {
 /// return [String]()
 /// ```
 public struct ResponseWriter {
-    let owner: StartResponse
+    private let write: ([UInt8]) throws -> Void
+
+    /// A writer that passes each chunk's bytes to `write`.
+    public init(_ write: @escaping ([UInt8]) throws -> Void) {
+        self.write = write
+    }
 
     public func callAsFunction(_ chunk: some BodyChunk) throws {
-        try owner.write(chunk.chunkBytes)
+        try write(chunk.chunkBytes)
+    }
+}
+
+/// The server's record of what the application asked for: the state behind
+/// the ``StartResponse`` a ``Handler`` gives the application.
+final class ResponseState {
+    private(set) var status: ResponseStatus?
+    private(set) var headers: [(String, String)] = []
+    /// True once the headers count as sent: data went through `write`, or
+    /// the server committed to the response.
+    var headersSent = false
+    /// Bytes given to `write`, waiting for the server to send them.
+    var written: [[UInt8]] = []
+
+    func makeStartResponse() -> StartResponse {
+        StartResponse { [unowned self] status, headers, excInfo in
+            try self.start(status, headers, excInfo)
+            return ResponseWriter { [unowned self] bytes in try self.write(bytes) }
+        }
+    }
+
+    private func start(_ status: String, _ headers: [(String, String)], _ excInfo: (any Error)?) throws {
+        if let excInfo {
+            if headersSent { throw excInfo }
+        } else if self.status != nil {
+            throw GatewayError.startResponseCalledTwice
+        }
+        let parsed = try ResponseStatus(parsing: status)
+        for (name, value) in headers {
+            try validateResponseHeader(name: name, value: value)
+        }
+        self.status = parsed
+        self.headers = headers
+    }
+
+    private func write(_ bytes: [UInt8]) throws {
+        guard status != nil else { throw GatewayError.writeBeforeStartResponse }
+        guard !bytes.isEmpty else { return }
+        headersSent = true
+        written.append(bytes)
     }
 }

@@ -96,6 +96,12 @@ public final class TestHTTPClient {
         repeat {
             response = try readHead()
         } while (100..<200).contains(response.status)  // interim responses
+        return try readResponseBody(of: response, method: method)
+    }
+
+    /// Reads the body that follows a head read with ``readHead()``.
+    public func readResponseBody(of head: TestResponse, method: String = "GET") throws -> TestResponse {
+        var response = head
         let bodyless = method == "HEAD" || response.status == 204 || response.status == 304
         if bodyless { return response }
         if response.header("Transfer-Encoding")?.lowercased() == "chunked" {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Gateway
 import GatewayEvent
+import GatewayProbe
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,7 +11,7 @@ struct GatewayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gateway",
         abstract: "Serve gateway applications (PEP 3333 in Swift) on libevent.",
-        subcommands: [Serve.self])
+        subcommands: [Serve.self, CGI.self])
 }
 
 struct Serve: ParsableCommand {
@@ -49,10 +50,30 @@ struct Serve: ParsableCommand {
     }
 }
 
+/// Runs a built-in application once as a CGI program (wsgiref's CGIHandler).
+struct CGI: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a built-in application once as a CGI program (environment, stdin, stdout).")
+
+    @Option(help: "The application: \(BuiltinApps.names.joined(separator: ", ")).")
+    var app = "demo"
+
+    func validate() throws {
+        guard BuiltinApps.named(app) != nil else {
+            throw ValidationError("unknown app '\(app)'; choose one of \(BuiltinApps.names.joined(separator: ", "))")
+        }
+    }
+
+    func run() throws {
+        CGIHandler().run(BuiltinApps.named(app)!)
+    }
+}
+
 /// The applications `gateway serve --app NAME` can run.
 enum BuiltinApps {
     static let all: [(name: String, app: Application)] = [
         ("demo", demoApp),
+        ("probe", probeApp),
     ]
 
     static var names: [String] { all.map(\.name) }

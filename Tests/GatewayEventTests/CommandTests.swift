@@ -60,3 +60,29 @@ struct CommandTests {
         return String(decoding: bytes, as: UTF8.self)
     }
 }
+
+@Suite("gateway cgi")
+struct CGICommandTests {
+    @Test func runsTheProbeAsACGIProgram() throws {
+        let process = Process()
+        process.executableURL = CommandTests.executable
+        process.arguments = ["cgi", "--app", "probe"]
+        process.environment = [
+            "REQUEST_METHOD": "POST", "PATH_INFO": "/upload", "CONTENT_LENGTH": "3",
+            "SERVER_NAME": "localhost", "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1",
+        ]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        input.fileHandleForWriting.write(Data("abcEXTRA".utf8))  // only CONTENT_LENGTH bytes are read
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(process.terminationStatus == 0)
+        #expect(text.hasPrefix("Status: 200 OK\r\n"))
+        #expect(text.contains("Content-Type: application/json\r\n"))
+        #expect(text.hasSuffix("{\"length\": 3, \"sha256\": \"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\"}"))
+    }
+}

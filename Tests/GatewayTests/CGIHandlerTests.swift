@@ -1,0 +1,48 @@
+import Gateway
+import GatewayProbe
+import GatewayTesting
+import Testing
+
+@Suite("CGIHandler (wsgiref.handlers)")
+struct CGIHandlerTests {
+    private func runCGI(_ app: Application, environment: [String: String], body: String = "") -> String {
+        var output: [UInt8] = []
+        let handler = CGIHandler(
+            environment: environment, input: RequestInput(Array(body.utf8)),
+            output: { output += $0 }, errors: CapturedErrors())
+        handler.run(app)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    @Test func writesAStatusLineHeadersAndBody() {
+        let out = runCGI(probeApp, environment: ["REQUEST_METHOD": "GET", "PATH_INFO": "/hello",
+                                                 "SERVER_NAME": "x", "SERVER_PORT": "80"])
+        #expect(out.hasPrefix("Status: 200 OK\r\n"))
+        #expect(out.contains("Content-Length: 13\r\n"))
+        #expect(out.hasSuffix("\r\n\r\nHello, World!"))
+    }
+
+    @Test func environHasCGIFlagsAndTheBody() {
+        let out = runCGI({ environ, start in
+            try start("200 OK", [("Content-Type", "text/plain")])
+            let body = String(decoding: try environ.input.read(), as: UTF8.self)
+            return ["\(environ.runOnce) \(environ.multiprocess) \(environ.multithread) \(environ.urlScheme) \(body)"]
+        }, environment: ["REQUEST_METHOD": "POST", "CONTENT_LENGTH": "4", "HTTPS": "on"], body: "data")
+        #expect(out.hasSuffix("true true false https data"))
+    }
+
+    @Test func streamsAreNotChunked() {
+        let out = runCGI({ _, start in
+            try start("200 OK", [("Content-Type", "text/plain")])
+            return StreamBody(["a", "b"])
+        }, environment: ["REQUEST_METHOD": "GET"])
+        #expect(out.hasSuffix("\r\n\r\nab"))
+        #expect(!out.contains("Transfer-Encoding"))
+    }
+
+    @Test func errorsBecomeA500() {
+        let out = runCGI(probeApp, environment: ["REQUEST_METHOD": "GET", "PATH_INFO": "/error"])
+        #expect(out.hasPrefix("Status: 500 Internal Server Error\r\n"))
+        #expect(!out.contains("probe-error-marker"))
+    }
+}
