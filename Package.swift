@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .library(name: "Gateway", targets: ["Gateway"]),
         .library(name: "GatewayEvent", targets: ["GatewayEvent"]),
+        .library(name: "GatewaySocket", targets: ["GatewaySocket"]),
         .library(name: "GatewayTesting", targets: ["GatewayTesting"]),
         .library(name: "GatewayProbe", targets: ["GatewayProbe"]),
         .executable(name: "gateway", targets: ["gateway"]),
@@ -29,24 +30,26 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "GatewaySocket", dependencies: ["Gateway"]),
         .target(name: "GatewayTesting", dependencies: ["Gateway"]),
         .target(name: "GatewayProbe", dependencies: ["Gateway"]),
         .executableTarget(
             name: "gateway",
             dependencies: [
-                "Gateway", "GatewayEvent", "GatewayProbe",
+                "Gateway", "GatewayEvent", "GatewaySocket", "GatewayProbe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "GatewayTesting", "GatewayProbe"]),
+        .testTarget(name: "GatewaySocketTests", dependencies: ["Gateway", "GatewaySocket", "GatewayTesting"]),
         .testTarget(
             name: "GatewayEventTests",
             dependencies: ["Gateway", "GatewayEvent", "GatewayTesting", "GatewayProbe"]
         ),
         .testTarget(
             name: "ConformanceTests",
-            dependencies: ["Gateway", "GatewayEvent", "GatewayTesting", "GatewayProbe"]
+            dependencies: ["Gateway", "GatewayEvent", "GatewaySocket", "GatewayTesting", "GatewayProbe"]
         ),
     ]
 )

@@ -68,6 +68,9 @@ public final class Handler {
         let decided: ResponseHead
         do {
             decided = try runApplication(app)
+        } catch let error as any RequestError {
+            logError(error)
+            decided = errorHead(status: error.status)
         } catch {
             logError(error)
             decided = errorHead()
@@ -247,23 +250,28 @@ public final class Handler {
         }
     }
 
-    private func errorHead() -> ResponseHead {
+    /// The response for an error before the headers went out: wsgiref's 500,
+    /// or the 4xx of a request that could not be read (then the connection closes).
+    private func errorHead(status code: Int = 500) -> ResponseHead {
         finish()
-        pending = [Self.errorBody]
+        let reason = ResponseStatus.reasonPhrase(for: code)
+        let body = code == 500 ? Self.errorBody : Array("\(code) \(reason)\n".utf8)
+        pending = [body]
         pendingIndex = 0
-        announced = Self.errorBody.count
-        remaining = Self.errorBody.count
+        announced = body.count
+        remaining = body.count
         var headers = [
             ("Content-Type", "text/plain; charset=utf-8"),
-            ("Content-Length", String(Self.errorBody.count)),
+            ("Content-Length", String(body.count)),
         ]
         addServerHeaders(&headers)
         let bodyless = environ.variables["REQUEST_METHOD"] == "HEAD"
         sendsBody = !bodyless
         return ResponseHead(
-            status: ResponseStatus(code: 500, reason: "Internal Server Error"),
+            status: ResponseStatus(code: code, reason: reason),
             headers: headers,
-            framing: bodyless ? .none : .contentLength(Self.errorBody.count))
+            framing: bodyless ? .none : .contentLength(body.count),
+            closeConnection: code != 500)
     }
 
     private func addServerHeaders(_ headers: inout [(String, String)]) {

@@ -73,3 +73,27 @@ private func hexValue(_ byte: UInt8) -> UInt8? {
     default: return nil
     }
 }
+
+/// The environ key of a request header: `Content-Type` -> `CONTENT_TYPE`,
+/// `Content-Length` -> `CONTENT_LENGTH`, `X-Forwarded-For` ->
+/// `HTTP_X_FORWARDED_FOR`. Names holding `_` give nil: `X_Forwarded_For`
+/// would otherwise pose as `X-Forwarded-For` (nginx and gunicorn drop them too).
+public func cgiVariableName(forHeader name: String) -> String? {
+    var bytes = Array("HTTP_".utf8)
+    bytes.reserveCapacity(name.utf8.count + 5)
+    for var byte in name.utf8 {
+        if byte == UInt8(ascii: "_") { return nil }
+        if byte == UInt8(ascii: "-") {
+            byte = UInt8(ascii: "_")
+        } else if byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") {
+            byte -= 32
+        }
+        bytes.append(byte)
+    }
+    let key = String(decoding: bytes, as: UTF8.self)
+    switch key {
+    case "HTTP_CONTENT_TYPE": return "CONTENT_TYPE"
+    case "HTTP_CONTENT_LENGTH": return "CONTENT_LENGTH"
+    default: return key
+    }
+}

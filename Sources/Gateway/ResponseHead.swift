@@ -21,11 +21,15 @@ public struct ResponseHead: Sendable {
     public var status: ResponseStatus
     public var headers: [(String, String)]
     public var framing: BodyFraming
+    /// The connection must close after this response: its body is delimited
+    /// by the close, or the request could not be read to its end.
+    public var closeConnection: Bool
 
-    public init(status: ResponseStatus, headers: [(String, String)], framing: BodyFraming) {
+    public init(status: ResponseStatus, headers: [(String, String)], framing: BodyFraming, closeConnection: Bool = false) {
         self.status = status
         self.headers = headers
         self.framing = framing
+        self.closeConnection = closeConnection || framing == .untilClose
     }
 
     /// The first value of a header, by case-insensitive name.

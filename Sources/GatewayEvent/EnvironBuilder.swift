@@ -29,7 +29,7 @@ struct EnvironBuilder {
         ]
         variables.reserveCapacity(24)
         request.forEachHeader { key, value in
-            guard let name = cgiName(forHeader: key) else { return }
+            guard let name = cgiVariableName(forHeader: String(cString: key)) else { return }
             let text = String(cString: value)
             if let previous = variables[name] {
                 variables[name] = previous + ", " + text
@@ -49,28 +49,3 @@ struct EnvironBuilder {
     }
 }
 
-/// `Content-Type` -> `CONTENT_TYPE`, `X-Forwarded-For` -> `HTTP_X_FORWARDED_FOR`.
-/// Names with `_` are dropped: `X_Forwarded_For` would otherwise pose as
-/// `X-Forwarded-For` (nginx and gunicorn drop them too).
-func cgiName(forHeader key: UnsafePointer<CChar>) -> String? {
-    let length = strlen(key)
-    return [UInt8](unsafeUninitializedCapacity: length + 5) { out, count in
-        let prefix = Array("HTTP_".utf8)
-        for (index, byte) in prefix.enumerated() { out[index] = byte }
-        count = 5
-        for index in 0..<length {
-            var byte = UInt8(bitPattern: key[index])
-            if byte == UInt8(ascii: "_") { count = 0; return }
-            if byte == UInt8(ascii: "-") { byte = UInt8(ascii: "_") }
-            else if byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") { byte -= 32 }
-            out[count] = byte
-            count += 1
-        }
-    }.withUnsafeBufferPointer { bytes -> String? in
-        guard !bytes.isEmpty else { return nil }
-        let name = String(decoding: bytes, as: UTF8.self)
-        if name == "HTTP_CONTENT_TYPE" { return "CONTENT_TYPE" }
-        if name == "HTTP_CONTENT_LENGTH" { return "CONTENT_LENGTH" }
-        return name
-    }
-}

@@ -57,7 +57,7 @@ final class ResponseExchange {
     private static func writeHeaders(_ head: ResponseHead, to request: EvhttpRequest) {
         let output = request.outputHeaders
         for (name, value) in head.headers { evhttp_add_header(output, name, value) }
-        if head.framing == .untilClose {
+        if head.closeConnection {
             evhttp_remove_header(request.inputHeaders, "Connection")
             evhttp_add_header(request.inputHeaders, "Connection", "close")
             evhttp_add_header(output, "Connection", "close")

@@ -1,7 +1,9 @@
 import ArgumentParser
+import Foundation
 import Gateway
 import GatewayEvent
 import GatewayProbe
+import GatewaySocket
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -26,6 +28,15 @@ struct Serve: ParsableCommand {
     @Option(help: "The application: \(BuiltinApps.names.joined(separator: ", ")).")
     var app = "demo"
 
+    @Option(help: "The server: event (libevent) or socket (pure sockets).")
+    var backend: Backend = .event
+
+    @Option(help: "How the socket backend serves connections: single, threads or fork.")
+    var socketMode: SocketMode = .threads
+
+    enum Backend: String, ExpressibleByArgument, CaseIterable { case event, socket }
+    enum SocketMode: String, ExpressibleByArgument, CaseIterable { case single, threads, fork }
+
     func validate() throws {
         guard BuiltinApps.named(app) != nil else {
             throw ValidationError("unknown app '\(app)'; choose one of \(BuiltinApps.names.joined(separator: ", "))")
@@ -34,12 +45,27 @@ struct Serve: ParsableCommand {
     }
 
     func run() throws {
-        let server = try EventServer(
-            configuration: EventServerConfiguration(host: host, port: port), app: BuiltinApps.named(app)!)
-        server.stopOnSignals([SIGINT, SIGTERM])
-        announce("Serving on \(server.serverAddress.url)\n")
-        try server.serveForever()
-        server.close()
+        let application = BuiltinApps.named(app)!
+        switch backend {
+        case .event:
+            let server = try EventServer(configuration: EventServerConfiguration(host: host, port: port), app: application)
+            server.stopOnSignals([SIGINT, SIGTERM])
+            announce("Serving on \(server.serverAddress.url)\n")
+            try server.serveForever()
+            server.close()
+        case .socket:
+            var configuration = SocketServerConfiguration(host: host, port: port)
+            configuration.mode = switch socketMode {
+            case .single: .single
+            case .threads: .threads(maximum: 256)
+            case .fork: .fork(maximum: 64)
+            }
+            let server = try SocketServer(configuration: configuration, app: application)
+            SignalStop.install(for: server)
+            announce("Serving on \(server.serverAddress.url)\n")
+            try server.serveForever()
+            server.close()
+        }
     }
 
     /// Writes the start-up line unbuffered, so a supervisor reading our
@@ -80,5 +106,26 @@ enum BuiltinApps {
 
     static func named(_ name: String) -> Application? {
         all.first { $0.name == name }?.app
+    }
+}
+
+/// SIGINT/SIGTERM stop a server that has no event loop of its own to catch
+/// them: a thread waits for the signals (blocked everywhere else) and calls
+/// `shutdown()`.
+enum SignalStop {
+    static func install(for server: any GatewayServer) {
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
+        let mask = signals
+        let watcher = Thread {
+            var waitFor = mask
+            var caught: Int32 = 0
+            sigwait(&waitFor, &caught)
+            server.shutdown()
+        }
+        watcher.start()
     }
 }

@@ -1,5 +1,6 @@
 import Gateway
 import GatewayEvent
+import GatewaySocket
 import GatewayProbe
 import GatewayTesting
 
@@ -7,6 +8,8 @@ import GatewayTesting
 /// is written once and runs against each backend listed in `all`.
 struct Backend: CustomTestStringConvertible, Sendable {
     let name: String
+    /// False for forked workers: the test cannot see what the app did in them.
+    var sharesMemory = true
     let make: @Sendable (_ app: @escaping Application, _ errors: CapturedErrors) throws -> any GatewayServer
 
     var testDescription: String { name }
@@ -17,7 +20,23 @@ struct Backend: CustomTestStringConvertible, Sendable {
         return try EventServer(configuration: configuration, app: app)
     }
 
-    static let all: [Backend] = [.event]
+    static func socket(_ mode: SocketServerConfiguration.Mode, _ name: String) -> Backend {
+        var shares = true
+        if case .fork = mode { shares = false }
+        return Backend(name: "socket-\(name)", sharesMemory: shares) { app, errors in
+            var configuration = SocketServerConfiguration(host: "127.0.0.1", port: 0)
+            configuration.mode = mode
+            configuration.errors = errors
+            configuration.keepAliveTimeout = 2
+            return try SocketServer(configuration: configuration, app: app)
+        }
+    }
+
+    static let all: [Backend] = [
+        .event, .socket(.single, "single"), .socket(.threads(maximum: 32), "threads"), .socket(.fork(maximum: 16), "fork"),
+    ]
+    /// Backends where the application runs in the test's own process.
+    static let inProcess: [Backend] = all.filter(\.sharesMemory)
 
     /// Runs `body` against a fresh server of this backend serving `app`.
     func serve<T>(
@@ -31,3 +50,33 @@ struct Backend: CustomTestStringConvertible, Sendable {
 }
 
 import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// Polls `condition` every 10 ms for up to `seconds`; true once it holds.
+func waitUntil(seconds: Double = 5, _ condition: () -> Bool) -> Bool {
+    for _ in 0..<Int(seconds * 100) {
+        if condition() { return true }
+        usleep(10_000)
+    }
+    return condition()
+}
+
+/// Runs `body` on `count` threads at once and waits for all; rethrows the first error.
+func runConcurrently(count: Int, _ body: @escaping @Sendable (Int) throws -> Void) throws {
+    let group = DispatchGroup()
+    let firstError = Mutex<(any Error)?>(nil)
+    for index in 0..<count {
+        group.enter()
+        Thread {
+            do { try body(index) } catch { firstError.withLock { if $0 == nil { $0 = error } } }
+            group.leave()
+        }.start()
+    }
+    _ = group.wait(timeout: .now() + 60)
+    if let error = firstError.withLock({ $0 }) { throw error }
+}
+import Synchronization

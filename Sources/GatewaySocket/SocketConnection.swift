@@ -1,0 +1,89 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One accepted client socket: blocking reads with a timeout, whole writes.
+final class SocketConnection: ByteStream, @unchecked Sendable {
+    // @unchecked: one thread serves the connection; another may only call
+    // shutdownBoth(), a plain syscall on the descriptor, while it is open.
+    let descriptor: Int32
+    let peer: (host: String, port: Int)
+    private var closed = false
+
+    init(descriptor: Int32, peer: (host: String, port: Int), timeout: Double) {
+        self.descriptor = descriptor
+        self.peer = peer
+        var wait = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1_000_000))
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
+        var on: Int32 = 1
+        setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    deinit { close() }
+
+    func receive(max: Int) throws -> [UInt8] {
+        try [UInt8](unsafeUninitializedCapacity: max) { buffer, count in
+            count = 0
+            while true {
+                let got = recv(descriptor, buffer.baseAddress, max, 0)
+                if got >= 0 {
+                    count = got
+                    return
+                }
+                if errno == EINTR { continue }
+                if errno == EAGAIN || errno == EWOULDBLOCK { throw HTTPParseError(status: 408, reason: "the client sent nothing in time") }
+                if errno == ECONNRESET { return }
+                throw ConnectionGone()
+            }
+        }
+    }
+
+    /// Waits up to `seconds` for the client to send something (or close).
+    func waitReadable(seconds: Double) -> Bool {
+        var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        while true {
+            let ready = poll(&entry, 1, Int32(seconds * 1000))
+            if ready < 0 && errno == EINTR { continue }
+            return ready > 0
+        }
+    }
+
+    func send(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let sent = Glibc.send(descriptor, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+                if sent < 0 && errno == EINTR { continue }
+                guard sent > 0 else { throw ConnectionGone() }
+                offset += sent
+            }
+        }
+    }
+
+    /// Sends `length` bytes of a file from `offset` with sendfile(2).
+    func sendFile(descriptor file: Int32, offset: Int, length: Int) throws {
+        var position = off_t(offset)
+        var left = length
+        while left > 0 {
+            let sent = Glibc.sendfile(descriptor, file, &position, left)
+            if sent < 0 && errno == EINTR { continue }
+            guard sent > 0 else { throw ConnectionGone() }
+            left -= sent
+        }
+    }
+
+    /// Stops reads and writes at once (a blocked reader wakes up).
+    func shutdownBoth() { _ = shutdown(descriptor, Int32(SHUT_RDWR)) }
+
+    func close() {
+        guard !closed else { return }
+        closed = true
+        _ = Glibc.close(descriptor)
+    }
+}
+
+/// The client went away (reset, broken pipe, write timeout).
+struct ConnectionGone: Error, CustomStringConvertible {
+    var description: String { "the client connection is gone" }
+}

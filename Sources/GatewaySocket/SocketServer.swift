@@ -1,0 +1,263 @@
+import Gateway
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The pure-socket server: the package's `wsgiref.simple_server`, on plain
+/// POSIX sockets with its own strict HTTP/1.1 parser and no libevent. It runs
+/// the same applications as the libevent server, driven by the same
+/// ``Handler``.
+///
+/// ```swift
+/// import GatewaySocket
+/// let server = try makeServer(host: "127.0.0.1", port: 8000, app: demoApp)
+/// try server.serveForever()
+/// ```
+///
+/// Connections are served one at a time, on a thread each, or in a forked
+/// process each (``SocketServerConfiguration/Mode``).
+public final class SocketServer: GatewayServer, @unchecked Sendable {
+    // @unchecked: the descriptors are immutable after init; every mutable
+    // field lives behind `state`.
+
+    public let serverAddress: ServerAddress
+    public let configuration: SocketServerConfiguration
+    private let app: Application
+    private let listener: ListeningSocket
+    /// A pipe whose read end becomes readable when the server stops.
+    private let wakeRead: Int32
+    private let wakeWrite: Int32
+
+    private struct State {
+        var running = false
+        var stopRequested = false
+        var closed = false
+        var loopThread: pthread_t?
+        var activeThreads = 0
+        var children: Set<pid_t> = []
+        var openConnections: [Int32: SocketConnection] = [:]
+    }
+    private let state = Mutex(State())
+
+    public init(configuration: SocketServerConfiguration, app: @escaping Application) throws {
+        signal(SIGPIPE, SIG_IGN)
+        listener = try ListeningSocket(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
+        var pipeEnds: [Int32] = [0, 0]
+        guard pipe(&pipeEnds) == 0 else {
+            listener.close()
+            throw SocketError.bind(host: configuration.host, port: configuration.port, errno: errno)
+        }
+        for end in pipeEnds {
+            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
+            _ = fcntl(end, F_SETFL, O_NONBLOCK)
+        }
+        wakeRead = pipeEnds[0]
+        wakeWrite = pipeEnds[1]
+        serverAddress = listener.address
+        self.configuration = configuration
+        self.app = app
+    }
+
+    deinit { close() }
+
+    private var connectionServer: ConnectionServer {
+        var multithread = false, multiprocess = false
+        switch configuration.mode {
+        case .single: break
+        case .threads: multithread = true
+        case .fork: multiprocess = true
+        }
+        return ConnectionServer(
+            app: app, configuration: configuration, serverAddress: serverAddress,
+            multithread: multithread, multiprocess: multiprocess, stopDescriptor: wakeRead)
+    }
+
+    // MARK: - Lifecycle
+
+    public func serveForever() throws {
+        guard try begin() else { return }
+        defer { end() }
+        while let connection = try nextConnection() {
+            dispatch(connection)
+        }
+    }
+
+    public func handleRequest() throws {
+        guard try begin(oneRequest: true) else { return }
+        defer { end() }
+        if let connection = try nextConnection() {
+            connectionServer.serve(connection, maxRequests: 1)
+            connection.close()
+        }
+    }
+
+    public func shutdown() {
+        let waitForLoop: Bool = state.withLock { state in
+            guard !state.closed else { return false }
+            state.stopRequested = true
+            return state.running && state.loopThread.map { pthread_equal($0, pthread_self()) == 0 } ?? false
+        }
+        var byte: UInt8 = 1
+        _ = write(wakeWrite, &byte, 1)
+        guard waitForLoop else { return }
+        while state.withLock({ $0.running }) { usleep(1000) }
+    }
+
+    public func close() {
+        let connections: [SocketConnection]? = state.withLock { state in
+            guard !state.closed else { return nil }
+            state.closed = true
+            return Array(state.openConnections.values)
+        }
+        guard let connections else { return }
+        var byte: UInt8 = 1
+        _ = write(wakeWrite, &byte, 1)
+        for connection in connections { connection.shutdownBoth() }
+        // Threads still serving see the shutdown and end; wait a little for them.
+        for _ in 0..<500 where state.withLock({ $0.activeThreads > 0 }) { usleep(10_000) }
+        reapChildren(block: false)
+        listener.close()
+        _ = Glibc.close(wakeRead)
+        _ = Glibc.close(wakeWrite)
+    }
+
+    /// Marks the loop as running; false when a shutdown came first.
+    private func begin(oneRequest: Bool = false) throws -> Bool {
+        try state.withLock { state in
+            guard !state.closed else { throw SocketServerError.closed }
+            guard !state.running else { throw SocketServerError.alreadyRunning }
+            if state.stopRequested && !oneRequest {
+                state.stopRequested = false
+                drainWakePipe()
+                return false
+            }
+            state.running = true
+            state.loopThread = pthread_self()
+            return true
+        }
+    }
+
+    private func end() {
+        state.withLock { state in
+            state.running = false
+            state.loopThread = nil
+            state.stopRequested = false
+        }
+        drainWakePipe()
+    }
+
+    private func drainWakePipe() {
+        var scratch = [UInt8](repeating: 0, count: 64)
+        while read(wakeRead, &scratch, scratch.count) > 0 {}
+    }
+
+    // MARK: - Accepting
+
+    /// Waits for and accepts the next connection; nil once the server stops.
+    private func nextConnection() throws -> SocketConnection? {
+        var entries = [
+            pollfd(fd: listener.descriptor, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
+        ]
+        while true {
+            if state.withLock({ $0.stopRequested }) { return nil }
+            reapChildren(block: false)
+            entries[0].revents = 0
+            entries[1].revents = 0
+            let ready = poll(&entries, 2, 1000)
+            if ready < 0 && errno != EINTR { throw SocketServerError.poll(errno: errno) }
+            if entries[1].revents != 0 && state.withLock({ $0.stopRequested }) { return nil }
+            guard ready > 0, entries[0].revents != 0 else { continue }
+            if let connection = accept() { return connection }
+        }
+    }
+
+    private func accept() -> SocketConnection? {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let fd = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.accept(listener.descriptor, $0, &length) }
+        }
+        guard fd >= 0 else {
+            if errno == EMFILE || errno == ENFILE {
+                configuration.errors.write("EventGateway: out of file descriptors; pausing accept\n")
+                usleep(100_000)
+            }
+            return nil
+        }
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        let peer = (try? SocketAddressText.describe(storage)) ?? ServerAddress(host: "", port: 0)
+        return SocketConnection(descriptor: fd, peer: (peer.host, peer.port), timeout: configuration.readTimeout)
+    }
+
+    private func dispatch(_ connection: SocketConnection) {
+        switch configuration.mode {
+        case .single:
+            connectionServer.serve(connection)
+            connection.close()
+        case .threads(let maximum):
+            while state.withLock({ $0.activeThreads >= maximum && !$0.stopRequested }) { usleep(1000) }
+            let server = connectionServer
+            state.withLock { state in
+                state.activeThreads += 1
+                state.openConnections[connection.descriptor] = connection
+            }
+            startThread { [self] in
+                server.serve(connection)
+                state.withLock { state in
+                    state.activeThreads -= 1
+                    state.openConnections[connection.descriptor] = nil
+                    connection.close()  // under the lock: close() cannot shut down a reused descriptor
+                }
+            }
+        case .fork(let maximum):
+            while state.withLock({ $0.children.count >= maximum }) { reapChildren(block: true) }
+            let child = Glibc.fork()
+            if child == 0 {
+                listener.close()
+                connectionServer.serve(connection)
+                _exit(0)
+            }
+            if child > 0 { state.withLock { _ = $0.children.insert(child) } }
+            connection.close()
+        }
+    }
+
+    private func reapChildren(block: Bool) {
+        while true {
+            var status: Int32 = 0
+            let pid = waitpid(-1, &status, block ? 0 : WNOHANG)
+            guard pid > 0 else { return }
+            state.withLock { _ = $0.children.remove(pid) }
+            if block { return }
+        }
+    }
+}
+
+/// Why the socket server could not run.
+public enum SocketServerError: Error, Equatable {
+    case closed
+    case alreadyRunning
+    case poll(errno: Int32)
+}
+
+/// Runs `body` on a new detached thread.
+private func startThread(_ body: @escaping @Sendable () -> Void) {
+    final class Box: @unchecked Sendable {
+        let body: @Sendable () -> Void
+        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    }
+    let context = Unmanaged.passRetained(Box(body)).toOpaque()
+    var thread = pthread_t()
+    let started = pthread_create(&thread, nil, { context in
+        let box = Unmanaged<Box>.fromOpaque(context!).takeRetainedValue()
+        box.body()
+        return nil
+    }, context)
+    if started == 0 {
+        pthread_detach(thread)
+    } else {
+        Unmanaged<Box>.fromOpaque(context).takeRetainedValue().body()
+    }
+}

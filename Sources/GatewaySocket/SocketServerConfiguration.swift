@@ -1,0 +1,39 @@
+import Gateway
+
+/// How a ``SocketServer`` listens and serves.
+///
+/// ```swift
+/// var configuration = SocketServerConfiguration(host: "127.0.0.1", port: 0)
+/// configuration.mode = .threads(maximum: 64)
+/// let server = try SocketServer(configuration: configuration, app: app)
+/// ```
+public struct SocketServerConfiguration: Sendable {
+    /// How connections are served, like Python's socketserver mixins.
+    public enum Mode: Sendable, Equatable {
+        /// One connection at a time on the serving thread (wsgiref's default).
+        case single
+        /// A thread per connection, at most `maximum` at once (ThreadingMixIn).
+        case threads(maximum: Int)
+        /// A forked process per connection, at most `maximum` at once (ForkingMixIn).
+        case fork(maximum: Int)
+    }
+
+    public var host: String
+    public var port: Int
+    public var mode: Mode = .single
+    /// The `Server` header sent when the application sets none.
+    public var serverSoftware = "EventGateway-Socket/0.1"
+    public var backlog: Int32 = 1024
+    public var limits = RequestLimits()
+    /// Seconds a client may take to send a request once it started, or to take a response.
+    public var readTimeout: Double = 30
+    /// Seconds an idle keep-alive connection is kept open.
+    public var keepAliveTimeout: Double = 5
+    /// `wsgi.errors`; refused requests are logged here too.
+    public var errors: any ErrorOutput = StandardErrorOutput.shared
+
+    public init(host: String = "127.0.0.1", port: Int = 8000) {
+        self.host = host
+        self.port = port
+    }
+}

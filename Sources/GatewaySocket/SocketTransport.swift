@@ -1,0 +1,56 @@
+import Gateway
+
+/// Writes a ``Handler``'s response to a socket: status line and headers,
+/// then the body framed as the head says (chunked, Content-Length or
+/// close-delimited).
+final class SocketTransport: ResponseTransport {
+    private let connection: SocketConnection
+    private let version: String
+    private let keepAlive: Bool
+    private var chunked = false
+    /// True when the connection must close after this response.
+    private(set) var mustClose = false
+
+    init(connection: SocketConnection, version: String, keepAlive: Bool) {
+        self.connection = connection
+        self.version = version
+        self.keepAlive = keepAlive
+    }
+
+    func sendHead(_ head: ResponseHead) throws {
+        mustClose = !keepAlive || head.closeConnection
+        chunked = head.framing == .chunked
+        var text = "\(version) \(head.status.line)\r\n"
+        for (name, value) in head.headers { text += "\(name): \(value)\r\n" }
+        if chunked { text += "Transfer-Encoding: chunked\r\n" }
+        if mustClose {
+            text += "Connection: close\r\n"
+        } else if version == "HTTP/1.0" {
+            text += "Connection: keep-alive\r\n"
+        }
+        try connection.send(Array((text + "\r\n").utf8))
+    }
+
+    func sendChunk(_ chunk: [UInt8]) throws {
+        if chunked {
+            try connection.send(Array("\(String(chunk.count, radix: 16))\r\n".utf8) + chunk + [0x0D, 0x0A])
+        } else {
+            try connection.send(chunk)
+        }
+    }
+
+    func sendFile(_ file: FileWrapper, length: Int?) throws {
+        let size = length ?? file.remainingLength ?? 0
+        try connection.sendFile(descriptor: file.descriptor, offset: file.offset, length: size)
+        file.advance(by: size)
+    }
+
+    func finish() throws {
+        if chunked { try connection.send(Array("0\r\n\r\n".utf8)) }
+    }
+
+    func abort() {
+        mustClose = true
+        connection.shutdownBoth()
+    }
+}

@@ -1,0 +1,135 @@
+import Gateway
+import GatewayProbe
+import GatewayTesting
+import Synchronization
+import Testing
+
+/// HTTP behaviour every backend must share.
+@Suite("Conformance: HTTP")
+struct HTTPConformanceTests {
+    @Test(arguments: Backend.all)
+    func headHasNoBodyAndKeepsTheConnectionInStep(backend: Backend) throws {
+        try backend.serve { server in
+            let client = try TestHTTPClient(port: server.port)
+            let head = try client.request("HEAD", "/hello")
+            #expect(head.status == 200)
+            #expect(head.header("Content-Length") == "13")
+            #expect(head.body.isEmpty)
+            #expect(try client.get("/hello").text == "Hello, World!")
+        }
+    }
+
+    @Test(arguments: Backend.all)
+    func keepAliveAndPipelining(backend: Backend) throws {
+        try backend.serve { server in
+            let client = try TestHTTPClient(port: server.port)
+            #expect(try client.get("/hello").status == 200)
+            #expect(try client.get("/status?code=201").status == 201)
+            try client.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\nGET /status?code=202 HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(try client.readResponse().status == 200)
+            #expect(try client.readResponse().status == 202)
+            #expect(try client.readResponse().status == 404)
+        }
+    }
+
+    @Test(arguments: Backend.all)
+    func http10ClosesAfterAStreamedBody(backend: Backend) throws {
+        try backend.serve { server in
+            let client = try TestHTTPClient(port: server.port)
+            let response = try client.request("GET", "/stream?chunks=3&size=10", version: "HTTP/1.0")
+            #expect(!response.wasChunked)
+            #expect(response.body.count == 30)
+            #expect(response.header("Connection")?.lowercased() == "close")
+        }
+    }
+
+    @Test(arguments: Backend.all)
+    func connectionCloseIsHonoured(backend: Backend) throws {
+        try backend.serve { server in
+            let client = try TestHTTPClient(port: server.port, timeout: 3)
+            #expect(try client.get("/hello", headers: [("Connection", "close")]).status == 200)
+            #expect(client.isClosedByServer())
+        }
+    }
+
+    @Test(arguments: Backend.all)
+    func expectContinue(backend: Backend) throws {
+        try backend.serve { server in
+            let client = try TestHTTPClient(port: server.port)
+            try client.send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n")
+            let interim = try client.readHead()
+            #expect(interim.status == 100)
+            try client.send("abc")
+            let response = try client.readResponse()
+            #expect(response.status == 200)
+            #expect(response.text.contains("\"length\": 3"))
+        }
+    }
+
+    @Test(arguments: Backend.all)
+    func largeBodiesBothWays(backend: Backend) throws {
+        try backend.serve { server in
+            let client = try TestHTTPClient(port: server.port)
+            let body = [UInt8]((0..<2_000_000).map { UInt8($0 % 256) })
+            let upload = try client.request("POST", "/upload", body: body)
+            #expect(upload.text.contains("\"length\": 2000000"))
+            let stream = try client.get("/stream?chunks=200&size=10000")
+            #expect(stream.body.count == 2_000_000)
+        }
+    }
+
+    @Test(arguments: Backend.inProcess)
+    func closeIsAlwaysCalled(backend: Backend) throws {
+        let closes = Mutex(0)
+        let app: Application = { environ, start in
+            let failing = environ["PATH_INFO"] == "/fail"
+            try start("200 OK", [("Content-Type", "text/plain")])
+            var sent = false
+            return StreamBody(next: {
+                if sent { if failing { throw ProbeFailure() } else { return nil } }
+                sent = true
+                return Array("x".utf8)
+            }, onClose: { closes.withLock { $0 += 1 } })
+        }
+        try backend.serve(app) { server in
+            let client = try TestHTTPClient(port: server.port)
+            #expect(try client.get("/ok").text == "x")
+            #expect(try client.request("HEAD", "/ok").status == 200)
+            let broken = try TestHTTPClient(port: server.port, timeout: 5)
+            #expect(throws: TestClientError.self) { try broken.get("/fail") }
+            #expect(waitUntil { closes.withLock { $0 } == 3 })
+        }
+    }
+
+    @Test(arguments: Backend.all)
+    func concurrentClients(backend: Backend) throws {
+        try backend.serve { server in
+            let port = server.port
+            let failures = Mutex(0)
+            try runConcurrently(count: 8) { index in
+                let client = try TestHTTPClient(port: port)
+                for round in 0..<5 {
+                    let response = try client.get("/environ?client=\(index)&round=\(round)", headers: [("Connection", round == 4 ? "close" : "keep-alive")])
+                    if !response.text.contains("\"QUERY_STRING\": \"client=\(index)&round=\(round)\"") {
+                        failures.withLock { $0 += 1 }
+                    }
+                }
+            }
+            #expect(failures.withLock { $0 } == 0)
+        }
+    }
+
+    @Test(arguments: Backend.all)
+    func multithreadAndMultiprocessTellTheTruth(backend: Backend) throws {
+        try backend.serve { server in
+            let json = try TestHTTPClient(port: server.port).get("/environ").text
+            let expectThread = backend.name == "socket-threads"
+            let expectProcess = backend.name == "socket-fork"
+            #expect(json.contains("\"wsgi.multithread\": \(expectThread)"))
+            #expect(json.contains("\"wsgi.multiprocess\": \(expectProcess)"))
+            #expect(json.contains("\"wsgi.run_once\": false"))
+        }
+    }
+}
+
+struct ProbeFailure: Error {}
