@@ -41,6 +41,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .executableTarget(name: "HelloEvent", dependencies: ["Gateway", "GatewayEvent"], path: "Examples/HelloEvent"),
+        .executableTarget(name: "HelloSocket", dependencies: ["Gateway", "GatewaySocket"], path: "Examples/HelloSocket"),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "GatewayTesting", "GatewayProbe"]),
         .testTarget(name: "GatewaySocketTests", dependencies: ["Gateway", "GatewaySocket", "GatewayTesting"]),
         .testTarget(

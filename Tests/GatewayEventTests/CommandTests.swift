@@ -1,4 +1,5 @@
 import Foundation
+import Gateway
 import GatewayTesting
 import Testing
 
@@ -15,7 +16,7 @@ struct CommandTests {
         return directory.appendingPathComponent("gateway")
     }
 
-    @Test func portZeroPrintsTheRealPortAndSIGTERMStopsCleanly() throws {
+    @Test(.timeLimit(.minutes(1))) func portZeroPrintsTheRealPortAndSIGTERMStopsCleanly() throws {
         let process = Process()
         process.executableURL = Self.executable
         process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0", "--app", "demo"]
@@ -63,7 +64,7 @@ struct CommandTests {
 
 @Suite("gateway cgi")
 struct CGICommandTests {
-    @Test func runsTheProbeAsACGIProgram() throws {
+    @Test(.timeLimit(.minutes(1))) func runsTheProbeAsACGIProgram() throws {
         let process = Process()
         process.executableURL = CommandTests.executable
         process.arguments = ["cgi", "--app", "probe"]
@@ -84,5 +85,39 @@ struct CGICommandTests {
         #expect(text.hasPrefix("Status: 200 OK\r\n"))
         #expect(text.contains("Content-Type: application/json\r\n"))
         #expect(text.hasSuffix("{\"length\": 3, \"sha256\": \"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\"}"))
+    }
+}
+
+@Suite("Examples: one application, either server")
+struct ExampleTests {
+    @Test(.timeLimit(.minutes(1)), arguments: ["HelloEvent", "HelloSocket"])
+    func theSameSourceServesOnEitherBackend(example: String) throws {
+        let probe = try ListeningSocket(host: "127.0.0.1", port: 0)
+        let port = probe.address.port
+        probe.close()
+        let process = Process()
+        process.executableURL = CommandTests.executable.deletingLastPathComponent().appendingPathComponent(example)
+        process.arguments = [String(port)]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        var client: TestHTTPClient?
+        for _ in 0..<500 where client == nil {
+            client = try? TestHTTPClient(port: port)
+            if client == nil { usleep(10_000) }
+        }
+        let response = try #require(client).get("/?you")
+        #expect(response.text == "Hello, you!\n")
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
+
+    @Test func theExamplesDifferOnlyInTheirImport() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let event = try String(contentsOf: root.appendingPathComponent("Examples/HelloEvent/main.swift"), encoding: .utf8)
+        let socket = try String(contentsOf: root.appendingPathComponent("Examples/HelloSocket/main.swift"), encoding: .utf8)
+        let differing = zip(event.split(separator: "\n"), socket.split(separator: "\n")).filter { $0 != $1 }
+        #expect(differing.count == 1)
+        #expect(differing.first.map { [String($0.0), String($0.1)] } == ["import GatewayEvent", "import GatewaySocket"])
     }
 }
