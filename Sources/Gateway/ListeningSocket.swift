@@ -106,3 +106,36 @@ public enum SocketError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension ListeningSocket {
+    /// Binds a unix-domain socket at `path` (replacing a stale socket file) and listens.
+    public init(unixPath path: String, backlog: Int32 = 1024) throws {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let capacity = MemoryLayout.size(ofValue: address.sun_path)
+        guard path.utf8.count < capacity else { throw SocketError.bind(host: path, port: 0, errno: ENAMETOOLONG) }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in path.utf8.enumerated() { raw[index] = byte }
+        }
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw SocketError.bind(host: path, port: 0, errno: errno) }
+        var info = stat()
+        if lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFSOCK { unlink(path) }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard bound == 0, listen(fd, backlog) == 0 else {
+            let code = errno
+            _ = Glibc.close(fd)
+            throw SocketError.bind(host: path, port: 0, errno: code)
+        }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        self.init(descriptor: fd, address: ServerAddress(host: path, port: 0))
+    }
+
+    /// Wraps a descriptor already bound and listening.
+    public init(descriptor: Int32, address: ServerAddress) {
+        self.descriptor = descriptor
+        self.address = address
+    }
+}

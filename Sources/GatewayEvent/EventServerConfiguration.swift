@@ -6,7 +6,8 @@ import Logging
 ///
 /// ```swift
 /// var configuration = EventServerConfiguration(host: "0.0.0.0", port: 8080)
-/// configuration.serverSoftware = "MyService/2.1"
+/// configuration.threads = 8            // blocking app code runs on 8 workers
+/// configuration.limits.maxBodyBytes = 1 << 20
 /// let server = try EventServer(configuration: configuration, app: app)
 /// ```
 public struct EventServerConfiguration: Sendable {
@@ -14,10 +15,24 @@ public struct EventServerConfiguration: Sendable {
     public var host: String
     /// The port to bind; 0 lets the kernel choose (see ``EventServer/serverAddress``).
     public var port: Int
+    /// A unix-domain socket path to listen on instead of host and port.
+    public var unixPath: String?
+    /// Worker threads for the application; 0 runs it on the loop thread
+    /// (inline: fastest, for applications that never block).
+    public var threads = 0
+    /// Event loops, each on its own thread with its own evhttp, sharing the
+    /// listening socket.
+    public var reactors = 1
     /// The `Server` header sent when the application sets none.
     public var serverSoftware: String = "EventGateway/0.1"
     /// The listen backlog: how many connections may wait to be accepted.
     public var backlog: Int32 = 1024
+    /// What a client may send, and how long it may take.
+    public var limits = Limits()
+    /// Seconds a graceful shutdown waits for responses under way.
+    public var shutdownTimeout: Double = 10
+    /// Write an access log line (Common Log Format) per response to stderr.
+    public var accessLog = false
     /// `wsgi.errors` for every request; application errors are logged here too.
     public var errors: any ErrorOutput = StandardErrorOutput.shared
     /// Where server events are logged.
@@ -26,5 +41,20 @@ public struct EventServerConfiguration: Sendable {
     public init(host: String = "127.0.0.1", port: Int = 8000) {
         self.host = host
         self.port = port
+    }
+
+    /// Request limits; over one, the client gets a 4xx and the connection closes.
+    public struct Limits: Sendable {
+        /// Request line and headers together (evhttp answers 400 past it).
+        public var maxHeaderBytes = 64 * 1024
+        /// The request body (413). evhttp buffers the whole body in memory.
+        public var maxBodyBytes = 64 * 1024 * 1024
+        /// The request target (414).
+        public var maxURILength = 8 * 1024
+        /// Seconds of silence after which a connection is dropped: an idle
+        /// keep-alive client, or one that stops sending or reading mid-request.
+        public var idleTimeout: Double = 60
+
+        public init() {}
     }
 }

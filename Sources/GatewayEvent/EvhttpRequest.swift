@@ -1,5 +1,8 @@
 import CLibEvent
 import Gateway
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A request as evhttp parsed it, read into the gateway's terms. Loop thread only.
 struct EvhttpRequest {
@@ -38,6 +41,20 @@ struct EvhttpRequest {
     var target: String {
         guard let uri = evhttp_request_get_uri(raw) else { return "/" }
         return String(cString: uri)
+    }
+
+    /// Bytes in the request target, without copying it.
+    var targetLength: Int {
+        guard let uri = evhttp_request_get_uri(raw) else { return 0 }
+        return strlen(uri)
+    }
+
+    /// Makes evhttp close the connection after this response (and say so).
+    func forceClose() {
+        evhttp_remove_header(inputHeaders, "Connection")
+        evhttp_add_header(inputHeaders, "Connection", "close")
+        evhttp_remove_header(outputHeaders, "Connection")
+        evhttp_add_header(outputHeaders, "Connection", "close")
     }
 
     var inputHeaders: UnsafeMutablePointer<evkeyvalq> { evhttp_request_get_input_headers(raw) }

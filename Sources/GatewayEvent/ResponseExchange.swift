@@ -4,7 +4,9 @@ import Gateway
 import Glibc
 #endif
 
-/// Carries one response from a ``Handler`` to evhttp, on the loop thread.
+/// Carries one response from a ``Handler`` to evhttp. Its state lives on the
+/// loop thread; with a worker pool, the application and the body's chunks
+/// run on a worker, and only their results come back to the loop.
 ///
 /// A body held in memory goes out with one `evhttp_send_reply`. Any other is
 /// streamed: `evhttp_send_reply_start`, then one chunk at a time with
@@ -18,69 +20,57 @@ import Glibc
 final class ResponseExchange {
     private let request: EvhttpRequest
     private let handler: Handler
-    private let server: EventServer
-    private let buffer: OpaquePointer
+    private let reactor: Reactor
+    private var buffer: OpaquePointer?
     /// The retain that keeps this exchange alive while libevent holds a pointer to it.
     private var selfReference: Unmanaged<ResponseExchange>?
+    private var context: UnsafeMutableRawPointer { selfReference!.toOpaque() }
+    /// A worker is running the application or pulling a chunk.
+    private var workerBusy = false
+    /// The client went away; evhttp has detached (or freed) the request.
+    private var clientGone = false
+    /// We called `evhttp_send_reply_end` (or sent the reply whole): evhttp owns the request.
+    private var replied = false
     private var finished = false
-    /// We called `evhttp_send_reply_end`: evhttp owns the request from here.
-    private var ended = false
+    private var status = 0
+    private var bytesSent = 0
 
-    private init(request: EvhttpRequest, handler: Handler, server: EventServer) {
+    init(request: EvhttpRequest, handler: Handler, reactor: Reactor) {
         self.request = request
         self.handler = handler
-        self.server = server
-        self.buffer = evbuffer_new()
+        self.reactor = reactor
     }
 
-    deinit { evbuffer_free(buffer) }
+    deinit { if let buffer { evbuffer_free(buffer) } }
 
-    /// Sends `head` and the handler's body for `request`.
-    static func send(_ head: ResponseHead, handler: Handler, request: EvhttpRequest, server: EventServer) {
-        writeHeaders(head, to: request)
-        let code = Int32(head.status.code)
-        if let chunks = handler.takeBufferedBody() {
-            let scratch = server.scratchBuffer
-            for chunk in chunks { chunk.withUnsafeBytes { _ = evbuffer_add(scratch, $0.baseAddress, $0.count) } }
-            server.watchCompletion(of: request)
-            evhttp_send_reply(request.raw, code, head.status.reason, scratch)
-            handler.finish()
-            return
-        }
-        let exchange = ResponseExchange(request: request, handler: handler, server: server)
-        exchange.start(code: code, reason: head.status.reason)
-    }
-
-    /// Sets the response headers; for a close-delimited body, makes evhttp
-    /// close the connection (it would otherwise keep an HTTP/1.0 keep-alive
-    /// connection open and announce `Content-Length: 0`).
-    private static func writeHeaders(_ head: ResponseHead, to request: EvhttpRequest) {
-        let output = request.outputHeaders
-        for (name, value) in head.headers { evhttp_add_header(output, name, value) }
-        if head.closeConnection {
-            evhttp_remove_header(request.inputHeaders, "Connection")
-            evhttp_add_header(request.inputHeaders, "Connection", "close")
-            evhttp_add_header(output, "Connection", "close")
-        }
-    }
-
-    private func start(code: Int32, reason: String) {
-        let pointer = Unmanaged.passRetained(self)
-        selfReference = pointer
-        let context = pointer.toOpaque()
+    /// Runs the application (inline, or on the pool) and starts the response.
+    func begin(app: @escaping Application) {
+        selfReference = Unmanaged.passRetained(self)
         evhttp_request_set_on_complete_cb(request.raw, { _, context in
-            ResponseExchange.from(context).complete()
+            ResponseExchange.from(context).completed()
         }, context)
         if let connection = evhttp_request_get_connection(request.raw) {
             evhttp_connection_set_closecb(connection, { _, context in
                 ResponseExchange.from(context).connectionClosed()
             }, context)
         }
-        evhttp_send_reply_start(request.raw, code, reason)
-        if let file = handler.takeFile() {
-            sendFile(file)
-        } else {
-            pump()
+        guard let pool = reactor.settings.pool else {
+            let head = handler.start(app)
+            send(head, buffered: handler.takeBufferedBody())
+            return
+        }
+        workerBusy = true
+        let work = UnsafeTransfer((handler, self))
+        pool.submit {
+            let (handler, exchange) = work.value
+            let head = handler.start(app)
+            let buffered = handler.takeBufferedBody()
+            let result = UnsafeTransfer((exchange, head, buffered))
+            exchange.reactor.post {
+                let (exchange, head, buffered) = result.value
+                exchange.workerBusy = false
+                exchange.send(head, buffered: buffered)
+            }
         }
     }
 
@@ -88,25 +78,69 @@ final class ResponseExchange {
         Unmanaged<ResponseExchange>.fromOpaque(context!).takeUnretainedValue()
     }
 
-    /// Sends the next chunk, or ends the response.
-    private func pump() {
-        guard !finished else { return }
-        let chunk: [UInt8]?
-        do {
-            chunk = try handler.nextChunk()
-        } catch {
-            abort()
+    // MARK: - Sending
+
+    private func send(_ head: ResponseHead, buffered: [[UInt8]]?) {
+        guard !clientGone else { return end() }
+        status = head.status.code
+        let output = request.outputHeaders
+        for (name, value) in head.headers { evhttp_add_header(output, name, value) }
+        // A close-delimited body, or a request that could not be read to its
+        // end: evhttp would keep the connection (and, for an HTTP/1.0
+        // keep-alive request, announce `Content-Length: 0`).
+        if head.closeConnection { request.forceClose() }
+        let code = Int32(head.status.code)
+        if let chunks = buffered {
+            let scratch = reactor.scratchBuffer
+            for chunk in chunks {
+                bytesSent += chunk.count
+                chunk.withUnsafeBytes { _ = evbuffer_add(scratch, $0.baseAddress, $0.count) }
+            }
+            replied = true
+            evhttp_send_reply(request.raw, code, head.status.reason, scratch)
             return
         }
-        guard let chunk else {
+        buffer = evbuffer_new()
+        evhttp_send_reply_start(request.raw, code, head.status.reason)
+        if let file = handler.takeFile() {
+            sendFile(file)
+        } else {
+            pullChunk()
+        }
+    }
+
+    /// Asks for the next chunk: at once inline, on a worker with a pool.
+    private func pullChunk() {
+        guard let pool = reactor.settings.pool else {
+            return chunkArrived(Result { try handler.nextChunk() })
+        }
+        workerBusy = true
+        let work = UnsafeTransfer((handler, self))
+        pool.submit {
+            let (handler, exchange) = work.value
+            let result = UnsafeTransfer((exchange, Result { try handler.nextChunk() }))
+            exchange.reactor.post {
+                let (exchange, chunk) = result.value
+                exchange.workerBusy = false
+                exchange.chunkArrived(chunk)
+            }
+        }
+    }
+
+    private func chunkArrived(_ result: Result<[UInt8]?, any Error>) {
+        guard !clientGone else { return end() }
+        switch result {
+        case .success(let chunk?):
+            bytesSent += chunk.count
+            chunk.withUnsafeBytes { _ = evbuffer_add(buffer, $0.baseAddress, $0.count) }
+            evhttp_send_reply_chunk_with_cb(request.raw, buffer, { _, context in
+                ResponseExchange.from(context).pullChunk()
+            }, context)
+        case .success(nil):
             endReply()
-            return
+        case .failure:
+            abort()
         }
-        chunk.withUnsafeBytes { _ = evbuffer_add(buffer, $0.baseAddress, $0.count) }
-        let context = selfReference!.toOpaque()
-        evhttp_send_reply_chunk_with_cb(request.raw, buffer, { _, context in
-            ResponseExchange.from(context).pump()
-        }, context)
     }
 
     /// A file body: handed to libevent, which sends it with sendfile when the
@@ -116,23 +150,20 @@ final class ResponseExchange {
         let copy = dup(file.descriptor)
         if copy >= 0, length > 0, evbuffer_add_file(buffer, copy, Int64(file.offset), Int64(length)) == 0 {
             file.advance(by: length)
+            bytesSent += length
             evhttp_send_reply_chunk_with_cb(request.raw, buffer, { _, context in
-                ResponseExchange.from(context).endAfterFile()
-            }, selfReference!.toOpaque())
+                let exchange = ResponseExchange.from(context)
+                if !exchange.clientGone { exchange.endReply() }
+            }, context)
         } else {
             if copy >= 0 { _ = Glibc.close(copy) }
             endReply()
         }
     }
 
-    private func endAfterFile() {
-        guard !finished else { return }
-        endReply()
-    }
-
-    /// Ends the reply; evhttp may complete it at once (see ``complete()``).
+    /// Ends the reply; evhttp may complete it at once (see ``completed()``).
     private func endReply() {
-        ended = true
+        replied = true
         evhttp_send_reply_end(request.raw)
     }
 
@@ -146,8 +177,10 @@ final class ResponseExchange {
         _ = shutdown(bufferevent_getfd(events), Int32(SHUT_RDWR))
     }
 
+    // MARK: - Ending
+
     /// evhttp finished writing the response.
-    private func complete() {
+    private func completed() {
         if let connection = evhttp_request_get_connection(request.raw) {
             evhttp_connection_set_closecb(connection, nil, nil)
         }
@@ -155,25 +188,25 @@ final class ResponseExchange {
     }
 
     /// The client went away before the response was done. evhttp has
-    /// detached the request; ending it frees it.
+    /// detached the request unless we had replied; ending it frees it.
     private func connectionClosed() {
-        guard !finished else { return }
-        finished = true
-        handler.finish()
-        if !ended { evhttp_send_reply_end(request.raw) }
-        server.requestFinished()
-        release()
+        guard !finished, !clientGone else { return }
+        clientGone = true
+        // A detached request is ours to free; one still on its connection is
+        // freed with the connection (server shutdown).
+        if !replied && evhttp_request_get_connection(request.raw) == nil { evhttp_send_reply_end(request.raw) }
+        // A worker still holds the handler: end() runs when its result arrives.
+        if !workerBusy { end() }
     }
 
     private func end() {
         guard !finished else { return }
         finished = true
         handler.finish()
-        server.requestFinished()
-        release()
-    }
-
-    private func release() {
+        if let log = reactor.settings.accessLog {
+            log.record(environ: handler.environ, status: clientGone ? 499 : status, bytes: bytesSent)
+        }
+        reactor.responseFinished()
         let reference = selfReference
         selfReference = nil
         reference?.release()

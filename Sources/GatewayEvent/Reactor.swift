@@ -1,0 +1,197 @@
+import CLibEvent
+import Gateway
+import Logging
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One event loop and its `evhttp`, serving connections from the shared
+/// listening socket. Every libevent call on its base happens on the thread
+/// running ``run()``; other threads reach it only through ``post(_:)``.
+final class Reactor: @unchecked Sendable {
+    // @unchecked: the pointers are used only by the loop thread (or by
+    // close() when no loop runs); `inbox` is the cross-thread door.
+
+    let settings: ServingSettings
+    let base: OpaquePointer
+    private let http: OpaquePointer
+    private var boundSocket: OpaquePointer?
+    private var inboxEvent: OpaquePointer?
+    private var deadlineEvent: OpaquePointer?
+    private let inbox = Mutex<[@Sendable () -> Void]>([])
+    /// Reused for every response sent in one piece.
+    let scratchBuffer: OpaquePointer
+
+    /// Responses under way (loop thread only).
+    private var inFlight = 0
+    private var draining = false
+    /// handleRequest(): stop the loop after this many more responses.
+    private var stopAfterResponses: Int?
+
+    init(settings: ServingSettings, listener: Int32) throws {
+        guard let base = LibEvent.makeBase() else { throw EventServerError.libevent("event_base_new failed") }
+        guard let http = evhttp_new(base) else {
+            event_base_free(base)
+            throw EventServerError.libevent("evhttp_new failed")
+        }
+        self.base = base
+        self.http = http
+        self.settings = settings
+        self.scratchBuffer = evbuffer_new()
+
+        // evhttp would otherwise label every response text/html; ISO-8859-1.
+        evhttp_set_default_content_type(http, nil)
+        let methods = [EVHTTP_REQ_GET, EVHTTP_REQ_POST, EVHTTP_REQ_HEAD, EVHTTP_REQ_PUT, EVHTTP_REQ_DELETE,
+                       EVHTTP_REQ_OPTIONS, EVHTTP_REQ_TRACE, EVHTTP_REQ_CONNECT, EVHTTP_REQ_PATCH]
+        evhttp_set_allowed_methods(http, UInt16(methods.reduce(0) { $0 | $1.rawValue }))
+        let limits = settings.configuration.limits
+        evhttp_set_max_headers_size(http, limits.maxHeaderBytes)
+        evhttp_set_max_body_size(http, limits.maxBodyBytes)
+        var timeout = timeval(seconds: limits.idleTimeout)
+        evhttp_set_timeout_tv(http, &timeout)
+
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        evhttp_set_gencb(http, { request, context in
+            guard let request, let context else { return }
+            Unmanaged<Reactor>.fromOpaque(context).takeUnretainedValue().respond(to: EvhttpRequest(raw: request))
+        }, context)
+        // evhttp takes the descriptor as its own; each reactor gets a duplicate.
+        boundSocket = evhttp_accept_socket_with_handle(http, dup(listener))
+        guard boundSocket != nil else { throw EventServerError.libevent("evhttp_accept_socket failed") }
+        inboxEvent = event_new(base, -1, 0, { _, _, context in
+            Unmanaged<Reactor>.fromOpaque(context!).takeUnretainedValue().runInbox()
+        }, context)
+    }
+
+    /// Frees the loop, its connections and its listener. Only when it is not running.
+    func close() {
+        if let inboxEvent { event_free(inboxEvent) }
+        if let deadlineEvent { event_free(deadlineEvent) }
+        inboxEvent = nil
+        deadlineEvent = nil
+        evhttp_free(http)
+        evbuffer_free(scratchBuffer)
+        event_base_free(base)
+    }
+
+    // MARK: - Running
+
+    /// Runs the loop on the calling thread until it is stopped.
+    func run(responses: Int? = nil) throws {
+        stopAfterResponses = responses
+        draining = false
+        if let listener = evhttp_bound_socket_get_listener(boundSocket) { evconnlistener_enable(listener) }
+        if event_base_loop(base, 0) < 0 { throw EventServerError.libevent("event_base_loop failed") }
+    }
+
+    /// Runs `job` on the loop thread soon; callable from any thread.
+    func post(_ job: @escaping @Sendable () -> Void) {
+        inbox.withLock { $0.append(job) }
+        if let inboxEvent { event_active(inboxEvent, 0, 0) }
+    }
+
+    private func runInbox() {
+        let jobs = inbox.withLock { jobs -> [@Sendable () -> Void] in
+            defer { jobs.removeAll(keepingCapacity: true) }
+            return jobs
+        }
+        for job in jobs { job() }
+    }
+
+    /// Graceful stop, on the loop thread: accept no more connections, let
+    /// the responses under way finish, stop when none is left or at `deadline`.
+    func drain(deadline: Double) {
+        draining = true
+        if let listener = evhttp_bound_socket_get_listener(boundSocket) { evconnlistener_disable(listener) }
+        if inFlight == 0 {
+            event_base_loopbreak(base)
+            return
+        }
+        settings.logger.info("waiting up to \(deadline) s for \(inFlight) response(s) under way")
+        var wait = timeval(seconds: deadline)
+        if deadlineEvent == nil {
+            deadlineEvent = event_new(base, -1, 0, { _, _, context in
+                let reactor = Unmanaged<Reactor>.fromOpaque(context!).takeUnretainedValue()
+                reactor.settings.logger.warning("shutdown deadline passed with \(reactor.inFlight) response(s) unfinished")
+                event_base_loopbreak(reactor.base)
+            }, Unmanaged.passUnretained(self).toOpaque())
+        }
+        event_add(deadlineEvent, &wait)
+    }
+
+    // MARK: - Requests
+
+    private func respond(to request: EvhttpRequest) {
+        if let refusal = FramingCheck.refusal(for: request) {
+            settings.logger.info("refused request from \(request.peer.host): \(refusal)")
+            sendError(400, to: request)
+            return
+        }
+        if request.targetLength > settings.configuration.limits.maxURILength {
+            settings.logger.info("refused request from \(request.peer.host): request target over \(settings.configuration.limits.maxURILength) bytes")
+            sendError(414, to: request)
+            return
+        }
+        normalizeConnectionHeader(of: request)
+        let handler = Handler(environ: settings.environBuilder.environ(for: request),
+                              serverSoftware: settings.configuration.serverSoftware)
+        inFlight += 1
+        ResponseExchange(request: request, handler: handler, reactor: self).begin(app: settings.app)
+    }
+
+    /// A response is over: written, or its client gone.
+    func responseFinished() {
+        inFlight -= 1
+        if let left = stopAfterResponses {
+            stopAfterResponses = left - 1
+            if left <= 1 { event_base_loopbreak(base) }
+        }
+        if draining && inFlight == 0 { event_base_loopbreak(base) }
+    }
+
+    /// evhttp sees `Connection: close` only when it is the whole value;
+    /// reduce a list such as `keep-alive, close` to what it means.
+    private func normalizeConnectionHeader(of request: EvhttpRequest) {
+        guard let value = evhttp_find_header(request.inputHeaders, "Connection") else { return }
+        let tokens = String(cString: value).lowercased().split(separator: ",").map {
+            String($0.filter { $0 != " " && $0 != "\t" })
+        }
+        guard tokens.count > 1 || (tokens.first != "close" && tokens.first != "keep-alive") else { return }
+        evhttp_remove_header(request.inputHeaders, "Connection")
+        if tokens.contains("close") {
+            evhttp_add_header(request.inputHeaders, "Connection", "close")
+        } else if tokens.contains("keep-alive") {
+            evhttp_add_header(request.inputHeaders, "Connection", "keep-alive")
+        }
+    }
+
+    /// Answers a request the server refuses, and closes the connection.
+    private func sendError(_ code: Int, to request: EvhttpRequest) {
+        let reason = ResponseStatus.reasonPhrase(for: code)
+        let body = Array("\(code) \(reason)\n".utf8)
+        let output = request.outputHeaders
+        evhttp_add_header(output, "Content-Type", "text/plain; charset=utf-8")
+        evhttp_add_header(output, "Date", HTTPDate.now())
+        evhttp_add_header(output, "Server", settings.configuration.serverSoftware)
+        request.forceClose()
+        body.withUnsafeBytes { _ = evbuffer_add(scratchBuffer, $0.baseAddress, $0.count) }
+        evhttp_send_reply(request.raw, Int32(code), reason, scratchBuffer)
+    }
+}
+
+/// What every reactor of a server shares.
+struct ServingSettings: Sendable {
+    let configuration: EventServerConfiguration
+    let app: Application
+    let environBuilder: EnvironBuilder
+    let pool: WorkerPool?
+    let accessLog: AccessLog?
+    var logger: Logger { configuration.logger }
+}
+
+extension timeval {
+    init(seconds: Double) {
+        self.init(tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1_000_000))
+    }
+}

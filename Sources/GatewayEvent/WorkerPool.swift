@@ -1,0 +1,86 @@
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A fixed set of threads running jobs in submission order: where blocking
+/// application code runs so that the event loop keeps doing IO.
+final class WorkerPool: Sendable {
+    private struct Queue {
+        var jobs: [@Sendable () -> Void] = []
+        var head = 0
+        var stopping = false
+        var running = 0
+    }
+    private let queue = Mutex(Queue())
+    private let wakeUp = Condition()
+    let threadCount: Int
+
+    init(threads: Int) {
+        threadCount = max(threads, 1)
+        for _ in 0..<threadCount {
+            startDetachedThread { [self] in work() }
+        }
+    }
+
+    /// Queues `job` for the next free worker.
+    func submit(_ job: @escaping @Sendable () -> Void) {
+        queue.withLock { $0.jobs.append(job) }
+        wakeUp.broadcast()
+    }
+
+    /// Lets the workers finish what is queued, then end.
+    func stop() {
+        queue.withLock { $0.stopping = true }
+        wakeUp.broadcast()
+    }
+
+    private func work() {
+        queue.withLock { $0.running += 1 }
+        while true {
+            var job: (@Sendable () -> Void)?
+            var stop = false
+            wakeUp.wait(until: {
+                queue.withLock { state in
+                    if state.head < state.jobs.count {
+                        job = state.jobs[state.head]
+                        state.head += 1
+                        if state.head > 1024 && state.head * 2 > state.jobs.count {
+                            state.jobs.removeFirst(state.head)
+                            state.head = 0
+                        }
+                        return true
+                    }
+                    stop = state.stopping
+                    return stop
+                }
+            })
+            if let job { job() } else if stop { break }
+        }
+        queue.withLock { $0.running -= 1 }
+    }
+}
+
+/// Moves a value that is not Sendable to another thread, for handoffs where
+/// exactly one thread uses it at a time (the pool's lock orders the accesses).
+struct UnsafeTransfer<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// Runs `body` on a new detached thread.
+func startDetachedThread(_ body: @escaping @Sendable () -> Void) {
+    final class Box: @unchecked Sendable {
+        let body: @Sendable () -> Void
+        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    }
+    let context = Unmanaged.passRetained(Box(body)).toOpaque()
+    var thread = pthread_t()
+    guard pthread_create(&thread, nil, { context in
+        Unmanaged<Box>.fromOpaque(context!).takeRetainedValue().body()
+        return nil
+    }, context) == 0 else {
+        fatalError("pthread_create failed: cannot start a worker thread")
+    }
+    pthread_detach(thread)
+}
