@@ -28,6 +28,21 @@ struct Serve: ParsableCommand {
     @Option(help: "The application: \(BuiltinApps.names.joined(separator: ", ")).")
     var app = "demo"
 
+    @Option(help: "Event backend: worker threads for the app (0 runs it on the event loop).")
+    var threads = 0
+
+    @Option(help: "Event backend: event loops sharing the listening socket.")
+    var reactors = 1
+
+    @Option(help: "Listen on this unix-domain socket path instead of host and port.")
+    var unix: String?
+
+    @Option(help: "Seconds a graceful shutdown waits for responses under way.")
+    var shutdownTimeout: Double = 10
+
+    @Flag(help: "Do not write the access log.")
+    var noAccessLog = false
+
     @Option(help: "The server: event (libevent) or socket (pure sockets).")
     var backend: Backend = .event
 
@@ -42,15 +57,22 @@ struct Serve: ParsableCommand {
             throw ValidationError("unknown app '\(app)'; choose one of \(BuiltinApps.names.joined(separator: ", "))")
         }
         guard (0...65535).contains(port) else { throw ValidationError("port must be 0...65535") }
+        guard threads >= 0, reactors >= 1 else { throw ValidationError("--threads must be >= 0 and --reactors >= 1") }
     }
 
     func run() throws {
         let application = BuiltinApps.named(app)!
         switch backend {
         case .event:
-            let server = try EventServer(configuration: EventServerConfiguration(host: host, port: port), app: application)
+            var configuration = EventServerConfiguration(host: host, port: port)
+            configuration.unixPath = unix
+            configuration.threads = threads
+            configuration.reactors = reactors
+            configuration.shutdownTimeout = shutdownTimeout
+            configuration.accessLog = !noAccessLog
+            let server = try EventServer(configuration: configuration, app: application)
             server.stopOnSignals([SIGINT, SIGTERM])
-            announce("Serving on \(server.serverAddress.url)\n")
+            announce(unix.map { "Serving on unix:\($0)\n" } ?? "Serving on \(server.serverAddress.url)\n")
             try server.serveForever()
             server.close()
         case .socket:

@@ -14,10 +14,16 @@ struct Backend: CustomTestStringConvertible, Sendable {
 
     var testDescription: String { name }
 
-    static let event = Backend(name: "event") { app, errors in
-        var configuration = EventServerConfiguration(host: "127.0.0.1", port: 0)
-        configuration.errors = errors
-        return try EventServer(configuration: configuration, app: app)
+    static let event = Backend.event(threads: 0, reactors: 1, "event")
+
+    static func event(threads: Int, reactors: Int, _ name: String) -> Backend {
+        Backend(name: name) { app, errors in
+            var configuration = EventServerConfiguration(host: "127.0.0.1", port: 0)
+            configuration.errors = errors
+            configuration.threads = threads
+            configuration.reactors = reactors
+            return try EventServer(configuration: configuration, app: app)
+        }
     }
 
     static func socket(_ mode: SocketServerConfiguration.Mode, _ name: String) -> Backend {
@@ -33,7 +39,8 @@ struct Backend: CustomTestStringConvertible, Sendable {
     }
 
     static let all: [Backend] = [
-        .event, .socket(.single, "single"), .socket(.threads(maximum: 32), "threads"), .socket(.fork(maximum: 16), "fork"),
+        .event, .event(threads: 4, reactors: 1, "event-threads"), .event(threads: 2, reactors: 2, "event-reactors"),
+        .socket(.single, "single"), .socket(.threads(maximum: 32), "threads"), .socket(.fork(maximum: 16), "fork"),
     ]
     /// Backends where the application runs in the test's own process.
     static let inProcess: [Backend] = all.filter(\.sharesMemory)

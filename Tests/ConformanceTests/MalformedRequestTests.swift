@@ -53,7 +53,7 @@ struct MalformedRequestTests {
         try backend.serve { server in
             var accepted: [String] = []
             for (name, request) in Self.cases {
-                if backend.name == "event" && Self.evhttpLenient.contains(name) { continue }
+                if backend.name.hasPrefix("event") && Self.evhttpLenient.contains(name) { continue }
                 let client = try TestHTTPClient(port: server.port, timeout: 5)
                 try? client.send(request)
                 if name == "closed mid-headers" { client.shutdownWrite() }
@@ -86,7 +86,7 @@ struct MalformedRequestTests {
 
     @Test(arguments: Backend.all)
     func statusesForLimits(backend: Backend) throws {
-        guard backend.name != "event" else { return }  // evhttp 2.1 answers 400 for these (see README)
+        guard !backend.name.hasPrefix("event") else { return }  // evhttp 2.1 answers 400 for these (see README)
         try backend.serve { server in
             let longLine = try TestHTTPClient(port: server.port)
             try longLine.send("GET /" + String(repeating: "a", count: 20_000) + " HTTP/1.1\r\nHost: x\r\n\r\n")
