@@ -46,13 +46,23 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
     private let stopped = Condition()
 
     /// Binds and prepares a server; call ``serveForever()`` to start serving.
-    public init(configuration: EventServerConfiguration, app: @escaping Application) throws {
-        LibEvent.prepare()
+    public convenience init(configuration: EventServerConfiguration, app: @escaping Application) throws {
+        try self.init(configuration: configuration, listener: EventServer.bind(configuration), app: app)
+    }
+
+    /// Binds the socket a configuration describes (TCP or unix).
+    public static func bind(_ configuration: EventServerConfiguration) throws -> ListeningSocket {
         if let path = configuration.unixPath {
-            listener = try ListeningSocket(unixPath: path, backlog: configuration.backlog)
-        } else {
-            listener = try ListeningSocket(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
+            return try ListeningSocket(unixPath: path, backlog: configuration.backlog)
         }
+        return try ListeningSocket(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
+    }
+
+    /// Prepares a server on a socket bound already (prefork workers share
+    /// their supervisor's); the server takes the descriptor over.
+    public init(configuration: EventServerConfiguration, listener: ListeningSocket, app: @escaping Application) throws {
+        LibEvent.prepare()
+        self.listener = listener
         serverAddress = listener.address
         self.configuration = configuration
         let pool = configuration.threads > 0 ? WorkerPool(threads: configuration.threads) : nil
@@ -61,7 +71,7 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
             configuration: configuration, app: app,
             environBuilder: EnvironBuilder(
                 serverName: listener.address.host, serverPort: String(listener.address.port),
-                multithread: pool != nil || configuration.reactors > 1, multiprocess: false,
+                multithread: pool != nil || configuration.reactors > 1, multiprocess: configuration.multiprocess,
                 errors: configuration.errors),
             pool: pool,
             accessLog: configuration.accessLog ? AccessLog(output: StandardErrorOutput.shared) : nil)
@@ -144,7 +154,7 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
         signalEvents = []
         for reactor in reactors { reactor.close() }
         pool?.stop()
-        if let path = configuration.unixPath { unlink(path) }
+        if let path = configuration.unixPath, !configuration.multiprocess { unlink(path) }
     }
 
     /// Stops the server gracefully when one of `signals` arrives (for

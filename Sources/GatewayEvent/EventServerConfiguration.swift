@@ -23,6 +23,9 @@ public struct EventServerConfiguration: Sendable {
     /// Event loops, each on its own thread with its own evhttp, sharing the
     /// listening socket.
     public var reactors = 1
+    /// The server is one of several processes serving the same socket
+    /// (`wsgi.multiprocess`); ``Prefork`` sets it.
+    public var multiprocess = false
     /// The `Server` header sent when the application sets none.
     public var serverSoftware: String = "EventGateway/0.1"
     /// The listen backlog: how many connections may wait to be accepted.

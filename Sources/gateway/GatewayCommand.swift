@@ -34,6 +34,9 @@ struct Serve: ParsableCommand {
     @Option(help: "Event backend: event loops sharing the listening socket.")
     var reactors = 1
 
+    @Option(help: "Event backend: worker processes forked after binding, supervised (0: no prefork).")
+    var processes = 0
+
     @Option(help: "Listen on this unix-domain socket path instead of host and port.")
     var unix: String?
 
@@ -70,6 +73,12 @@ struct Serve: ParsableCommand {
             configuration.reactors = reactors
             configuration.shutdownTimeout = shutdownTimeout
             configuration.accessLog = !noAccessLog
+            if processes > 0 {
+                let prefork = try Prefork(configuration: configuration, processes: processes, app: application)
+                announce(unix.map { "Serving on unix:\($0)\n" } ?? "Serving on \(prefork.serverAddress.url)\n")
+                try prefork.run()
+                return
+            }
             let server = try EventServer(configuration: configuration, app: application)
             server.stopOnSignals([SIGINT, SIGTERM])
             announce(unix.map { "Serving on unix:\($0)\n" } ?? "Serving on \(server.serverAddress.url)\n")

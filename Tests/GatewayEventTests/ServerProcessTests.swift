@@ -107,3 +107,47 @@ struct ServerProcessTests {
         #expect(server.stop())
     }
 }
+
+/// The direct children of a process, from /proc.
+func childProcesses(of parent: Int32) -> Set<Int32> {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    var children: Set<Int32> = []
+    for entry in entries {
+        guard let pid = Int32(entry),
+              let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")")
+        else { continue }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        if fields.count > 1, Int32(fields[1]) == parent { children.insert(pid) }
+    }
+    return children
+}
+
+@Suite("gateway serve --processes")
+struct PreforkTests {
+    @Test func killedWorkerIsReplacedAndServiceGoesOn() throws {
+        let server = try ServerProcess(["--app", "probe", "--processes", "2", "--no-access-log"])
+        let supervisor = server.process.processIdentifier
+        #expect(waitUntil { childProcesses(of: supervisor).count == 2 })
+        let json = try TestHTTPClient(port: server.port).get("/environ").text
+        #expect(json.contains("\"wsgi.multiprocess\": true"))
+
+        let before = childProcesses(of: supervisor)
+        let victim = try #require(before.first)
+        kill(victim, SIGKILL)
+        #expect(waitUntil { let now = childProcesses(of: supervisor); return now.count == 2 && !now.contains(victim) })
+        for _ in 0..<10 {
+            #expect(try TestHTTPClient(port: server.port).get("/hello").status == 200)
+        }
+
+        // SIGHUP: a fresh set of workers replaces the old one.
+        let generation = childProcesses(of: supervisor)
+        kill(supervisor, SIGHUP)
+        #expect(waitUntil { let now = childProcesses(of: supervisor); return now.count == 2 && now.isDisjoint(with: generation) })
+        #expect(try TestHTTPClient(port: server.port).get("/hello").status == 200)
+
+        #expect(server.stop())
+        #expect(server.process.terminationStatus == 0)
+        #expect(childProcesses(of: supervisor).isEmpty)
+    }
+}
