@@ -3,7 +3,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 APP ?= demo
 
-.PHONY: deps build serve test clean
+.PHONY: deps build serve test clean bench
 
 deps:
 	@scripts/install-deps.sh
@@ -19,3 +19,7 @@ test: deps
 
 clean:
 	rm -rf .build
+
+.PHONY: bench
+bench:
+	bench/run

@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "GatewaySocket", targets: ["GatewaySocket"]),
         .library(name: "GatewayTesting", targets: ["GatewayTesting"]),
         .library(name: "GatewayProbe", targets: ["GatewayProbe"]),
+        .library(name: "GatewayMiddleware", targets: ["GatewayMiddleware"]),
         .executable(name: "gateway", targets: ["gateway"]),
     ],
     dependencies: [
@@ -33,10 +34,11 @@ let package = Package(
         .target(name: "GatewaySocket", dependencies: ["Gateway"]),
         .target(name: "GatewayTesting", dependencies: ["Gateway"]),
         .target(name: "GatewayProbe", dependencies: ["Gateway"]),
+        .target(name: "GatewayMiddleware", dependencies: ["Gateway"]),
         .executableTarget(
             name: "gateway",
             dependencies: [
-                "Gateway", "GatewayEvent", "GatewaySocket", "GatewayProbe",
+                "Gateway", "GatewayEvent", "GatewaySocket", "GatewayProbe", "GatewayMiddleware",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -47,7 +49,7 @@ let package = Package(
         .testTarget(name: "GatewaySocketTests", dependencies: ["Gateway", "GatewaySocket", "GatewayTesting"]),
         .testTarget(
             name: "GatewayEventTests",
-            dependencies: ["Gateway", "GatewayEvent", "GatewayTesting", "GatewayProbe"]
+            dependencies: ["Gateway", "GatewayEvent", "GatewayTesting", "GatewayProbe", "GatewayMiddleware"]
         ),
         .testTarget(
             name: "ConformanceTests",

@@ -97,3 +97,44 @@ public func cgiVariableName(forHeader name: String) -> String? {
     default: return key
     }
 }
+
+/// The CGI variables of one request, as every server builds them: the
+/// request line, the server and peer addresses, then each header under its
+/// environ key (repeats joined with ", ").
+///
+/// ```swift
+/// var cgi = CGIVariables(method: "GET", target: "/a%20b?x=1", protocolName: "HTTP/1.1",
+///                        server: ("127.0.0.1", "8000"), peer: ("127.0.0.1", 50312))
+/// cgi.addHeader(name: "User-Agent", value: "curl")
+/// cgi.variables["PATH_INFO"]   // "/a b"
+/// ```
+public struct CGIVariables {
+    public private(set) var variables: [String: String]
+
+    public init(method: String, target: String, protocolName: String,
+                server: (name: String, port: String), peer: (host: String, port: Int)) {
+        let parsed = RequestTarget(target)
+        variables = [
+            "REQUEST_METHOD": method,
+            "SCRIPT_NAME": "",
+            "PATH_INFO": parsed.path,
+            "QUERY_STRING": parsed.query,
+            "SERVER_NAME": server.name,
+            "SERVER_PORT": server.port,
+            "SERVER_PROTOCOL": protocolName,
+            "REMOTE_ADDR": peer.host,
+            "REMOTE_PORT": String(peer.port),
+        ]
+        variables.reserveCapacity(24)
+    }
+
+    /// Adds a header; names holding `_` are dropped (see ``cgiVariableName(forHeader:)``).
+    public mutating func addHeader(name: String, value: String) {
+        guard let key = cgiVariableName(forHeader: name) else { return }
+        if let previous = variables[key] {
+            variables[key] = previous + ", " + value
+        } else {
+            variables[key] = value
+        }
+    }
+}

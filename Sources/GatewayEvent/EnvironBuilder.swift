@@ -14,31 +14,14 @@ struct EnvironBuilder {
     let errors: any ErrorOutput
 
     func environ(for request: EvhttpRequest) -> Environ {
-        let target = RequestTarget(request.target)
-        let peer = request.peer
-        var variables: [String: String] = [
-            "REQUEST_METHOD": request.method,
-            "SCRIPT_NAME": "",
-            "PATH_INFO": target.path,
-            "QUERY_STRING": target.query,
-            "SERVER_NAME": serverName,
-            "SERVER_PORT": serverPort,
-            "SERVER_PROTOCOL": request.protocolName,
-            "REMOTE_ADDR": peer.host,
-            "REMOTE_PORT": String(peer.port),
-        ]
-        variables.reserveCapacity(24)
+        var cgi = CGIVariables(
+            method: request.method, target: request.target, protocolName: request.protocolName,
+            server: (serverName, serverPort), peer: request.peer)
         request.forEachHeader { key, value in
-            guard let name = cgiVariableName(forHeader: String(cString: key)) else { return }
-            let text = String(cString: value)
-            if let previous = variables[name] {
-                variables[name] = previous + ", " + text
-            } else {
-                variables[name] = text
-            }
+            cgi.addHeader(name: String(cString: key), value: String(cString: value))
         }
         return Environ(
-            variables: variables,
+            variables: cgi.variables,
             input: RequestInput(request.takeBody()),
             errors: errors,
             urlScheme: "http",

@@ -57,28 +57,12 @@ struct ConnectionServer: Sendable {
     }
 
     private func makeEnviron(_ head: RequestHead, body: RequestBodyReader, peer: (host: String, port: Int)) -> Environ {
-        let target = RequestTarget(head.target)
-        var variables: [String: String] = [
-            "REQUEST_METHOD": head.method,
-            "SCRIPT_NAME": "",
-            "PATH_INFO": target.path,
-            "QUERY_STRING": target.query,
-            "SERVER_NAME": serverAddress.host,
-            "SERVER_PORT": String(serverAddress.port),
-            "SERVER_PROTOCOL": head.version,
-            "REMOTE_ADDR": peer.host,
-            "REMOTE_PORT": String(peer.port),
-        ]
-        for (name, value) in head.headers {
-            guard let key = cgiVariableName(forHeader: name) else { continue }
-            if let previous = variables[key] {
-                variables[key] = previous + ", " + value
-            } else {
-                variables[key] = value
-            }
-        }
+        var cgi = CGIVariables(
+            method: head.method, target: head.target, protocolName: head.version,
+            server: (serverAddress.host, String(serverAddress.port)), peer: peer)
+        for (name, value) in head.headers { cgi.addHeader(name: name, value: value) }
         return Environ(
-            variables: variables,
+            variables: cgi.variables,
             input: RequestInput(source: { try body.read($0) }),
             errors: configuration.errors,
             urlScheme: "http",

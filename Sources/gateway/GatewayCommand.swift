@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Gateway
 import GatewayEvent
+import GatewayMiddleware
 import GatewayProbe
 import GatewaySocket
 #if canImport(Glibc)
@@ -25,8 +26,11 @@ struct Serve: ParsableCommand {
     @Option(help: "Port to listen on; 0 picks a free one.")
     var port = 8000
 
-    @Option(help: "The application: \(BuiltinApps.names.joined(separator: ", ")).")
+    @Option(help: "The application: \(BuiltinApps.names.joined(separator: ", ")), or static (files under --root).")
     var app = "demo"
+
+    @Option(help: "With --app static: the folder to serve.")
+    var root = "."
 
     @Option(help: "Event backend: worker threads for the app (0 runs it on the event loop).")
     var threads = 0
@@ -56,15 +60,15 @@ struct Serve: ParsableCommand {
     enum SocketMode: String, ExpressibleByArgument, CaseIterable { case single, threads, fork }
 
     func validate() throws {
-        guard BuiltinApps.named(app) != nil else {
-            throw ValidationError("unknown app '\(app)'; choose one of \(BuiltinApps.names.joined(separator: ", "))")
+        guard app == "static" || BuiltinApps.named(app) != nil else {
+            throw ValidationError("unknown app '\(app)'; choose one of \(BuiltinApps.names.joined(separator: ", ")), static")
         }
         guard (0...65535).contains(port) else { throw ValidationError("port must be 0...65535") }
         guard threads >= 0, reactors >= 1 else { throw ValidationError("--threads must be >= 0 and --reactors >= 1") }
     }
 
     func run() throws {
-        let application = BuiltinApps.named(app)!
+        let application = app == "static" ? staticFiles(root: root) : BuiltinApps.named(app)!
         switch backend {
         case .event:
             var configuration = EventServerConfiguration(host: host, port: port)
