@@ -275,12 +275,13 @@ public final class Handler {
     }
 
     private func addServerHeaders(_ headers: inout [(String, String)]) {
-        if !headers.contains(where: { $0.0.caseInsensitiveEquals("Date") }) {
-            headers.append(("Date", HTTPDate.now()))
+        var hasDate = false, hasServer = false
+        for (name, _) in headers where name.utf8.count == 4 || name.utf8.count == 6 {
+            if name.caseInsensitiveEquals("Date") { hasDate = true }
+            if name.caseInsensitiveEquals("Server") { hasServer = true }
         }
-        if !headers.contains(where: { $0.0.caseInsensitiveEquals("Server") }) {
-            headers.append(("Server", serverSoftware))
-        }
+        if !hasDate { headers.append(("Date", HTTPDate.now())) }
+        if !hasServer { headers.append(("Server", serverSoftware)) }
     }
 
     private func logError(_ error: any Error) {

@@ -1,6 +1,6 @@
 /// The header names that belong to one connection, not to the response
 /// (RFC 9110 §7.6.1): the server sets them, an application may not.
-private let hopByHopNames: Set<String> = [
+private let hopByHopNames = [
     "connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
     "te", "trailer", "trailers", "transfer-encoding", "upgrade",
 ]
@@ -13,7 +13,8 @@ private let hopByHopNames: Set<String> = [
 /// isHopByHop("Content-Type") // false
 /// ```
 public func isHopByHop(_ headerName: String) -> Bool {
-    hopByHopNames.contains(headerName.lowercased())
+    // Checked for every response header: compare in place, no lowercased copy.
+    hopByHopNames.contains { $0.caseInsensitiveEquals(headerName) }
 }
 
 /// Checks one response header the way the server will write it: a token as

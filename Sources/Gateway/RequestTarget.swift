@@ -79,18 +79,29 @@ private func hexValue(_ byte: UInt8) -> UInt8? {
 /// `HTTP_X_FORWARDED_FOR`. Names holding `_` give nil: `X_Forwarded_For`
 /// would otherwise pose as `X-Forwarded-For` (nginx and gunicorn drop them too).
 public func cgiVariableName(forHeader name: String) -> String? {
-    var bytes = Array("HTTP_".utf8)
-    bytes.reserveCapacity(name.utf8.count + 5)
-    for var byte in name.utf8 {
-        if byte == UInt8(ascii: "_") { return nil }
-        if byte == UInt8(ascii: "-") {
-            byte = UInt8(ascii: "_")
-        } else if byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") {
-            byte -= 32
+    let length = name.utf8.count
+    var dropped = false
+    // Written straight into the string's storage: one allocation at most
+    // (none for keys of 15 bytes or fewer).
+    let key = String(unsafeUninitializedCapacity: length + 5) { out in
+        for (index, byte) in "HTTP_".utf8.enumerated() { out[index] = byte }
+        var count = 5
+        for var byte in name.utf8 {
+            if byte == UInt8(ascii: "_") {
+                dropped = true
+                return 0
+            }
+            if byte == UInt8(ascii: "-") {
+                byte = UInt8(ascii: "_")
+            } else if byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") {
+                byte -= 32
+            }
+            out[count] = byte
+            count += 1
         }
-        bytes.append(byte)
+        return count
     }
-    let key = String(decoding: bytes, as: UTF8.self)
+    if dropped { return nil }
     switch key {
     case "HTTP_CONTENT_TYPE": return "CONTENT_TYPE"
     case "HTTP_CONTENT_LENGTH": return "CONTENT_LENGTH"
@@ -114,27 +125,25 @@ public struct CGIVariables {
     public init(method: String, target: String, protocolName: String,
                 server: (name: String, port: String), peer: (host: String, port: Int)) {
         let parsed = RequestTarget(target)
-        variables = [
-            "REQUEST_METHOD": method,
-            "SCRIPT_NAME": "",
-            "PATH_INFO": parsed.path,
-            "QUERY_STRING": parsed.query,
-            "SERVER_NAME": server.name,
-            "SERVER_PORT": server.port,
-            "SERVER_PROTOCOL": protocolName,
-            "REMOTE_ADDR": peer.host,
-            "REMOTE_PORT": String(peer.port),
-        ]
-        variables.reserveCapacity(24)
+        // Sized once for the usual dozen or two entries: no rehash on the way.
+        variables = Dictionary(minimumCapacity: 24)
+        variables["REQUEST_METHOD"] = method
+        variables["SCRIPT_NAME"] = ""
+        variables["PATH_INFO"] = parsed.path
+        variables["QUERY_STRING"] = parsed.query
+        variables["SERVER_NAME"] = server.name
+        variables["SERVER_PORT"] = server.port
+        variables["SERVER_PROTOCOL"] = protocolName
+        variables["REMOTE_ADDR"] = peer.host
+        variables["REMOTE_PORT"] = String(peer.port)
     }
 
     /// Adds a header; names holding `_` are dropped (see ``cgiVariableName(forHeader:)``).
     public mutating func addHeader(name: String, value: String) {
         guard let key = cgiVariableName(forHeader: name) else { return }
-        if let previous = variables[key] {
+        // One hash for the usual case of a header seen once.
+        if let previous = variables.updateValue(value, forKey: key) {
             variables[key] = previous + ", " + value
-        } else {
-            variables[key] = value
         }
     }
 }

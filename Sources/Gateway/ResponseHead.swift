@@ -41,8 +41,16 @@ public struct ResponseHead: Sendable {
 extension String {
     /// ASCII case-insensitive comparison, as header names need.
     func caseInsensitiveEquals(_ other: String) -> Bool {
-        guard utf8.count == other.utf8.count else { return false }
-        return zip(utf8, other.utf8).allSatisfy { asciiLower($0) == asciiLower($1) }
+        let mine = utf8, theirs = other.utf8
+        guard mine.count == theirs.count else { return false }
+        // Native strings are contiguous: compare bytes without iterators.
+        if let result = mine.withContiguousStorageIfAvailable({ left in
+            theirs.withContiguousStorageIfAvailable { right in
+                for index in 0..<left.count where asciiLower(left[index]) != asciiLower(right[index]) { return false }
+                return true
+            }
+        }), let result { return result }
+        return zip(mine, theirs).allSatisfy { asciiLower($0) == asciiLower($1) }
     }
 }
 

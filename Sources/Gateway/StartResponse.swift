@@ -23,11 +23,21 @@
 public final class StartResponse {
     public typealias Implementation = (_ status: String, _ headers: [(String, String)], _ excInfo: (any Error)?) throws -> ResponseWriter
 
-    private let implementation: Implementation
+    /// The server's own record, called directly on the hot path; or
+    /// middleware's closure.
+    private enum Target {
+        case server(ResponseState)
+        case custom(Implementation)
+    }
+    private let target: Target
 
-    /// A start_response that runs `implementation`; servers and middleware make these.
+    /// A start_response that runs `implementation`; middleware makes these.
     public init(_ implementation: @escaping Implementation) {
-        self.implementation = implementation
+        target = .custom(implementation)
+    }
+
+    init(state: ResponseState) {
+        target = .server(state)
     }
 
     @discardableResult
@@ -36,7 +46,13 @@ public final class StartResponse {
         _ headers: [(String, String)],
         excInfo: (any Error)? = nil
     ) throws -> ResponseWriter {
-        try implementation(status, headers, excInfo)
+        switch target {
+        case .server(let state):
+            try state.start(status, headers, excInfo)
+            return ResponseWriter(state: state)
+        case .custom(let implementation):
+            return try implementation(status, headers, excInfo)
+        }
     }
 }
 
@@ -49,15 +65,26 @@ public final class StartResponse {
 /// return [String]()
 /// ```
 public struct ResponseWriter {
-    private let write: ([UInt8]) throws -> Void
+    private enum Target {
+        case server(ResponseState)
+        case custom(([UInt8]) throws -> Void)
+    }
+    private let target: Target
 
     /// A writer that passes each chunk's bytes to `write`.
     public init(_ write: @escaping ([UInt8]) throws -> Void) {
-        self.write = write
+        target = .custom(write)
+    }
+
+    init(state: ResponseState) {
+        target = .server(state)
     }
 
     public func callAsFunction(_ chunk: some BodyChunk) throws {
-        try write(chunk.chunkBytes)
+        switch target {
+        case .server(let state): try state.write(chunk.chunkBytes)
+        case .custom(let write): try write(chunk.chunkBytes)
+        }
     }
 }
 
@@ -73,13 +100,10 @@ final class ResponseState {
     var written: [[UInt8]] = []
 
     func makeStartResponse() -> StartResponse {
-        StartResponse { [unowned self] status, headers, excInfo in
-            try self.start(status, headers, excInfo)
-            return ResponseWriter { [unowned self] bytes in try self.write(bytes) }
-        }
+        StartResponse(state: self)
     }
 
-    private func start(_ status: String, _ headers: [(String, String)], _ excInfo: (any Error)?) throws {
+    func start(_ status: String, _ headers: [(String, String)], _ excInfo: (any Error)?) throws {
         if let excInfo {
             if headersSent { throw excInfo }
         } else if self.status != nil {
@@ -93,7 +117,7 @@ final class ResponseState {
         self.headers = headers
     }
 
-    private func write(_ bytes: [UInt8]) throws {
+    func write(_ bytes: [UInt8]) throws {
         guard status != nil else { throw GatewayError.writeBeforeStartResponse }
         guard !bytes.isEmpty else { return }
         headersSent = true
