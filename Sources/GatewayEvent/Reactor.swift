@@ -58,7 +58,10 @@ final class Reactor: @unchecked Sendable {
         }, context)
         // evhttp takes the descriptor as its own; each reactor gets a duplicate.
         boundSocket = evhttp_accept_socket_with_handle(http, dup(listener))
-        guard boundSocket != nil else { throw EventServerError.libevent("evhttp_accept_socket failed") }
+        guard let boundSocket, let listener = evhttp_bound_socket_get_listener(boundSocket) else {
+            throw EventServerError.libevent("evhttp_accept_socket failed")
+        }
+        AcceptBackoff.install(on: listener)
         inboxEvent = event_new(base, -1, 0, { _, _, context in
             Unmanaged<Reactor>.fromOpaque(context!).takeUnretainedValue().runInbox()
         }, context)
@@ -66,6 +69,7 @@ final class Reactor: @unchecked Sendable {
 
     /// Frees the loop, its connections and its listener. Only when it is not running.
     func close() {
+        if let listener = evhttp_bound_socket_get_listener(boundSocket) { AcceptBackoff.setDrained(listener, true) }
         if let inboxEvent { event_free(inboxEvent) }
         if let deadlineEvent { event_free(deadlineEvent) }
         inboxEvent = nil
@@ -81,7 +85,10 @@ final class Reactor: @unchecked Sendable {
     func run(responses: Int? = nil) throws {
         stopAfterResponses = responses
         draining = false
-        if let listener = evhttp_bound_socket_get_listener(boundSocket) { evconnlistener_enable(listener) }
+        if let listener = evhttp_bound_socket_get_listener(boundSocket) {
+            AcceptBackoff.setDrained(listener, false)
+            evconnlistener_enable(listener)
+        }
         if event_base_loop(base, 0) < 0 { throw EventServerError.libevent("event_base_loop failed") }
     }
 
@@ -103,7 +110,10 @@ final class Reactor: @unchecked Sendable {
     /// the responses under way finish, stop when none is left or at `deadline`.
     func drain(deadline: Double) {
         draining = true
-        if let listener = evhttp_bound_socket_get_listener(boundSocket) { evconnlistener_disable(listener) }
+        if let listener = evhttp_bound_socket_get_listener(boundSocket) {
+            AcceptBackoff.setDrained(listener, true)
+            evconnlistener_disable(listener)
+        }
         if inFlight == 0 {
             event_base_loopbreak(base)
             return

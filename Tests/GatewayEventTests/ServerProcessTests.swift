@@ -9,11 +9,17 @@ final class ServerProcess {
     let port: Int
     let stderrPath: String
 
-    init(_ arguments: [String]) throws {
+    init(_ arguments: [String], fileLimit: Int? = nil) throws {
         stderrPath = "/tmp/eventgateway-stderr-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        process.executableURL = CommandTests.executable
-        process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0"] + arguments
+        let serve = ["serve", "--host", "127.0.0.1", "--port", "0"] + arguments
+        if let fileLimit {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
+            process.arguments = ["--nofile=\(fileLimit)", CommandTests.executable.path] + serve
+        } else {
+            process.executableURL = CommandTests.executable
+            process.arguments = serve
+        }
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle(forWritingAtPath: stderrPath)
@@ -49,9 +55,24 @@ final class ServerProcess {
         return Int(line.split(separator: " ").dropFirst().first ?? "") ?? -1
     }
 
+    /// CPU seconds the server process has used (user + system).
+    var cpuSeconds: Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")")
+        else { return -1 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        let ticks = (Double(fields[11]) ?? 0) + (Double(fields[12]) ?? 0)
+        return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     /// Sends `signal` and waits (bounded) for the exit; true when it exited.
     func stop(with signal: Int32 = SIGTERM, seconds: Double = 10) -> Bool {
         kill(process.processIdentifier, signal)
+        return waitForExit(seconds: seconds)
+    }
+
+    /// Waits (bounded) for the process to exit; true when it did.
+    func waitForExit(seconds: Double = 10) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while process.isRunning && Date() < deadline { usleep(10_000) }
         return !process.isRunning
@@ -69,7 +90,7 @@ struct ServerProcessTests {
         let response = try client.readResponse()
         #expect(response.status == 200)
         #expect(response.text == "slept")
-        #expect(server.stop(seconds: 10))
+        #expect(server.waitForExit(seconds: 10))
         #expect(server.process.terminationStatus == 0)
     }
 
@@ -84,6 +105,27 @@ struct ServerProcessTests {
         _ = try TestHTTPClient(port: quiet.port).get("/hello")
         #expect(quiet.stop())
         #expect(!quiet.stderr.contains("/hello"))
+    }
+
+    /// Out of descriptors, evhttp's listener would spin a CPU retrying
+    /// accept; the server pauses accepting instead and recovers.
+    @Test func runningOutOfDescriptorsDoesNotSpin() throws {
+        let server = try ServerProcess(["--app", "probe", "--no-access-log"], fileLimit: 40)
+        var clients: [TestHTTPClient] = []
+        for _ in 0..<60 { if let client = try? TestHTTPClient(port: server.port, timeout: 2) { clients.append(client) } }
+        let cpuBefore = server.cpuSeconds
+        usleep(1_000_000)
+        let spent = server.cpuSeconds - cpuBefore
+        #expect(spent < 0.5, "the server used \(spent) s of CPU in 1 s while out of descriptors")
+        #expect(server.stderr.contains("pausing accept"))
+        clients.removeAll()  // closes them
+        var served = false
+        for _ in 0..<50 where !served {
+            served = (try? TestHTTPClient(port: server.port, timeout: 2).get("/hello").status) == 200
+            if !served { usleep(100_000) }
+        }
+        #expect(served)
+        #expect(server.stop())
     }
 
     /// A 1 GiB generated body to a client that does not read: the server
