@@ -145,9 +145,11 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
     /// Releases the listening socket, open connections, loops and workers.
     /// Call it after ``serveForever()`` returned.
     public func close() {
+        // Not while a loop runs: its reactors would be freed under it.
         let first = lifecycle.withLock { state -> Bool in
-            defer { state.closed = true }
-            return !state.closed && !state.running
+            guard !state.closed && !state.running else { return false }
+            state.closed = true
+            return true
         }
         guard first else { return }
         for event in signalEvents { event_free(event) }

@@ -145,7 +145,7 @@ private func readBody(_ environ: Environ) throws -> (Int, String) {
 
 /// A file of `size` bytes of "f", already unlinked: it vanishes when closed.
 private func temporaryFile(of size: Int) throws -> FileWrapper {
-    var template = Array("/tmp/eventgateway-probe-XXXXXX".utf8CString)
+    var template = Array(("/tmp/eventgateway-probe-" + String(repeating: "X", count: 6)).utf8CString)
     let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
     guard fd >= 0 else { throw ProbeError("cannot create a temporary file (errno \(errno))") }
     template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
