@@ -143,7 +143,7 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
     }
 
     /// Releases the listening socket, open connections, loops and workers.
-    /// Call it after ``serveForever()`` returned.
+    /// Call it after ``serveForever()`` returned; while a loop runs it does nothing.
     public func close() {
         // Not while a loop runs: its reactors would be freed under it.
         let first = lifecycle.withLock { state -> Bool in
