@@ -48,7 +48,7 @@ public struct CGIHandler {
     /// Runs `app` for the one request and writes its response.
     public func run(_ app: Application) {
         var environ = Environ(
-            variables: environment, input: input, errors: errors, urlScheme: "http",
+            variables: EnvironVariables(environment), input: input, errors: errors, urlScheme: "http",
             multithread: false, multiprocess: true, runOnce: true, inputTerminated: true)
         environ.urlScheme = guessScheme(environ)
         // A CGI response is framed by the web server: say HTTP/1.0 so the

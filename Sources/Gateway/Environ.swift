@@ -10,7 +10,7 @@
 /// ```
 public struct Environ {
     /// The CGI variables (`REQUEST_METHOD`, `PATH_INFO`, ...) and `HTTP_*` headers.
-    public var variables: [String: String]
+    public var variables: EnvironVariables
     /// `wsgi.input`: the request body.
     public var input: RequestInput
     /// `wsgi.errors`: where the application (and the server, for the
@@ -39,7 +39,7 @@ public struct Environ {
 
     /// Creates an environ; servers fill it, tests can too (see `setupTestingDefaults`).
     public init(
-        variables: [String: String] = [:],
+        variables: EnvironVariables = [:],
         input: RequestInput = RequestInput(),
         errors: any ErrorOutput = StandardErrorOutput.shared,
         urlScheme: String = "http",

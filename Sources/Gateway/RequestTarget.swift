@@ -120,28 +120,27 @@ public func cgiVariableName(forHeader name: String) -> String? {
 /// cgi.variables["PATH_INFO"]   // "/a b"
 /// ```
 public struct CGIVariables {
-    public private(set) var variables: [String: String]
+    public private(set) var variables: EnvironVariables
 
     public init(method: String, target: String, protocolName: String,
                 server: (name: String, port: String), peer: (host: String, port: Int)) {
         let parsed = RequestTarget(target)
-        // Sized once for the usual dozen or two entries: no rehash on the way.
-        variables = Dictionary(minimumCapacity: 24)
-        variables["REQUEST_METHOD"] = method
-        variables["SCRIPT_NAME"] = ""
-        variables["PATH_INFO"] = parsed.path
-        variables["QUERY_STRING"] = parsed.query
-        variables["SERVER_NAME"] = server.name
-        variables["SERVER_PORT"] = server.port
-        variables["SERVER_PROTOCOL"] = protocolName
-        variables["REMOTE_ADDR"] = peer.host
-        variables["REMOTE_PORT"] = String(peer.port)
+        // Sized once for the usual dozen or two entries.
+        variables = EnvironVariables(minimumCapacity: 24)
+        variables.appendNew("REQUEST_METHOD", method)
+        variables.appendNew("SCRIPT_NAME", "")
+        variables.appendNew("PATH_INFO", parsed.path)
+        variables.appendNew("QUERY_STRING", parsed.query)
+        variables.appendNew("SERVER_NAME", server.name)
+        variables.appendNew("SERVER_PORT", server.port)
+        variables.appendNew("SERVER_PROTOCOL", protocolName)
+        variables.appendNew("REMOTE_ADDR", peer.host)
+        variables.appendNew("REMOTE_PORT", String(peer.port))
     }
 
     /// Adds a header; names holding `_` are dropped (see ``cgiVariableName(forHeader:)``).
     public mutating func addHeader(name: String, value: String) {
         guard let key = cgiVariableName(forHeader: name) else { return }
-        // One hash for the usual case of a header seen once.
         if let previous = variables.updateValue(value, forKey: key) {
             variables[key] = previous + ", " + value
         }

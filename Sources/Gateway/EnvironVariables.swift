@@ -1,0 +1,79 @@
+/// The CGI variables and `HTTP_*` headers of an environ: a small map from
+/// name to value, in the order they were added.
+///
+/// A request has a dozen or two of them, so they live in one array and are
+/// found by a linear scan: cheaper than hashing every name of every request.
+///
+/// ```swift
+/// environ.variables["HTTP_X_REQUEST_ID"] = "42"
+/// for (key, value) in environ.variables { print(key, value) }
+/// ```
+public struct EnvironVariables: Sequence, ExpressibleByDictionaryLiteral, CustomStringConvertible {
+    public typealias Element = (key: String, value: String)
+
+    private var entries: [Element] = []
+
+    public init() {}
+
+    /// Room for `capacity` entries before the storage grows.
+    public init(minimumCapacity capacity: Int) {
+        entries.reserveCapacity(capacity)
+    }
+
+    public init(_ dictionary: [String: String]) {
+        entries = dictionary.map { ($0.key, $0.value) }
+    }
+
+    public init(dictionaryLiteral elements: (String, String)...) {
+        for (key, value) in elements { self[key] = value }
+    }
+
+    /// The value of `key`; setting replaces it in place, nil removes it.
+    public subscript(key: String) -> String? {
+        get { index(of: key).map { entries[$0].value } }
+        set {
+            if let index = index(of: key) {
+                if let newValue { entries[index].value = newValue } else { entries.remove(at: index) }
+            } else if let newValue {
+                entries.append((key, newValue))
+            }
+        }
+    }
+
+    /// Sets `value` and returns the value it replaced, if any.
+    @discardableResult
+    public mutating func updateValue(_ value: String, forKey key: String) -> String? {
+        if let index = index(of: key) {
+            defer { entries[index].value = value }
+            return entries[index].value
+        }
+        entries.append((key, value))
+        return nil
+    }
+
+    /// Adds an entry known not to be present yet (servers filling a new environ).
+    mutating func appendNew(_ key: String, _ value: String) {
+        entries.append((key, value))
+    }
+
+    public var count: Int { entries.count }
+    public var isEmpty: Bool { entries.isEmpty }
+    public var keys: [String] { entries.map(\.key) }
+
+    /// The entries as a dictionary.
+    public var dictionary: [String: String] {
+        Dictionary(entries.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
+    }
+
+    public func makeIterator() -> IndexingIterator<[Element]> { entries.makeIterator() }
+
+    public var description: String { dictionary.description }
+
+    private func index(of key: String) -> Int? {
+        let length = key.utf8.count
+        for index in entries.indices where entries[index].key.utf8.count == length && entries[index].key == key {
+            return index
+        }
+        return nil
+    }
+}
