@@ -12,16 +12,22 @@ public struct ResponseStatus: Sendable, Equatable {
     /// Parses and checks a status line: three digits from 200 to 599, one
     /// space, a reason of printable characters.
     public init(parsing line: String) throws {
-        let bytes = Array(line.utf8)
-        guard bytes.count >= 5, bytes[3] == UInt8(ascii: " "),
-              bytes[0..<3].allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
-        else { throw GatewayError.invalidStatus(line) }
-        let code = bytes[0..<3].reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
-        let reason = bytes[4...]
+        let utf8 = line.utf8
+        guard utf8.count >= 5 else { throw GatewayError.invalidStatus(line) }
+        var code = 0
+        var index = utf8.startIndex
+        for _ in 0..<3 {
+            let byte = utf8[index]
+            guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { throw GatewayError.invalidStatus(line) }
+            code = code * 10 + Int(byte - UInt8(ascii: "0"))
+            index = utf8.index(after: index)
+        }
+        guard utf8[index] == UInt8(ascii: " ") else { throw GatewayError.invalidStatus(line) }
+        let reason = utf8[utf8.index(after: index)...]
         guard (200...599).contains(code), !reason.isEmpty,
               reason.allSatisfy({ $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) })
         else { throw GatewayError.invalidStatus(line) }
-        self.init(code: code, reason: String(decoding: reason, as: UTF8.self))
+        self.init(code: code, reason: String(Substring(reason)))
     }
 
     /// The status line as PEP 3333 writes it: `"200 OK"`.

@@ -31,6 +31,12 @@ func validateResponseHeader(name: String, value: String) throws {
 
 /// RFC 9110 `tchar`: the bytes allowed in a header name or a method.
 func isTokenByte(_ byte: UInt8) -> Bool {
+    tokenTable[Int(byte)]
+}
+
+/// `tchar` as a lookup table: checked for every byte of every header name.
+private let tokenTable: [Bool] = (0..<256).map { value in
+    let byte = UInt8(value)
     switch byte {
     case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
          UInt8(ascii: "0")...UInt8(ascii: "9"):
