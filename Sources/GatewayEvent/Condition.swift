@@ -27,6 +27,13 @@ final class Condition: @unchecked Sendable {
         pthread_mutex_unlock(mutex)
     }
 
+    /// Wakes one waiter to check its predicate again (one new job, one worker).
+    func signal() {
+        pthread_mutex_lock(mutex)
+        pthread_cond_signal(condition)
+        pthread_mutex_unlock(mutex)
+    }
+
     /// Wakes every waiter to check its predicate again.
     func broadcast() {
         pthread_mutex_lock(mutex)

@@ -26,7 +26,7 @@ final class WorkerPool: Sendable {
     /// Queues `job` for the next free worker.
     func submit(_ job: @escaping @Sendable () -> Void) {
         queue.withLock { $0.jobs.append(job) }
-        wakeUp.broadcast()
+        wakeUp.signal()  // not broadcast: waking every worker for one job is a thundering herd
     }
 
     /// Lets the workers finish what is queued, then end.
