@@ -92,13 +92,14 @@ public struct Environ {
         return items.sorted { $0.key < $1.key }
     }
 
-    /// The request line as logs show it: `GET /path?query HTTP/1.1`.
+    /// The request line as logs show it: `GET /a%20b?query HTTP/1.1` (the
+    /// path quoted again, so a log line never holds a raw space or quote).
     public var requestLine: String {
         let method = variables["REQUEST_METHOD"] ?? "-"
-        let path = variables["PATH_INFO"] ?? ""
+        let path = urlQuote((variables["SCRIPT_NAME"] ?? "") + (variables["PATH_INFO"] ?? ""), safe: "/;=,:@!$&'()*+")
         let query = variables["QUERY_STRING"].map { $0.isEmpty ? "" : "?" + $0 } ?? ""
         let proto = variables["SERVER_PROTOCOL"] ?? "HTTP/1.0"
-        return "\(method) \((variables["SCRIPT_NAME"] ?? "") + path)\(query) \(proto)"
+        return "\(method) \(path)\(query) \(proto)"
     }
 }
 
