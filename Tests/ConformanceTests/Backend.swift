@@ -1,8 +1,11 @@
+import Foundation
 import Gateway
 import GatewayEvent
 import GatewaySocket
 import GatewayProbe
 import GatewayTesting
+import Synchronization
+import Testing
 
 /// A server of the package, as the conformance suite runs it: every case
 /// is written once and runs against each backend listed in `all`.
@@ -56,12 +59,7 @@ struct Backend: CustomTestStringConvertible, Sendable {
     }
 }
 
-import Testing
 
-#if canImport(Glibc)
-import Glibc
-#endif
-import Foundation
 
 /// Polls `condition` every 10 ms for up to `seconds`; true once it holds.
 func waitUntil(seconds: Double = 5, _ condition: () -> Bool) -> Bool {
@@ -86,4 +84,3 @@ func runConcurrently(count: Int, _ body: @escaping @Sendable (Int) throws -> Voi
     _ = group.wait(timeout: .now() + 60)
     if let error = firstError.withLock({ $0 }) { throw error }
 }
-import Synchronization
