@@ -15,22 +15,23 @@ public struct RequestTarget: Sendable, Equatable {
     /// Splits origin-form (`/p?q`), absolute-form (`http://host/p?q`) and
     /// asterisk-form (`*`) targets; a fragment, if any, is dropped.
     public init(_ raw: String) {
-        var rest = Substring(raw)
-        if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
-        if !rest.hasPrefix("/"), let schemeEnd = rest.firstIndex(of: ":"),
-           rest[schemeEnd...].hasPrefix("://") {
-            let afterAuthority = rest[rest.index(schemeEnd, offsetBy: 3)...]
-            rest = afterAuthority.firstIndex(where: { $0 == "/" || $0 == "?" }).map { afterAuthority[$0...] } ?? ""
+        // Byte-wise: the target is ASCII on the wire, and Character-wise
+        // scanning (grapheme breaking) cost more than the rest of the environ.
+        let bytes = raw.utf8
+        let end = bytes.firstIndex(of: UInt8(ascii: "#")) ?? bytes.endIndex
+        var start = bytes.startIndex
+        if bytes.first != UInt8(ascii: "/"), let colon = bytes[..<end].firstIndex(of: UInt8(ascii: ":")),
+           bytes[colon...].starts(with: "://".utf8) {
+            let authority = bytes.index(colon, offsetBy: 3)
+            start = bytes[authority..<end].firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? end
         }
-        let pathPart: Substring
-        if let mark = rest.firstIndex(of: "?") {
-            pathPart = rest[..<mark]
-            query = String(rest[rest.index(after: mark)...])
+        if let mark = bytes[start..<end].firstIndex(of: UInt8(ascii: "?")) {
+            path = percentDecode(Substring(bytes[start..<mark]))
+            query = String(Substring(bytes[bytes.index(after: mark)..<end]))
         } else {
-            pathPart = rest
+            path = percentDecode(Substring(bytes[start..<end]))
             query = ""
         }
-        path = percentDecode(pathPart)
     }
 }
 
