@@ -30,6 +30,12 @@ public struct ResponseStatus: Sendable, Equatable {
         self.init(code: code, reason: String(Substring(reason)))
     }
 
+    /// The short text body servers answer with when they refuse a request
+    /// themselves: `"404 Not Found\n"`.
+    public static func plainBody(for code: Int) -> String {
+        "\(code) \(reasonPhrase(for: code))\n"
+    }
+
     /// The status line as PEP 3333 writes it: `"200 OK"`.
     public var line: String { "\(code) \(reason)" }
 

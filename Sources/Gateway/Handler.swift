@@ -255,7 +255,7 @@ public final class Handler {
     private func errorHead(status code: Int = 500) -> ResponseHead {
         finish()
         let reason = ResponseStatus.reasonPhrase(for: code)
-        let body = code == 500 ? Self.errorBody : Array("\(code) \(reason)\n".utf8)
+        let body = code == 500 ? Self.errorBody : Array(ResponseStatus.plainBody(for: code).utf8)
         pending = [body]
         pendingIndex = 0
         announced = body.count

@@ -77,9 +77,6 @@ func checkEnviron(_ environ: Environ) throws {
 
 /// What the validator saw the application do with start_response.
 final class StartResponseChecks {
-    var status: String?
-    var headers: [(String, String)] = []
-    var excInfo: (any Error)?
     var calls = 0
 
     func check(status: String, headers: [(String, String)], excInfo: (any Error)?) throws {
@@ -107,9 +104,6 @@ final class StartResponseChecks {
         } else {
             try require(sawContentType, "no Content-Type header in a \(code!) response")
         }
-        self.status = status
-        self.headers = headers
-        self.excInfo = excInfo
     }
 }
 

@@ -24,18 +24,11 @@ struct EvhttpRequest {
         }
     }
 
-    var isHead: Bool { evhttp_request_get_command(raw) == EVHTTP_REQ_HEAD }
-
     /// "HTTP/1.1", as the client sent it.
     var protocolName: String {
         let major = eg_request_major(raw), minor = eg_request_minor(raw)
         if major == 1 { return minor == 1 ? "HTTP/1.1" : minor == 0 ? "HTTP/1.0" : "HTTP/1.\(minor)" }
         return "HTTP/\(major).\(minor)"
-    }
-
-    var isHTTP11OrLater: Bool {
-        let major = eg_request_major(raw)
-        return major > 1 || (major == 1 && eg_request_minor(raw) >= 1)
     }
 
     var target: String {

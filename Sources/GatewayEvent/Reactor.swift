@@ -179,7 +179,7 @@ final class Reactor: @unchecked Sendable {
     /// Answers a request the server refuses, and closes the connection.
     private func sendError(_ code: Int, to request: EvhttpRequest) {
         let reason = ResponseStatus.reasonPhrase(for: code)
-        let body = Array("\(code) \(reason)\n".utf8)
+        let body = Array(ResponseStatus.plainBody(for: code).utf8)
         let output = request.outputHeaders
         evhttp_add_header(output, "Content-Type", "text/plain; charset=utf-8")
         evhttp_add_header(output, "Date", HTTPDate.now())

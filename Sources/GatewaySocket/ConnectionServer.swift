@@ -90,7 +90,7 @@ struct ConnectionServer: Sendable {
     private func refuse(_ connection: SocketConnection, _ error: HTTPParseError) {
         configuration.errors.write("EventGateway: refused request from \(connection.peer.host): \(error)\n")
         let reason = ResponseStatus.reasonPhrase(for: error.status)
-        let body = "\(error.status) \(reason)\n"
+        let body = ResponseStatus.plainBody(for: error.status)
         let text = "HTTP/1.1 \(error.status) \(reason)\r\nContent-Type: text/plain; charset=utf-8\r\n"
             + "Content-Length: \(body.utf8.count)\r\nDate: \(HTTPDate.now())\r\nServer: \(configuration.serverSoftware)\r\n"
             + "Connection: close\r\n\r\n" + body

@@ -39,16 +39,6 @@ final class SocketConnection: ByteStream, @unchecked Sendable {
         }
     }
 
-    /// Waits up to `seconds` for the client to send something (or close).
-    func waitReadable(seconds: Double) -> Bool {
-        var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-        while true {
-            let ready = poll(&entry, 1, Int32(seconds * 1000))
-            if ready < 0 && errno == EINTR { continue }
-            return ready > 0
-        }
-    }
-
     func send(_ bytes: [UInt8]) throws {
         try bytes.withUnsafeBytes { raw in
             var offset = 0

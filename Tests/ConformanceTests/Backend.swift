@@ -61,14 +61,6 @@ struct Backend: CustomTestStringConvertible, Sendable {
 
 
 
-/// Polls `condition` every 10 ms for up to `seconds`; true once it holds.
-func waitUntil(seconds: Double = 5, _ condition: () -> Bool) -> Bool {
-    for _ in 0..<Int(seconds * 100) {
-        if condition() { return true }
-        usleep(10_000)
-    }
-    return condition()
-}
 
 /// Runs `body` on `count` threads at once and waits for all; rethrows the first error.
 func runConcurrently(count: Int, _ body: @escaping @Sendable (Int) throws -> Void) throws {

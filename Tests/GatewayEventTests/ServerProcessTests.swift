@@ -11,7 +11,7 @@ final class ServerProcess {
 
     init(_ arguments: [String], fileLimit: Int? = nil) throws {
         stderrPath = "/tmp/eventgateway-stderr-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         let serve = ["serve", "--host", "127.0.0.1", "--port", "0"] + arguments
         if let fileLimit {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")

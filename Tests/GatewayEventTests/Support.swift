@@ -64,11 +64,3 @@ func writeFile(_ path: String, _ bytes: [UInt8]) throws {
 
 func removeFile(_ path: String) { unlink(path) }
 
-/// Polls `condition` every 10 ms for up to `seconds`; true once it holds.
-func waitUntil(seconds: Double = 5, _ condition: () -> Bool) -> Bool {
-    for _ in 0..<Int(seconds * 100) {
-        if condition() { return true }
-        usleepMillis(10)
-    }
-    return condition()
-}
