@@ -46,16 +46,32 @@ public struct EventServerConfiguration: Sendable {
         self.port = port
     }
 
-    /// Request limits; over one, the client gets a 4xx and the connection closes.
+    /// What a client may send and how long it may take; past a limit the
+    /// client gets a 4xx and the connection closes, past a timeout the
+    /// connection closes.
     public struct Limits: Sendable {
-        /// Request line and headers together (evhttp answers 400 past it).
+        /// Request line and headers together (431).
         public var maxHeaderBytes = 64 * 1024
         /// The request body (413). evhttp buffers the whole body in memory.
         public var maxBodyBytes = 64 * 1024 * 1024
         /// The request target (414).
         public var maxURILength = 8 * 1024
-        /// Seconds of silence after which a connection is dropped: an idle
-        /// keep-alive client, or one that stops sending or reading mid-request.
+        /// Connections open at once, all loops together; past it the server
+        /// stops accepting (clients wait in the listen backlog) until one closes.
+        public var maxConnections = 20_000
+        /// Seconds a whole request (head and body) may take to arrive, from
+        /// its first byte, or from the accept for a new connection. Against
+        /// clients that trickle bytes to hold a connection (slowloris).
+        public var requestTimeout: Double = 20
+        /// Bytes per second that extend ``requestTimeout`` (one second per
+        /// this many bytes received), so large uploads at a fair pace pass;
+        /// 0 makes ``requestTimeout`` a fixed deadline.
+        public var minRequestRate = 500
+        /// Seconds a kept-alive connection may wait for its next request.
+        public var keepAliveTimeout: Double = 30
+        /// Seconds without progress either way after which a connection is
+        /// dropped: a client that stops reading a response or stops sending
+        /// a request. Also caps the two timeouts above.
         public var idleTimeout: Double = 60
 
         public init() {}

@@ -16,7 +16,8 @@ final class Reactor: @unchecked Sendable {
     let settings: ServingSettings
     let base: OpaquePointer
     private let http: OpaquePointer
-    private var boundSocket: OpaquePointer?
+    private let gate: AcceptGate
+    private let connections: ConnectionGuard
     private var inboxEvent: OpaquePointer?
     private var deadlineEvent: OpaquePointer?
     private let inbox = Mutex<[@Sendable () -> Void]>([])
@@ -51,17 +52,21 @@ final class Reactor: @unchecked Sendable {
         var timeout = timeval(seconds: limits.idleTimeout)
         evhttp_set_timeout_tv(http, &timeout)
 
+        // evhttp takes the descriptor as its own; each reactor gets a duplicate.
+        let boundSocket = evhttp_accept_socket_with_handle(http, dup(listener))
+        guard let boundSocket, let listener = evhttp_bound_socket_get_listener(boundSocket) else {
+            evhttp_free(http)
+            event_base_free(base)
+            throw EventServerError.libevent("evhttp_accept_socket failed")
+        }
+        gate = AcceptGate(listener: listener, logger: settings.logger)
+        connections = ConnectionGuard(http: http, base: base, gate: gate, configuration: settings.configuration)
+
         let context = Unmanaged.passUnretained(self).toOpaque()
         evhttp_set_gencb(http, { request, context in
             guard let request, let context else { return }
             Unmanaged<Reactor>.fromOpaque(context).takeUnretainedValue().respond(to: EvhttpRequest(raw: request))
         }, context)
-        // evhttp takes the descriptor as its own; each reactor gets a duplicate.
-        boundSocket = evhttp_accept_socket_with_handle(http, dup(listener))
-        guard let boundSocket, let listener = evhttp_bound_socket_get_listener(boundSocket) else {
-            throw EventServerError.libevent("evhttp_accept_socket failed")
-        }
-        AcceptBackoff.install(on: listener)
         inboxEvent = event_new(base, -1, 0, { _, _, context in
             Unmanaged<Reactor>.fromOpaque(context!).takeUnretainedValue().runInbox()
         }, context)
@@ -69,7 +74,8 @@ final class Reactor: @unchecked Sendable {
 
     /// Frees the loop, its connections and its listener. Only when it is not running.
     func close() {
-        if let listener = evhttp_bound_socket_get_listener(boundSocket) { AcceptBackoff.setDrained(listener, true) }
+        gate.detach()
+        connections.prepareToClose()
         if let inboxEvent { event_free(inboxEvent) }
         if let deadlineEvent { event_free(deadlineEvent) }
         inboxEvent = nil
@@ -85,10 +91,7 @@ final class Reactor: @unchecked Sendable {
     func run(responses: Int? = nil) throws {
         stopAfterResponses = responses
         draining = false
-        if let listener = evhttp_bound_socket_get_listener(boundSocket) {
-            AcceptBackoff.setDrained(listener, false)
-            evconnlistener_enable(listener)
-        }
+        gate.resume(.draining)
         if event_base_loop(base, 0) < 0 { throw EventServerError.libevent("event_base_loop failed") }
     }
 
@@ -110,10 +113,7 @@ final class Reactor: @unchecked Sendable {
     /// the responses under way finish, stop when none is left or at `deadline`.
     func drain(deadline: Double) {
         draining = true
-        if let listener = evhttp_bound_socket_get_listener(boundSocket) {
-            AcceptBackoff.setDrained(listener, true)
-            evconnlistener_disable(listener)
-        }
+        gate.pause(.draining)
         if inFlight == 0 {
             event_base_loopbreak(base)
             return
@@ -133,6 +133,8 @@ final class Reactor: @unchecked Sendable {
     // MARK: - Requests
 
     private func respond(to request: EvhttpRequest) {
+        let slot = connections.requestArrived(request)
+        if slot?.headTooLarge == true { return sendError(431, to: request) }
         if let refusal = FramingCheck.refusal(for: request) {
             settings.logger.info("refused request from \(request.peer.host): \(refusal)")
             sendError(400, to: request)
@@ -147,7 +149,7 @@ final class Reactor: @unchecked Sendable {
         let handler = Handler(environ: settings.environBuilder.environ(for: request),
                               serverSoftware: settings.configuration.serverSoftware)
         inFlight += 1
-        ResponseExchange(request: request, handler: handler, reactor: self).begin(app: settings.app)
+        ResponseExchange(request: request, handler: handler, reactor: self, connection: slot).begin(app: settings.app)
     }
 
     /// A response is over: written, or its client gone.

@@ -21,6 +21,8 @@ final class ResponseExchange {
     private let request: EvhttpRequest
     private let handler: Handler
     private let reactor: Reactor
+    /// The connection's slot: tells us when the client goes, hears when we are done.
+    private let connection: ConnectionSlot?
     private var buffer: OpaquePointer?
     /// The retain that keeps this exchange alive while libevent holds a pointer to it.
     private var selfReference: Unmanaged<ResponseExchange>?
@@ -35,10 +37,11 @@ final class ResponseExchange {
     private var status = 0
     private var bytesSent = 0
 
-    init(request: EvhttpRequest, handler: Handler, reactor: Reactor) {
+    init(request: EvhttpRequest, handler: Handler, reactor: Reactor, connection: ConnectionSlot?) {
         self.request = request
         self.handler = handler
         self.reactor = reactor
+        self.connection = connection
     }
 
     deinit { if let buffer { evbuffer_free(buffer) } }
@@ -49,11 +52,7 @@ final class ResponseExchange {
         evhttp_request_set_on_complete_cb(request.raw, { _, context in
             ResponseExchange.from(context).completed()
         }, context)
-        if let connection = evhttp_request_get_connection(request.raw) {
-            evhttp_connection_set_closecb(connection, { _, context in
-                ResponseExchange.from(context).connectionClosed()
-            }, context)
-        }
+        connection?.exchange = self
         guard let pool = reactor.settings.pool else {
             let head = handler.start(app)
             send(head, buffered: handler.takeBufferedBody())
@@ -181,15 +180,13 @@ final class ResponseExchange {
 
     /// evhttp finished writing the response.
     private func completed() {
-        if let connection = evhttp_request_get_connection(request.raw) {
-            evhttp_connection_set_closecb(connection, nil, nil)
-        }
+        connection?.responseCompleted()
         end()
     }
 
     /// The client went away before the response was done. evhttp has
     /// detached the request unless we had replied; ending it frees it.
-    private func connectionClosed() {
+    func connectionClosed() {
         guard !finished, !clientGone else { return }
         clientGone = true
         // A detached request is ours to free; one still on its connection is

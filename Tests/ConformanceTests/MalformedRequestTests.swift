@@ -86,7 +86,6 @@ struct MalformedRequestTests {
 
     @Test(arguments: Backend.all)
     func statusesForLimits(backend: Backend) throws {
-        guard !backend.name.hasPrefix("event") else { return }  // evhttp 2.1 answers 400 for these (see README)
         try backend.serve { server in
             let longLine = try TestHTTPClient(port: server.port)
             try longLine.send("GET /" + String(repeating: "a", count: 20_000) + " HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -94,6 +93,7 @@ struct MalformedRequestTests {
             let bigHeaders = try TestHTTPClient(port: server.port)
             try bigHeaders.send("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + String(repeating: "a", count: 70_000) + "\r\n\r\n")
             #expect(try bigHeaders.readResponse().status == 431)
+            guard !backend.name.hasPrefix("event") else { return }  // evhttp 2.1 answers 400 (README)
             let version = try TestHTTPClient(port: server.port)
             try version.send("GET / HTTP/2.0\r\nHost: x\r\n\r\n")
             #expect(try version.readResponse().status == 505)

@@ -100,10 +100,95 @@ struct ProductionTests {
             #expect(try body.request("POST", "/", body: [UInt8](repeating: 0x61, count: 2000)).status == 413)
             let uri = try TestHTTPClient(port: server.port)
             #expect(try uri.get("/" + String(repeating: "u", count: 200)).status == 414)
+            // Past the head limit: evhttp refuses it itself (its 400 page, swapped for a 431)...
             let headers = try TestHTTPClient(port: server.port)
-            // evhttp 2.1 answers oversized headers with 400, not 431.
-            #expect(try headers.get("/", headers: [("X-Big", String(repeating: "h", count: 3000))]).status == 400)
+            let refused = try headers.get("/", headers: [("X-Big", String(repeating: "h", count: 3000))])
+            #expect(refused.status == 431)
+            #expect(refused.header("Content-Type") == "text/plain; charset=utf-8")
+            #expect(String(decoding: refused.body, as: UTF8.self) == ResponseStatus.plainBody(for: 431))
+            // ...or, just past it by our count, hands it over and we refuse it.
+            let justOver = try TestHTTPClient(port: server.port)
+            #expect(try justOver.get("/", headers: [("X-Big", String(repeating: "h", count: 1985))]).status == 431)
+            let kept = try TestHTTPClient(port: server.port)
+            #expect(try kept.get("/", headers: [("X-Fits", String(repeating: "h", count: 1000))]).status == 200)
+            #expect(try kept.get("/again").status == 200)
             #expect(try TestHTTPClient(port: server.port).get("/fine").status == 200)
+        }
+    }
+
+    @Test(arguments: [1, 2])
+    func connectionsPastTheCapWaitForOneToClose(reactors: Int) throws {
+        try serve({ $0.limits.maxConnections = 2 * reactors; $0.reactors = reactors }, app: environApp) { server in
+            let held = try (0..<(2 * reactors)).map { _ in try TestHTTPClient(port: server.port, timeout: 5) }
+            for client in held { #expect(try client.get("/held").status == 200) }
+            // Connected by the kernel (backlog), but not accepted: no answer yet.
+            let waiting = try TestHTTPClient(port: server.port, timeout: 0.5)
+            try waiting.send("GET /waiting HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(throws: (any Error).self) { try waiting.readResponse() }
+            // One held connection closes: the waiting one is accepted and answered.
+            for client in held { client.close() }
+            let answer = try TestHTTPClient(port: server.port, timeout: 5)
+            #expect(try answer.get("/after").status == 200)
+        }
+    }
+
+    @Test func waitingClientIsAnsweredWhenASlotFrees() throws {
+        try serve({ $0.limits.maxConnections = 1 }, app: environApp) { server in
+            let held = try TestHTTPClient(port: server.port, timeout: 5)
+            #expect(try held.get("/held").status == 200)
+            let waiting = try TestHTTPClient(port: server.port, timeout: 5)
+            try waiting.send("GET /waiting HTTP/1.1\r\nHost: x\r\n\r\n")
+            usleep(200_000)
+            held.close()
+            let response = try waiting.readResponse()
+            #expect(response.status == 200)
+            #expect(response.environ["PATH_INFO"] == "/waiting")
+        }
+    }
+
+    @Test func requestTricklingInIsCutAtTheRequestTimeout() throws {
+        try serve({ $0.limits.requestTimeout = 0.5; $0.limits.minRequestRate = 0 }, app: environApp) { server in
+            // A slowloris client: a header line every 100 ms, each resetting evhttp's own timeout.
+            let slow = try TestHTTPClient(port: server.port, timeout: 5)
+            try slow.send("GET / HTTP/1.1\r\nHost: x\r\n")
+            var cut = false
+            for line in 0..<40 where !cut {
+                usleep(100_000)
+                do { try slow.send("X-\(line): y\r\n") } catch { cut = true }
+            }
+            #expect(cut || slow.isClosedByServer())
+            // A connection that sends nothing at all is cut the same way.
+            let silent = try TestHTTPClient(port: server.port, timeout: 5)
+            #expect(silent.isClosedByServer())
+            // Prompt clients are not affected, also across a keep-alive pause.
+            let prompt = try TestHTTPClient(port: server.port, timeout: 5)
+            #expect(try prompt.get("/a").status == 200)
+            usleep(800_000)
+            #expect(try prompt.get("/b").status == 200)
+        }
+    }
+
+    @Test func steadyUploadIsGivenTimeByItsRate() throws {
+        try serve({ $0.limits.requestTimeout = 0.3; $0.limits.minRequestRate = 10_000 }, app: environApp) { server in
+            // 0.9 s to send 40 kB: past the 0.3 s deadline, but above 10 kB/s.
+            let client = try TestHTTPClient(port: server.port, timeout: 5)
+            try client.send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 40000\r\n\r\n")
+            for _ in 0..<9 {
+                usleep(100_000)
+                try client.send([UInt8](repeating: 0x61, count: 4444))
+            }
+            try client.send([UInt8](repeating: 0x61, count: 4))
+            let response = try client.readResponse()
+            #expect(response.status == 200)
+            #expect(response.environ["CONTENT_LENGTH"] == "40000")
+        }
+    }
+
+    @Test func idleKeepAliveConnectionIsClosedAtItsTimeout() throws {
+        try serve({ $0.limits.keepAliveTimeout = 0.3 }, app: environApp) { server in
+            let client = try TestHTTPClient(port: server.port, timeout: 5)
+            #expect(try client.get("/").status == 200)
+            #expect(client.isClosedByServer())
         }
     }
 

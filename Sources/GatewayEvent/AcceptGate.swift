@@ -1,0 +1,74 @@
+import CLibEvent
+import Logging
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Whether one reactor's listener accepts connections. Accepting pauses
+/// while the server drains (for good), while the loop holds its share of
+/// connections (until one closes), and for a moment after accept fails for
+/// want of descriptors: evhttp's listener would retry EMFILE at once and
+/// spin a CPU (libevent #71, #363). Used on the loop thread only.
+final class AcceptGate {
+    struct Reasons: OptionSet {
+        let rawValue: Int
+        static let draining = Reasons(rawValue: 1)
+        static let full = Reasons(rawValue: 2)
+        static let backingOff = Reasons(rawValue: 4)
+    }
+
+    private let listener: OpaquePointer
+    private let logger: Logger
+    private var paused: Reasons = []
+    /// The listener's error callback has no argument of ours: it finds its gate here.
+    private static let gates = Mutex<[UInt: UInt]>([:])
+    static let backOff = timeval(tv_sec: 0, tv_usec: 100_000)
+
+    init(listener: OpaquePointer, logger: Logger) {
+        self.listener = listener
+        self.logger = logger
+        let key = Self.key(listener)
+        let gate = UInt(bitPattern: Unmanaged.passUnretained(self).toOpaque())
+        Self.gates.withLock { $0[key] = gate }
+        evconnlistener_set_error_cb(listener) { listener, _ in
+            let code = errno
+            guard let listener, let gate = AcceptGate.gates.withLock({ $0[AcceptGate.key(listener)] }),
+                  let pointer = UnsafeMutableRawPointer(bitPattern: gate) else { return }
+            Unmanaged<AcceptGate>.fromOpaque(pointer).takeUnretainedValue().acceptFailed(code)
+        }
+    }
+
+    /// Forgets the listener; call before it is freed.
+    func detach() {
+        let key = Self.key(listener)
+        _ = Self.gates.withLock { $0.removeValue(forKey: key) }
+    }
+
+    var isOpen: Bool { paused.isEmpty }
+
+    func pause(_ reason: Reasons) {
+        let wasOpen = paused.isEmpty
+        paused.insert(reason)
+        if wasOpen { evconnlistener_disable(listener) }
+    }
+
+    func resume(_ reason: Reasons) {
+        guard paused.contains(reason) else { return }
+        paused.remove(reason)
+        if paused.isEmpty { evconnlistener_enable(listener) }
+    }
+
+    private func acceptFailed(_ code: Int32) {
+        logger.error("accept failed: \(String(cString: strerror(code))); pausing accept for 100 ms")
+        pause(.backingOff)
+        var wait = Self.backOff
+        event_base_once(evconnlistener_get_base(listener), -1, Int16(EV_TIMEOUT), { _, _, context in
+            Unmanaged<AcceptGate>.fromOpaque(context!).takeUnretainedValue().resume(.backingOff)
+        }, Unmanaged.passUnretained(self).toOpaque(), &wait)
+    }
+
+    private static func key(_ listener: OpaquePointer) -> UInt {
+        UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(listener)))
+    }
+}

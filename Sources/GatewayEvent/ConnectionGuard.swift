@@ -1,0 +1,330 @@
+import CLibEvent
+import Gateway
+import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What evhttp 2.1 does not track per connection, for one reactor: how many
+/// are open (to stop accepting at the cap), how long a request takes to
+/// arrive (slowloris: evhttp's one timeout restarts with every byte), how
+/// long a connection idles between requests, and how big a request head
+/// was (to answer 431 where evhttp says 400). Loop thread only.
+///
+/// evhttp gives two hooks: the bufferevent callback, called for each
+/// accepted connection before its `evhttp_connection` exists, and the
+/// connection's close callback. The guard makes the bufferevent, learns its
+/// connection just after evhttp has set it up, and from then on owns the
+/// close callback (``ResponseExchange`` hears of a close through its slot).
+final class ConnectionGuard {
+    private let limits: EventServerConfiguration.Limits
+    private let logger: Logger
+    private let gate: AcceptGate
+    /// Connections this loop may hold: its share of `maxConnections`.
+    private let capacity: Int
+    private var slots: [OpaquePointer: ConnectionSlot] = [:]
+    /// Bufferevents handed to evhttp whose connection we have not met yet.
+    private var unadopted: [OpaquePointer] = []
+    private var open = 0
+    private var adoptEvent: OpaquePointer?
+    private var sweepEvent: OpaquePointer?
+    private var refusalEvent: OpaquePointer?
+    /// Slots whose oversized head evhttp is refusing with its own page.
+    private var refusals: [ConnectionSlot] = []
+    private var closing = false
+    let serverSoftware: String
+
+    init(http: OpaquePointer, base: OpaquePointer, gate: AcceptGate, configuration: EventServerConfiguration) {
+        limits = configuration.limits
+        logger = configuration.logger
+        serverSoftware = configuration.serverSoftware
+        self.gate = gate
+        let reactors = max(configuration.reactors, 1)
+        capacity = max(1, (limits.maxConnections + reactors - 1) / reactors)
+
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        evhttp_set_bevcb(http, { base, context in
+            ConnectionGuard.from(context).accepted(on: base!)
+        }, context)
+        adoptEvent = event_new(base, -1, 0, { _, _, context in
+            ConnectionGuard.from(context).adoptAccepted()
+        }, context)
+        refusalEvent = event_new(base, -1, 0, { _, _, context in
+            ConnectionGuard.from(context).replaceRefusals()
+        }, context)
+        sweepEvent = event_new(base, -1, Int16(EV_PERSIST), { _, _, context in
+            ConnectionGuard.from(context).sweep()
+        }, context)
+        var interval = timeval(seconds: sweepInterval)
+        event_add(sweepEvent, &interval)
+    }
+
+    /// How often deadlines are checked: a fraction of the shortest one.
+    private var sweepInterval: Double {
+        min(max(min(limits.requestTimeout, limits.keepAliveTimeout) / 8, 0.05), 1)
+    }
+
+    /// Before evhttp frees its connections: their close callbacks still run,
+    /// but must not touch the listener, which is gone by then.
+    func prepareToClose() {
+        closing = true
+        for event in [adoptEvent, sweepEvent, refusalEvent] { if let event { event_free(event) } }
+        adoptEvent = nil
+        sweepEvent = nil
+        refusalEvent = nil
+        for events in unadopted { bufferevent_decref(events) }
+        unadopted = []
+    }
+
+    private static func from(_ context: UnsafeMutableRawPointer?) -> ConnectionGuard {
+        Unmanaged<ConnectionGuard>.fromOpaque(context!).takeUnretainedValue()
+    }
+
+    // MARK: - Opening and closing
+
+    /// evhttp accepted a connection and asks for its bufferevent (the same
+    /// kind it would make itself). Its connection object comes right after.
+    private func accepted(on base: OpaquePointer) -> OpaquePointer? {
+        guard let events = bufferevent_socket_new(base, -1, 0) else { return nil }
+        bufferevent_incref(events)
+        unadopted.append(events)
+        open += 1
+        if open >= capacity && gate.isOpen {
+            logger.warning("\(open) connections open: not accepting more until one closes")
+            gate.pause(.full)
+        }
+        event_active(adoptEvent, 0, 0)
+        return events
+    }
+
+    /// Runs once evhttp is done with the accept: each new bufferevent's
+    /// callback argument is now its `evhttp_connection`.
+    private func adoptAccepted() {
+        let now = MonotonicClock.seconds()
+        for events in unadopted {
+            var readCallback: bufferevent_data_cb?
+            var argument: UnsafeMutableRawPointer?
+            bufferevent_getcb(events, &readCallback, nil, nil, &argument)
+            if readCallback != nil, let argument {
+                adopt(events: events, connection: OpaquePointer(argument), now: now)
+            } else {
+                connectionClosed()  // evhttp gave up on it already
+            }
+            bufferevent_decref(events)
+        }
+        unadopted.removeAll(keepingCapacity: true)
+    }
+
+    private func adopt(events: OpaquePointer, connection: OpaquePointer, now: Double) {
+        let slot = ConnectionSlot(events: events, connection: connection, owner: self, now: now)
+        slots[connection] = slot
+        let context = Unmanaged.passUnretained(slot).toOpaque()
+        evhttp_connection_set_closecb(connection, { _, context in
+            let slot = Unmanaged<ConnectionSlot>.fromOpaque(context!).takeUnretainedValue()
+            slot.owner.closed(slot)
+        }, context)
+        slot.inputEntry = evbuffer_add_cb(slot.input, { buffer, info, context in
+            guard let buffer, let added = info?.pointee.n_added, added > 0 else { return }
+            Unmanaged<ConnectionSlot>.fromOpaque(context!).takeUnretainedValue().received(added, in: buffer)
+        }, context)
+    }
+
+    private func closed(_ slot: ConnectionSlot) {
+        if let entry = slot.inputEntry { evbuffer_remove_cb_entry(slot.input, entry) }
+        slot.inputEntry = nil
+        slots[slot.connection] = nil
+        slot.exchange?.connectionClosed()
+        slot.exchange = nil
+        connectionClosed()
+    }
+
+    private func connectionClosed() {
+        open -= 1
+        if !closing && open < capacity { gate.resume(.full) }
+    }
+
+    // MARK: - Requests
+
+    /// evhttp hands a request over: the clock for receiving stops.
+    func requestArrived(_ request: EvhttpRequest) -> ConnectionSlot? {
+        guard let connection = evhttp_request_get_connection(request.raw),
+              let slot = slots[connection] else { return nil }
+        slot.phase = .dispatched
+        return slot
+    }
+
+    /// A slot's head went past the limit. evhttp refuses it with its own
+    /// 400 page or hands it over (then ``Reactor`` answers 431 itself).
+    func headTooLarge(_ slot: ConnectionSlot) {
+        logger.info("refused request from \(slot.peer): head over \(limits.maxHeaderBytes) bytes")
+        slot.refusalEntry = evbuffer_add_cb(slot.output, { _, info, context in
+            guard let added = info?.pointee.n_added, added > 0 else { return }
+            let slot = Unmanaged<ConnectionSlot>.fromOpaque(context!).takeUnretainedValue()
+            slot.owner.refusalWritten(slot)
+        }, Unmanaged.passUnretained(slot).toOpaque())
+    }
+
+    /// evhttp began writing its refusal page. It writes only once the loop
+    /// polls again; before that, the page is swapped for a 431.
+    private func refusalWritten(_ slot: ConnectionSlot) {
+        if let entry = slot.refusalEntry { evbuffer_remove_cb_entry(slot.output, entry) }
+        slot.refusalEntry = nil
+        guard slot.phase != .dispatched else { return }  // our own 431 (Reactor)
+        refusals.append(slot)
+        event_active(refusalEvent, 0, 0)
+    }
+
+    private func replaceRefusals() {
+        for slot in refusals where slots[slot.connection] === slot {
+            let output = slot.output
+            evbuffer_drain(output, evbuffer_get_length(output))
+            let body = ResponseStatus.plainBody(for: 431)
+            let response = "HTTP/1.1 431 \(ResponseStatus.reasonPhrase(for: 431))\r\n"
+                + "Content-Type: text/plain; charset=utf-8\r\nContent-Length: \(body.utf8.count)\r\n"
+                + "Date: \(HTTPDate.now())\r\nServer: \(serverSoftware)\r\nConnection: close\r\n\r\n" + body
+            var bytes = Array(response.utf8)
+            _ = evbuffer_add(output, &bytes, bytes.count)
+        }
+        refusals.removeAll()
+    }
+
+    // MARK: - Deadlines
+
+    /// Drops connections whose request is arriving too slowly, or that idled
+    /// past the keep-alive timeout. evhttp closes them as it does on its own
+    /// timeout (no response: the request never arrived).
+    private func sweep() {
+        let now = MonotonicClock.seconds()
+        var late: [(ConnectionSlot, String)] = []
+        for slot in slots.values {
+            switch slot.phase {
+            case .receiving:
+                let allowed = limits.requestTimeout
+                    + (limits.minRequestRate > 0 ? Double(slot.received) / Double(limits.minRequestRate) : 0)
+                if now - slot.since > allowed {
+                    late.append((slot, "request not received within \(Int(allowed)) s (\(slot.received) bytes)"))
+                }
+            case .idle:
+                if now - slot.since > limits.keepAliveTimeout { late.append((slot, "")) }
+            case .dispatched:
+                break
+            }
+        }
+        for (slot, reason) in late where slots[slot.connection] === slot {
+            if !reason.isEmpty { logger.info("closing connection from \(slot.peer): \(reason)") }
+            bufferevent_trigger_event(slot.events, Int16(BEV_EVENT_READING | BEV_EVENT_TIMEOUT), 0)
+        }
+    }
+
+    fileprivate var maxHeaderBytes: Int { limits.maxHeaderBytes }
+}
+
+/// One connection as the guard sees it.
+final class ConnectionSlot {
+    enum Phase {
+        /// Bytes of a request are arriving (or, new, none yet).
+        case receiving
+        /// evhttp handed the request over; the response is under way.
+        case dispatched
+        /// Between requests on a kept-alive connection.
+        case idle
+    }
+
+    let events: OpaquePointer
+    let connection: OpaquePointer
+    unowned let owner: ConnectionGuard
+    var phase = Phase.receiving
+    /// When the phase began (``MonotonicClock``).
+    var since: Double
+    /// Bytes received in this `receiving` phase.
+    var received = 0
+    var head = HeadScanner()
+    /// The head went past the limit.
+    var headTooLarge = false
+    /// The response under way, told when the client goes.
+    var exchange: ResponseExchange?
+    var inputEntry: OpaquePointer?
+    var refusalEntry: OpaquePointer?
+
+    init(events: OpaquePointer, connection: OpaquePointer, owner: ConnectionGuard, now: Double) {
+        self.events = events
+        self.connection = connection
+        self.owner = owner
+        self.since = now
+    }
+
+    var input: OpaquePointer { bufferevent_get_input(events) }
+    var output: OpaquePointer { bufferevent_get_output(events) }
+
+    var peer: String {
+        var host: UnsafeMutablePointer<CChar>?
+        var port: UInt16 = 0
+        evhttp_connection_get_peer(connection, &host, &port)
+        return host.map { String(cString: $0) } ?? "?"
+    }
+
+    /// `added` bytes arrived at the end of the input buffer.
+    fileprivate func received(_ added: Int, in buffer: OpaquePointer) {
+        switch phase {
+        case .dispatched:
+            return  // the next request, read early: measured when this one ends
+        case .idle:
+            startReceiving(at: MonotonicClock.seconds())
+        case .receiving:
+            break
+        }
+        received += added
+        scan(buffer, from: evbuffer_get_length(buffer) - added)
+    }
+
+    /// The response is written: wait for the next request, which may have
+    /// arrived (pipelined) while this one was served.
+    func responseCompleted() {
+        exchange = nil
+        let pending = evbuffer_get_length(input)
+        if pending == 0 {
+            phase = .idle
+            since = MonotonicClock.seconds()
+            return
+        }
+        startReceiving(at: MonotonicClock.seconds())
+        received = pending
+        scan(input, from: 0)
+    }
+
+    private func startReceiving(at now: Double) {
+        phase = .receiving
+        since = now
+        received = 0
+        head = HeadScanner()
+        headTooLarge = false
+    }
+
+    private func scan(_ buffer: OpaquePointer, from offset: Int) {
+        guard !head.isComplete && !headTooLarge else { return }
+        var position = evbuffer_ptr()
+        guard evbuffer_ptr_set(buffer, &position, offset, EVBUFFER_PTR_SET) == 0 else { return }
+        let length = evbuffer_get_length(buffer) - offset
+        let count = Int(evbuffer_peek(buffer, length, &position, nil, 0))
+        guard count > 0 else { return }
+        withUnsafeTemporaryAllocation(of: iovec.self, capacity: count) { vectors in
+            let filled = Int(evbuffer_peek(buffer, length, &position, vectors.baseAddress, Int32(count)))
+            for vector in vectors.prefix(filled) where !head.isComplete {
+                head.scan(UnsafeRawBufferPointer(start: vector.iov_base, count: vector.iov_len))
+            }
+        }
+        if head.count > owner.maxHeaderBytes {
+            headTooLarge = true
+            owner.headTooLarge(self)
+        }
+    }
+}
+
+/// Seconds on a clock that only moves forward, cheap enough to read per request.
+enum MonotonicClock {
+    static func seconds() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC_COARSE, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
+}
