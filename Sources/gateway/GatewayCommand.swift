@@ -47,6 +47,27 @@ struct Serve: ParsableCommand {
     @Option(help: "Seconds a graceful shutdown waits for responses under way.")
     var shutdownTimeout: Double = 10
 
+    @Option(help: "Event backend: connections open at once; past it, new ones wait to be accepted.")
+    var maxConnections = EventServerConfiguration.Limits().maxConnections
+
+    @Option(help: "Event backend: seconds a whole request may take to arrive (extended by its rate, --min-request-rate).")
+    var requestTimeout = EventServerConfiguration.Limits().requestTimeout
+
+    @Option(help: "Event backend: bytes per second that extend --request-timeout by one second each (0: fixed deadline).")
+    var minRequestRate = EventServerConfiguration.Limits().minRequestRate
+
+    @Option(help: "Seconds a kept-alive connection may wait for its next request (default: event 30, socket 5).")
+    var keepAliveTimeout: Double?
+
+    @Option(help: "Event backend: seconds without progress reading or writing before a connection is dropped.")
+    var idleTimeout = EventServerConfiguration.Limits().idleTimeout
+
+    @Option(help: "Largest request head (request line and headers) in bytes; past it: 431.")
+    var maxHeaderBytes = EventServerConfiguration.Limits().maxHeaderBytes
+
+    @Option(help: "Largest request body in bytes; past it: 413.")
+    var maxBodyBytes = EventServerConfiguration.Limits().maxBodyBytes
+
     @Flag(help: "Do not write the access log.")
     var noAccessLog = false
 
@@ -65,6 +86,12 @@ struct Serve: ParsableCommand {
         }
         guard (0...65535).contains(port) else { throw ValidationError("port must be 0...65535") }
         guard threads >= 0, reactors >= 1 else { throw ValidationError("--threads must be >= 0 and --reactors >= 1") }
+        guard maxConnections >= 1, maxHeaderBytes >= 1, maxBodyBytes >= 0, minRequestRate >= 0 else {
+            throw ValidationError("--max-connections and --max-header-bytes must be >= 1, --max-body-bytes and --min-request-rate >= 0")
+        }
+        guard [requestTimeout, keepAliveTimeout ?? 1, idleTimeout, shutdownTimeout].allSatisfy({ $0 > 0 }) else {
+            throw ValidationError("timeouts must be > 0 seconds")
+        }
     }
 
     func run() throws {
@@ -77,6 +104,13 @@ struct Serve: ParsableCommand {
             configuration.reactors = reactors
             configuration.shutdownTimeout = shutdownTimeout
             configuration.accessLog = !noAccessLog
+            configuration.limits.maxConnections = maxConnections
+            configuration.limits.requestTimeout = requestTimeout
+            configuration.limits.minRequestRate = minRequestRate
+            if let keepAliveTimeout { configuration.limits.keepAliveTimeout = keepAliveTimeout }
+            configuration.limits.idleTimeout = idleTimeout
+            configuration.limits.maxHeaderBytes = maxHeaderBytes
+            configuration.limits.maxBodyBytes = maxBodyBytes
             if processes > 0 {
                 let prefork = try Prefork(configuration: configuration, processes: processes, app: application)
                 announce(unix.map { "Serving on unix:\($0)\n" } ?? "Serving on \(prefork.serverAddress.url)\n")
@@ -95,6 +129,9 @@ struct Serve: ParsableCommand {
             case .threads: .threads(maximum: 256)
             case .fork: .fork(maximum: 64)
             }
+            configuration.limits.maxHeaderBytes = maxHeaderBytes
+            configuration.limits.maxBodyBytes = maxBodyBytes
+            if let keepAliveTimeout { configuration.keepAliveTimeout = keepAliveTimeout }
             let server = try SocketServer(configuration: configuration, app: application)
             SignalStop.install(for: server)
             announce("Serving on \(server.serverAddress.url)\n")

@@ -41,6 +41,39 @@ struct CommandTests {
         #expect(process.terminationStatus == 0)
     }
 
+    @Test(.timeLimit(.minutes(1)), arguments: ["event", "socket"])
+    func limitFlagsReachTheServer(backend: String) throws {
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = ["serve", "--port", "0", "--backend", backend, "--no-access-log",
+                             "--max-header-bytes", "300", "--max-body-bytes", "10", "--keep-alive-timeout", "0.3"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = Pipe()
+        try process.run()
+        defer { if process.isRunning { process.terminate(); process.waitUntilExit() } }
+        let line = readLine(from: output.fileHandleForReading)
+        let port = try #require(line.firstMatch(of: /:(\d+)\//).flatMap { Int($0.1) })
+
+        let big = try TestHTTPClient(port: port, timeout: 5)
+        #expect(try big.get("/", headers: [("X-Big", String(repeating: "b", count: 400))]).status == 431)
+        let body = try TestHTTPClient(port: port, timeout: 5)
+        #expect(try body.request("POST", "/", body: Array("more than ten bytes".utf8)).status == 413)
+        let kept = try TestHTTPClient(port: port, timeout: 5)
+        #expect(try kept.get("/").status == 200)
+        #expect(kept.isClosedByServer())
+    }
+
+    @Test func badLimitIsRefused() throws {
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = ["serve", "--port", "0", "--max-connections", "0"]
+        process.standardError = Pipe()
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus != 0)
+    }
+
     @Test func unknownAppIsRefused() throws {
         let process = Process()
         process.executableURL = Self.executable
