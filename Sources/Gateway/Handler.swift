@@ -116,6 +116,12 @@ public final class Handler {
     /// transport can send the response in one go; nil when it must stream.
     public func takeBufferedBody() -> [[UInt8]]? {
         guard iterator == nil || !sendsBody else { return nil }
+        if sendsBody, pendingIndex == 0, let left = remaining, left == pending.reduce(0, { $0 + $1.count }) {
+            // Held whole and exactly as long as announced: nothing to trim.
+            pendingIndex = pending.count
+            remaining = 0
+            return pending
+        }
         var chunks: [[UInt8]] = []
         while let chunk = try? nextChunk() { chunks.append(chunk) }
         return chunks
@@ -170,8 +176,14 @@ public final class Handler {
         if startResponse.headersSent {
             // write() was used: the headers count as sent already.
         } else if returned.chunkCount != nil {
-            // An in-memory body: take it all, so its length is known.
-            while let chunk = try pullNext() { pending.append(chunk) }
+            // An in-memory body: take it all, so its length is known (byte
+            // arrays as they are, without copying them into a new list).
+            if let chunks = returned as? [[UInt8]] {
+                pending = chunks
+                iterator = nil
+            } else {
+                while let chunk = try pullNext() { pending.append(chunk) }
+            }
         } else if !(returned is FileWrapper) || startResponse.status == nil {
             // Withhold the head until the first non-empty chunk, or the end.
             while let chunk = try pullNext() {
@@ -182,6 +194,7 @@ public final class Handler {
         guard let status = startResponse.status else { throw GatewayError.startResponseNotCalled }
 
         var headers = startResponse.headers
+        headers.reserveCapacity(headers.count + 3)  // Content-Length, Date, Server: one allocation
         let method = environ.variables["REQUEST_METHOD"] ?? "GET"
         let bodyless = method == "HEAD" || status.code == 204 || status.code == 304
         let framing: BodyFraming

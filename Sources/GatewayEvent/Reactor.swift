@@ -184,8 +184,8 @@ final class Reactor: @unchecked Sendable {
         let body = Array(ResponseStatus.plainBody(for: code).utf8)
         let output = request.outputHeaders
         evhttp_add_header(output, "Content-Type", "text/plain; charset=utf-8")
-        evhttp_add_header(output, "Date", HTTPDate.now())
-        evhttp_add_header(output, "Server", settings.configuration.serverSoftware)
+        output.add("Date", HTTPDate.now())
+        output.add("Server", settings.configuration.serverSoftware)
         request.forceClose()
         body.withUnsafeBytes { _ = evbuffer_add(scratchBuffer, $0.baseAddress, $0.count) }
         evhttp_send_reply(request.raw, Int32(code), reason, scratchBuffer)

@@ -83,7 +83,7 @@ final class ResponseExchange {
         guard !clientGone else { return end() }
         status = head.status.code
         let output = request.outputHeaders
-        for (name, value) in head.headers { evhttp_add_header(output, name, value) }
+        for (name, value) in head.headers { output.add(name, value) }
         // A close-delimited body, or a request that could not be read to its
         // end: evhttp would keep the connection (and, for an HTTP/1.0
         // keep-alive request, announce `Content-Length: 0`).
@@ -96,11 +96,11 @@ final class ResponseExchange {
                 chunk.withUnsafeBytes { _ = evbuffer_add(scratch, $0.baseAddress, $0.count) }
             }
             replied = true
-            evhttp_send_reply(request.raw, code, head.status.reason, scratch)
+            head.status.reason.withCString { evhttp_send_reply(request.raw, code, $0, scratch) }
             return
         }
         buffer = evbuffer_new()
-        evhttp_send_reply_start(request.raw, code, head.status.reason)
+        head.status.reason.withCString { evhttp_send_reply_start(request.raw, code, $0) }
         if let file = handler.takeFile() {
             sendFile(file)
         } else {
@@ -207,5 +207,13 @@ final class ResponseExchange {
         let reference = selfReference
         selfReference = nil
         reference?.release()
+    }
+}
+
+extension UnsafeMutablePointer<evkeyvalq> {
+    /// Adds a header. `withCString` keeps short strings on the stack, where
+    /// passing a String as `const char *` copies it to the heap.
+    func add(_ name: String, _ value: String) {
+        name.withCString { name in value.withCString { _ = evhttp_add_header(self, name, $0) } }
     }
 }
