@@ -49,7 +49,8 @@ let package = Package(
         .testTarget(name: "GatewaySocketTests", dependencies: ["Gateway", "GatewaySocket", "GatewayTesting"]),
         .testTarget(
             name: "GatewayEventTests",
-            dependencies: ["Gateway", "GatewayEvent", "GatewayTesting", "GatewayProbe", "GatewayMiddleware"]
+            dependencies: ["Gateway", "GatewayEvent", "GatewayTesting", "GatewayProbe", "GatewayMiddleware",
+                           .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "ConformanceTests",

@@ -178,7 +178,8 @@ public final class Handler {
         } else if returned.chunkCount != nil {
             // An in-memory body: take it all, so its length is known (byte
             // arrays as they are, without copying them into a new list).
-            if let chunks = returned as? [[UInt8]] {
+            // (The metatype test first: a failing `as?` on an array walks its elements.)
+            if type(of: returned) == [[UInt8]].self, let chunks = returned as? [[UInt8]] {
                 pending = chunks
                 iterator = nil
             } else {

@@ -13,35 +13,41 @@ private let hopByHopNames = [
 /// isHopByHop("Content-Type") // false
 /// ```
 public func isHopByHop(_ headerName: String) -> Bool {
-    // Checked for every response header: compare in place, no lowercased copy.
-    hopByHopNames.contains { $0.caseInsensitiveEquals(headerName) }
+    // Checked for every response header: most names fail on length alone,
+    // and the rest compare in place, without a lowercased copy.
+    let length = headerName.utf8.count
+    guard hopByHopLengths & (1 << min(length, 63)) != 0 else { return false }
+    return hopByHopNames.contains { $0.utf8.count == length && $0.caseInsensitiveEquals(headerName) }
 }
+
+/// Bit n set: some hop-by-hop name is n bytes long.
+private let hopByHopLengths: UInt64 = hopByHopNames.reduce(0) { $0 | 1 << $1.utf8.count }
 
 /// Checks one response header the way the server will write it: a token as
 /// the name, no control characters but tab in the value, not hop-by-hop.
 func validateResponseHeader(name: String, value: String) throws {
-    guard !name.isEmpty, name.utf8.allSatisfy(isTokenByte) else {
+    guard !name.isEmpty, allBytes(of: name, satisfy: isTokenByte) else {
         throw GatewayError.invalidHeaderName(name)
     }
-    guard value.utf8.allSatisfy({ $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) }) else {
+    guard allBytes(of: value, satisfy: { $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) }) else {
         throw GatewayError.invalidHeaderValue(name: name)
     }
     if isHopByHop(name) { throw GatewayError.hopByHopHeader(name) }
 }
 
-/// RFC 9110 `tchar`: the bytes allowed in a header name or a method.
-func isTokenByte(_ byte: UInt8) -> Bool {
-    tokenTable[Int(byte)]
+/// Checks every byte, over contiguous storage when the string has it (all
+/// native strings): much cheaper than stepping `UTF8View` indices.
+@inline(__always)
+private func allBytes(of text: String, satisfy test: (UInt8) -> Bool) -> Bool {
+    text.utf8.withContiguousStorageIfAvailable { $0.allSatisfy(test) } ?? text.utf8.allSatisfy(test)
 }
 
-/// `tchar` as a lookup table: checked for every byte of every header name.
-private let tokenTable: [Bool] = (0..<256).map { value in
-    let byte = UInt8(value)
+/// RFC 9110 `tchar`: letters, digits and ``!#$%&'*+-.^_`|~``.
+@inline(__always)
+func isTokenByte(_ byte: UInt8) -> Bool {
     switch byte {
-    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-         UInt8(ascii: "0")...UInt8(ascii: "9"):
-        return true
-    default:
-        return "!#$%&'*+-.^_`|~".utf8.contains(byte)
+    case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: true
+    case 0x21, 0x23...0x27, 0x2A, 0x2B, 0x2D, 0x2E, 0x5E...0x60, 0x7C, 0x7E: true
+    default: false
     }
 }

@@ -127,11 +127,20 @@ final class ConnectionGuard {
             guard let buffer, let added = info?.pointee.n_added, added > 0 else { return }
             Unmanaged<ConnectionSlot>.fromOpaque(context!).takeUnretainedValue().received(added, in: buffer)
         }, context)
+        // Output before a request was handed over is evhttp refusing it
+        // itself. Watched only between requests (switched off while ours run).
+        slot.outputEntry = evbuffer_add_cb(slot.output, { _, info, context in
+            guard let added = info?.pointee.n_added, added > 0 else { return }
+            let slot = Unmanaged<ConnectionSlot>.fromOpaque(context!).takeUnretainedValue()
+            slot.owner.refusalWritten(slot)
+        }, context)
     }
 
     private func closed(_ slot: ConnectionSlot) {
         if let entry = slot.inputEntry { evbuffer_remove_cb_entry(slot.input, entry) }
+        if let entry = slot.outputEntry { evbuffer_remove_cb_entry(slot.output, entry) }
         slot.inputEntry = nil
+        slot.outputEntry = nil
         slots[slot.connection] = nil
         slot.exchange?.connectionClosed()
         slot.exchange = nil
@@ -149,29 +158,30 @@ final class ConnectionGuard {
     func requestArrived(_ request: EvhttpRequest) -> ConnectionSlot? {
         guard let connection = evhttp_request_get_connection(request.raw),
               let slot = slots[connection] else { return nil }
-        slot.phase = .dispatched
+        slot.dispatched()
         return slot
     }
 
-    /// A slot's head went past the limit. evhttp refuses it with its own
-    /// 400 page or hands it over (then ``Reactor`` answers 431 itself).
+    /// A slot's head went past the limit: evhttp refuses it with its own
+    /// 400 page (swapped for a 431 below), or hands it over and ``Reactor``
+    /// answers 431.
     func headTooLarge(_ slot: ConnectionSlot) {
         logger.info("refused request from \(slot.peer): head over \(limits.maxHeaderBytes) bytes")
-        slot.refusalEntry = evbuffer_add_cb(slot.output, { _, info, context in
-            guard let added = info?.pointee.n_added, added > 0 else { return }
-            let slot = Unmanaged<ConnectionSlot>.fromOpaque(context!).takeUnretainedValue()
-            slot.owner.refusalWritten(slot)
-        }, Unmanaged.passUnretained(slot).toOpaque())
     }
 
-    /// evhttp began writing its refusal page. It writes only once the loop
-    /// polls again; before that, the page is swapped for a 431.
+    /// evhttp began writing a response to a request it did not hand over:
+    /// its own refusal of a malformed or oversized request (or an interim
+    /// `100 Continue`, let pass). It writes only when the loop polls again;
+    /// before that, a refusal of an oversized head is swapped for a 431.
     private func refusalWritten(_ slot: ConnectionSlot) {
-        if let entry = slot.refusalEntry { evbuffer_remove_cb_entry(slot.output, entry) }
-        slot.refusalEntry = nil
-        guard slot.phase != .dispatched else { return }  // our own 431 (Reactor)
-        refusals.append(slot)
-        event_active(refusalEvent, 0, 0)
+        guard slot.phase != .dispatched, let status = slot.pendingStatusLine(), !status.hasPrefix("HTTP/1.1 1") else { return }
+        slot.watchOutput(false)
+        if slot.headTooLarge {
+            refusals.append(slot)
+            event_active(refusalEvent, 0, 0)
+        } else {
+            logger.info("refused malformed request from \(slot.peer): \(status)")
+        }
     }
 
     private func replaceRefusals() {
@@ -244,7 +254,7 @@ final class ConnectionSlot {
     /// The response under way, told when the client goes.
     var exchange: ResponseExchange?
     var inputEntry: OpaquePointer?
-    var refusalEntry: OpaquePointer?
+    var outputEntry: OpaquePointer?
 
     init(events: OpaquePointer, connection: OpaquePointer, owner: ConnectionGuard, now: Double) {
         self.events = events
@@ -277,10 +287,35 @@ final class ConnectionSlot {
         scan(buffer, from: evbuffer_get_length(buffer) - added)
     }
 
+    /// evhttp handed the request over: its clock stops.
+    func dispatched() {
+        phase = .dispatched
+        watchOutput(false)
+    }
+
+    func watchOutput(_ on: Bool) {
+        guard let outputEntry else { return }
+        if on {
+            evbuffer_cb_set_flags(output, outputEntry, UInt32(EVBUFFER_CB_ENABLED))
+        } else {
+            evbuffer_cb_clear_flags(output, outputEntry, UInt32(EVBUFFER_CB_ENABLED))
+        }
+    }
+
+    /// The start of what waits in the output buffer, up to the line end.
+    func pendingStatusLine() -> String? {
+        var bytes = [UInt8](repeating: 0, count: 64)
+        let count = evbuffer_copyout(output, &bytes, bytes.count)
+        guard count > 0 else { return nil }
+        let line = bytes[..<count].prefix { $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\n") }
+        return String(decoding: line, as: UTF8.self)
+    }
+
     /// The response is written: wait for the next request, which may have
     /// arrived (pipelined) while this one was served.
     func responseCompleted() {
         exchange = nil
+        watchOutput(true)
         let pending = evbuffer_get_length(input)
         if pending == 0 {
             phase = .idle

@@ -15,18 +15,18 @@ struct HeadScanner {
     /// Takes the next bytes of the stream; stops counting at the head's end.
     mutating func scan(_ bytes: UnsafeRawBufferPointer) {
         guard !isComplete else { return }
-        for (index, byte) in bytes.enumerated() {
-            switch byte {
-            case UInt8(ascii: "\n"):
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
+            if byte == UInt8(ascii: "\n") {
                 if !lineHasContent && sawContent {
                     isComplete = true
-                    count += index + 1
+                    count += index
                     return
                 }
                 lineHasContent = false
-            case UInt8(ascii: "\r"):
-                break
-            default:
+            } else if byte != UInt8(ascii: "\r") {
                 lineHasContent = true
                 sawContent = true
             }

@@ -2,6 +2,7 @@ import Foundation
 import Gateway
 import GatewayEvent
 import GatewayTesting
+import Logging
 import Synchronization
 import Testing
 
@@ -116,6 +117,27 @@ struct ProductionTests {
         }
     }
 
+    @Test func malformedRequestsGetAStatusAndALogLine() throws {
+        let log = CapturedLog()
+        try serve({ $0.logger = log.logger }, app: environApp) { server in
+            let broken = try TestHTTPClient(port: server.port, timeout: 5)
+            try broken.send("GET / HTTP/1.1\r\nHost x\r\n\r\n")  // no colon: evhttp refuses it itself
+            #expect(try broken.readResponse().status == 400)
+            let smuggled = try TestHTTPClient(port: server.port, timeout: 5)
+            try smuggled.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+            #expect(try smuggled.readResponse().status == 400)  // refused by us (FramingCheck)
+            let continued = try TestHTTPClient(port: server.port, timeout: 5)
+            try continued.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n")
+            #expect(try continued.readHead().status == 100)
+            try continued.send("ok")
+            #expect(try continued.readResponse().status == 200)
+            #expect(try TestHTTPClient(port: server.port).get("/fine").status == 200)
+        }
+        let refusals = log.messages.filter { $0.contains("refused") }
+        #expect(refusals.count == 2, "\(log.messages)")
+        #expect(refusals.contains { $0.contains("malformed") && $0.contains("400") })
+    }
+
     @Test(arguments: [1, 2])
     func connectionsPastTheCapWaitForOneToClose(reactors: Int) throws {
         try serve({ $0.limits.maxConnections = 2 * reactors; $0.reactors = reactors }, app: environApp) { server in
@@ -219,6 +241,30 @@ struct ProductionTests {
             _ = try client.readExactly(200_000)
             client.close()
             #expect(waitUntil { closes.value == 1 })
+        }
+    }
+}
+
+/// Keeps the messages a server logs, for tests that check a log line.
+final class CapturedLog: Sendable {
+    private let lines = Mutex<[String]>([])
+    var messages: [String] { lines.withLock { $0 } }
+
+    var logger: Logger {
+        Logger(label: "test") { _ in Handler(log: self) }
+    }
+
+    private struct Handler: LogHandler {
+        let log: CapturedLog
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?,
+                 source: String, file: String, function: String, line: UInt) {
+            log.lines.withLock { $0.append(message.description) }
         }
     }
 }

@@ -1,4 +1,4 @@
-import Gateway
+@testable import Gateway
 import Testing
 
 /// wsgiref.util's behaviour, case by case as CPython's test_wsgiref checks it.
@@ -104,8 +104,22 @@ struct UtilTests {
                      "Transfer-Encoding", "upgrade"] {
             #expect(isHopByHop(name), "\(name)")
         }
-        for name in ["Content-Type", "Set-Cookie", "Content-Length", "Date"] {
-            #expect(!isHopByHop(name), "\(name)")
+        for name in ["Content-Type", "Set-Cookie", "Content-Length", "Date", "Trailer", "Trailerz", "t",
+                     "Connections", "X-Keep-Alive", "", String(repeating: "e", count: 80)] {
+            #expect(isHopByHop(name) == (name == "Trailer"), "\(name)")
+        }
+    }
+
+    /// Header names are RFC 9110 tokens: every byte is checked, none other passes.
+    @Test func headerNamesMustBeTokens() {
+        let punctuation = Set("!#$%&'*+-.^_`|~".utf8)
+        for value in 0...255 {
+            let byte = UInt8(value)
+            let isToken = (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+                || punctuation.contains(byte)
+            let name = String(decoding: [0x58, byte], as: UTF8.self)
+            let accepted = (try? validateResponseHeader(name: name, value: "v")) != nil
+            #expect(accepted == isToken, "byte \(value)")
         }
     }
 
