@@ -85,7 +85,8 @@ public func cgiVariableName(forHeader name: String) -> String? {
     // Written straight into the string's storage: one allocation at most
     // (none for keys of 15 bytes or fewer).
     let key = String(unsafeUninitializedCapacity: length + 5) { out in
-        for (index, byte) in "HTTP_".utf8.enumerated() { out[index] = byte }
+        out[0] = UInt8(ascii: "H"); out[1] = UInt8(ascii: "T"); out[2] = UInt8(ascii: "T")
+        out[3] = UInt8(ascii: "P"); out[4] = UInt8(ascii: "_")
         var count = 5
         for var byte in name.utf8 {
             if byte == UInt8(ascii: "_") {
