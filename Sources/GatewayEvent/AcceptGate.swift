@@ -45,8 +45,6 @@ final class AcceptGate {
         _ = Self.gates.withLock { $0.removeValue(forKey: key) }
     }
 
-    var isOpen: Bool { paused.isEmpty }
-
     func pause(_ reason: Reasons) {
         let wasOpen = paused.isEmpty
         paused.insert(reason)

@@ -26,6 +26,8 @@ final class ConnectionGuard {
     /// Bufferevents handed to evhttp whose connection we have not met yet.
     private var unadopted: [OpaquePointer] = []
     private var open = 0
+    /// At the cap: the gate is paused for it.
+    private var full = false
     private var adoptEvent: OpaquePointer?
     private var sweepEvent: OpaquePointer?
     private var refusalEvent: OpaquePointer?
@@ -89,7 +91,8 @@ final class ConnectionGuard {
         bufferevent_incref(events)
         unadopted.append(events)
         open += 1
-        if open >= capacity && gate.isOpen {
+        if open >= capacity && !full {
+            full = true
             logger.warning("\(open) connections open: not accepting more until one closes")
             gate.pause(.full)
         }
@@ -149,7 +152,10 @@ final class ConnectionGuard {
 
     private func connectionClosed() {
         open -= 1
-        if !closing && open < capacity { gate.resume(.full) }
+        if full && open < capacity && !closing {
+            full = false
+            gate.resume(.full)
+        }
     }
 
     // MARK: - Requests
@@ -284,7 +290,8 @@ final class ConnectionSlot {
             break
         }
         received += added
-        scan(buffer, from: evbuffer_get_length(buffer) - added)
+        let offset = evbuffer_get_length(buffer) - added
+        if offset >= 0 { scan(buffer, from: offset) }
     }
 
     /// evhttp handed the request over: its clock stops.
