@@ -99,7 +99,7 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
         guard try begin(oneRequest: false) else { return }
         defer { end() }
         for reactor in reactors.dropFirst() {
-            startDetachedThread { [self] in
+            startEssentialThread { [self] in
                 try? reactor.run()
                 lifecycle.withLock { $0.reactorsRunning -= 1 }
                 stopped.broadcast()

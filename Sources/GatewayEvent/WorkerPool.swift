@@ -1,3 +1,4 @@
+import Gateway
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -19,7 +20,7 @@ final class WorkerPool: Sendable {
     init(threads: Int) {
         threadCount = max(threads, 1)
         for _ in 0..<threadCount {
-            startDetachedThread { [self] in work() }
+            startEssentialThread { [self] in work() }
         }
     }
 
@@ -68,19 +69,7 @@ struct UnsafeTransfer<Value>: @unchecked Sendable {
     init(_ value: Value) { self.value = value }
 }
 
-/// Runs `body` on a new detached thread.
-func startDetachedThread(_ body: @escaping @Sendable () -> Void) {
-    final class Box: @unchecked Sendable {
-        let body: @Sendable () -> Void
-        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-    }
-    let context = Unmanaged.passRetained(Box(body)).toOpaque()
-    var thread = pthread_t()
-    guard pthread_create(&thread, nil, { context in
-        Unmanaged<Box>.fromOpaque(context!).takeRetainedValue().body()
-        return nil
-    }, context) == 0 else {
-        fatalError("pthread_create failed: cannot start a worker thread")
-    }
-    pthread_detach(thread)
+/// Starts a thread the server cannot do without (a loop, a pool worker).
+func startEssentialThread(_ body: @escaping @Sendable () -> Void) {
+    guard startDetachedThread(body) else { fatalError("pthread_create failed: cannot start a server thread") }
 }

@@ -39,6 +39,8 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
         var openConnections: [Int32: SocketConnection] = [:]
     }
     private let state = Mutex(State())
+    /// Broadcast when `running` ends or a connection thread finishes.
+    private let changed = Condition()
 
     public init(configuration: SocketServerConfiguration, app: @escaping Application) throws {
         signal(SIGPIPE, SIG_IGN)
@@ -100,8 +102,9 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
         }
         var byte: UInt8 = 1
         _ = write(wakeWrite, &byte, 1)
+        changed.broadcast()  // an accept waiting for a free thread gives up
         guard waitForLoop else { return }
-        while state.withLock({ $0.running }) { usleep(1000) }
+        changed.wait(until: { !state.withLock { $0.running } })
     }
 
     public func close() {
@@ -145,6 +148,7 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
             state.stopRequested = false
         }
         drainWakePipe()
+        changed.broadcast()
     }
 
     private func drainWakePipe() {
@@ -197,20 +201,23 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
             connectionServer.serve(connection)
             connection.close()
         case .threads(let maximum):
-            while state.withLock({ $0.activeThreads >= maximum && !$0.stopRequested }) { usleep(1000) }
+            changed.wait(until: { state.withLock { $0.activeThreads < maximum || $0.stopRequested } })
             let server = connectionServer
             state.withLock { state in
                 state.activeThreads += 1
                 state.openConnections[connection.descriptor] = connection
             }
-            startThread { [self] in
+            let work: @Sendable () -> Void = { [self] in
                 server.serve(connection)
                 state.withLock { state in
                     state.activeThreads -= 1
                     state.openConnections[connection.descriptor] = nil
                     connection.close()  // under the lock: close() cannot shut down a reused descriptor
                 }
+                changed.broadcast()
             }
+            // No thread to be had: serve it here rather than drop it.
+            if !startDetachedThread(work) { work() }
         case .fork(let maximum):
             while state.withLock({ $0.children.count >= maximum }) { reapChildren(block: true) }
             let child = Glibc.fork()
@@ -242,22 +249,3 @@ public enum SocketServerError: Error, Equatable {
     case poll(errno: Int32)
 }
 
-/// Runs `body` on a new detached thread.
-private func startThread(_ body: @escaping @Sendable () -> Void) {
-    final class Box: @unchecked Sendable {
-        let body: @Sendable () -> Void
-        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-    }
-    let context = Unmanaged.passRetained(Box(body)).toOpaque()
-    var thread = pthread_t()
-    let started = pthread_create(&thread, nil, { context in
-        let box = Unmanaged<Box>.fromOpaque(context!).takeRetainedValue()
-        box.body()
-        return nil
-    }, context)
-    if started == 0 {
-        pthread_detach(thread)
-    } else {
-        Unmanaged<Box>.fromOpaque(context).takeRetainedValue().body()
-    }
-}

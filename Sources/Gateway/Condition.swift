@@ -3,12 +3,12 @@ import Glibc
 #endif
 
 /// A condition variable: threads wait until a predicate holds, others wake them.
-final class Condition: @unchecked Sendable {
+package final class Condition: @unchecked Sendable {
     // @unchecked: the pthread objects are used only through their own locking.
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
-    init() {
+    package init() {
         pthread_mutex_init(mutex, nil)
         pthread_cond_init(condition, nil)
     }
@@ -21,21 +21,21 @@ final class Condition: @unchecked Sendable {
     }
 
     /// Blocks until `predicate` is true; it is checked after every broadcast.
-    func wait(until predicate: () -> Bool) {
+    package func wait(until predicate: () -> Bool) {
         pthread_mutex_lock(mutex)
         while !predicate() { pthread_cond_wait(condition, mutex) }
         pthread_mutex_unlock(mutex)
     }
 
     /// Wakes one waiter to check its predicate again (one new job, one worker).
-    func signal() {
+    package func signal() {
         pthread_mutex_lock(mutex)
         pthread_cond_signal(condition)
         pthread_mutex_unlock(mutex)
     }
 
     /// Wakes every waiter to check its predicate again.
-    func broadcast() {
+    package func broadcast() {
         pthread_mutex_lock(mutex)
         pthread_cond_broadcast(condition)
         pthread_mutex_unlock(mutex)
