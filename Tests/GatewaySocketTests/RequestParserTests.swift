@@ -7,8 +7,12 @@ final class MemoryStream: ByteStream {
     private var bytes: [UInt8]
     private let step: Int
 
-    init(_ text: String, step: Int = .max) {
-        self.bytes = Array(text.utf8)
+    convenience init(_ text: String, step: Int = .max) {
+        self.init(bytes: Array(text.utf8), step: step)
+    }
+
+    init(bytes: [UInt8], step: Int = .max) {
+        self.bytes = bytes
         self.step = step
     }
 
