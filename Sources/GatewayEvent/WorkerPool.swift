@@ -8,7 +8,9 @@ import Glibc
 /// application code runs so that the event loop keeps doing IO.
 final class WorkerPool: Sendable {
     private struct Queue {
-        var jobs: [@Sendable () -> Void] = []
+        /// Taken jobs are set to nil at once: a finished job must not keep
+        /// its request (handler, body, exchange) alive until the next compaction.
+        var jobs: [(@Sendable () -> Void)?] = []
         var head = 0
         var stopping = false
         var running = 0
@@ -45,6 +47,7 @@ final class WorkerPool: Sendable {
                 queue.withLock { state in
                     if state.head < state.jobs.count {
                         job = state.jobs[state.head]
+                        state.jobs[state.head] = nil
                         state.head += 1
                         if state.head > 1024 && state.head * 2 > state.jobs.count {
                             state.jobs.removeFirst(state.head)
