@@ -18,9 +18,16 @@ final class Reactor: @unchecked Sendable {
     private let http: OpaquePointer
     private let gate: AcceptGate
     private let connections: ConnectionGuard
-    private var inboxEvent: OpaquePointer?
     private var deadlineEvent: OpaquePointer?
-    private let inbox = Mutex<[@Sendable () -> Void]>([])
+    private let inbox = Mutex(Inbox())
+
+    /// Jobs posted from other threads, and the event that wakes the loop for
+    /// them; both behind one lock, so a post never races close() freeing it.
+    private struct Inbox {
+        var jobs: [(run: @Sendable () -> Void, abandon: (@Sendable () -> Void)?)] = []
+        var event: UnsafeTransfer<OpaquePointer>?  // used under the lock only
+        var closed = false
+    }
     /// Reused for every response sent in one piece.
     let scratchBuffer: OpaquePointer
 
@@ -67,18 +74,26 @@ final class Reactor: @unchecked Sendable {
             guard let request, let context else { return }
             Unmanaged<Reactor>.fromOpaque(context).takeUnretainedValue().respond(to: EvhttpRequest(raw: request))
         }, context)
-        inboxEvent = event_new(base, -1, 0, { _, _, context in
+        let inboxEvent = event_new(base, -1, 0, { _, _, context in
             Unmanaged<Reactor>.fromOpaque(context!).takeUnretainedValue().runInbox()
         }, context)
+        let transfer = inboxEvent.map(UnsafeTransfer.init)
+        inbox.withLock { $0.event = transfer }
     }
 
     /// Frees the loop, its connections and its listener. Only when it is not running.
     func close() {
         gate.detach()
         connections.prepareToClose()
-        if let inboxEvent { event_free(inboxEvent) }
+        // Jobs that will never run now: their owners release what they hold.
+        let (event, pending) = inbox.withLock { inbox in
+            inbox.closed = true
+            defer { inbox.jobs = []; inbox.event = nil }
+            return (inbox.event, inbox.jobs)
+        }
+        for job in pending { job.abandon?() }
+        if let event { event_free(event.value) }
         if let deadlineEvent { event_free(deadlineEvent) }
-        inboxEvent = nil
         deadlineEvent = nil
         evhttp_free(http)
         evbuffer_free(scratchBuffer)
@@ -95,18 +110,25 @@ final class Reactor: @unchecked Sendable {
         if event_base_loop(base, 0) < 0 { throw EventServerError.libevent("event_base_loop failed") }
     }
 
-    /// Runs `job` on the loop thread soon; callable from any thread.
-    func post(_ job: @escaping @Sendable () -> Void) {
-        inbox.withLock { $0.append(job) }
-        if let inboxEvent { event_active(inboxEvent, 0, 0) }
+    /// Runs `job` on the loop thread soon; callable from any thread. If the
+    /// loop is closed (now, or before the job's turn), `abandon` runs instead,
+    /// on the caller's thread or in ``close()``.
+    func post(_ job: @escaping @Sendable () -> Void, otherwise abandon: (@Sendable () -> Void)? = nil) {
+        let accepted = inbox.withLock { inbox -> Bool in
+            guard !inbox.closed else { return false }
+            inbox.jobs.append((job, abandon))
+            if let event = inbox.event { event_active(event.value, 0, 0) }
+            return true
+        }
+        if !accepted { abandon?() }
     }
 
     private func runInbox() {
-        let jobs = inbox.withLock { jobs -> [@Sendable () -> Void] in
-            defer { jobs.removeAll(keepingCapacity: true) }
-            return jobs
+        let jobs = inbox.withLock { inbox in
+            defer { inbox.jobs.removeAll(keepingCapacity: true) }
+            return inbox.jobs
         }
-        for job in jobs { job() }
+        for job in jobs { job.run() }
     }
 
     /// Graceful stop, on the loop thread: accept no more connections, let

@@ -65,11 +65,11 @@ final class ResponseExchange {
             let head = handler.start(app)
             let buffered = handler.takeBufferedBody()
             let result = UnsafeTransfer((exchange, head, buffered))
-            exchange.reactor.post {
+            exchange.reactor.post({
                 let (exchange, head, buffered) = result.value
                 exchange.workerBusy = false
                 exchange.send(head, buffered: buffered)
-            }
+            }, otherwise: { result.value.0.abandon() })
         }
     }
 
@@ -118,11 +118,11 @@ final class ResponseExchange {
         pool.submit {
             let (handler, exchange) = work.value
             let result = UnsafeTransfer((exchange, Result { try handler.nextChunk() }))
-            exchange.reactor.post {
+            exchange.reactor.post({
                 let (exchange, chunk) = result.value
                 exchange.workerBusy = false
                 exchange.chunkArrived(chunk)
-            }
+            }, otherwise: { result.value.0.abandon() })
         }
     }
 
@@ -194,6 +194,18 @@ final class ResponseExchange {
         if !replied && evhttp_request_get_connection(request.raw) == nil { evhttp_send_reply_end(request.raw) }
         // A worker still holds the handler: end() runs when its result arrives.
         if !workerBusy { end() }
+    }
+
+    /// The loop closed while a worker had the handler (a server closed past
+    /// its drain deadline): close the body and let go, touching no evhttp
+    /// state, which is gone. Runs where the worker's result would have.
+    func abandon() {
+        guard !finished else { return }
+        finished = true
+        handler.finish()
+        let reference = selfReference
+        selfReference = nil
+        reference?.release()
     }
 
     private func end() {

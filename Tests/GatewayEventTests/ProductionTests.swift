@@ -81,6 +81,32 @@ struct ProductionTests {
         #expect(throws: (any Error).self) { try TestHTTPClient(port: port, timeout: 1).get("/") }
     }
 
+    /// Past the drain deadline the server closes while a worker still runs
+    /// the app; when the app returns, its body is still closed, and nothing
+    /// touches the freed loop.
+    @Test func closingPastTheDeadlineStillClosesTheWorkersBody() throws {
+        let overlap = Overlap()
+        let closes = CloseCounter()
+        var configuration = EventServerConfiguration(host: "127.0.0.1", port: 0)
+        configuration.threads = 1
+        configuration.shutdownTimeout = 0.1
+        let server = try EventServer(configuration: configuration, app: { _, start in
+            overlap.enter()
+            usleep(600_000)
+            overlap.leave()
+            try start("200 OK", [])
+            return StreamBody(["late"], onClose: { closes.increment() })
+        })
+        let running = BackgroundServer(server)
+        let client = try TestHTTPClient(port: running.port, timeout: 5)
+        try client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(waitUntil { overlap.now == 1 })
+        #expect(running.stop())  // returns at the 0.1 s deadline, the app still asleep
+        #expect(overlap.now == 1)
+        #expect(waitUntil { closes.value == 1 })
+        #expect(client.isClosedByServer())
+    }
+
     @Test func unixSocketRoundTrip() throws {
         let path = "/tmp/eventgateway-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
         try serve({ $0.unixPath = path }, app: environApp) { _ in
