@@ -3,11 +3,10 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
 
 /// The `Date` header's value (RFC 9110 IMF-fixdate), formatted at most once a second.
 public enum HTTPDate {
-    private static let cache = Mutex<(second: Int, text: String)>((-1, ""))
+    private static let cache = Locked<(second: Int, text: String)>((-1, ""))
 
     /// Now, as `Sun, 06 Nov 1994 08:49:37 GMT`.
     public static func now() -> String {

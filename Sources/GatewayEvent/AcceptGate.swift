@@ -1,6 +1,6 @@
 import CLibEvent
+import Gateway
 import Logging
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -22,7 +22,7 @@ final class AcceptGate {
     private let logger: Logger
     private var paused: Reasons = []
     /// The listener's error callback has no argument of ours: it finds its gate here.
-    private static let gates = Mutex<[UInt: UInt]>([:])
+    private static let gates = Locked<[UInt: UInt]>([:])
     static let backOff = timeval(tv_sec: 0, tv_usec: 100_000)
 
     init(listener: OpaquePointer, logger: Logger) {

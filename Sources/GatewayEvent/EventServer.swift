@@ -1,7 +1,6 @@
 import CLibEvent
 import Gateway
 import Logging
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -41,7 +40,7 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
         var loopThread: pthread_t?
         var reactorsRunning = 0
     }
-    private let lifecycle = Mutex(Lifecycle())
+    private let lifecycle = Locked(Lifecycle())
     /// Signalled whenever a loop ends, for shutdown() and serveForever() to wait on.
     private let stopped = Condition()
 

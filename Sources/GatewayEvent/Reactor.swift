@@ -1,7 +1,6 @@
 import CLibEvent
 import Gateway
 import Logging
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -19,7 +18,7 @@ final class Reactor: @unchecked Sendable {
     private let gate: AcceptGate
     private let connections: ConnectionGuard
     private var deadlineEvent: OpaquePointer?
-    private let inbox = Mutex(Inbox())
+    private let inbox = Locked(Inbox())
 
     /// Jobs posted from other threads, and the event that wakes the loop for
     /// them; both behind one lock, so a post never races close() freeing it.

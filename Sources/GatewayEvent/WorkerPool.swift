@@ -1,5 +1,4 @@
 import Gateway
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,7 +14,7 @@ final class WorkerPool: Sendable {
         var stopping = false
         var running = 0
     }
-    private let queue = Mutex(Queue())
+    private let queue = Locked(Queue())
     private let wakeUp = Condition()
     let threadCount: Int
 

@@ -1,5 +1,4 @@
 import Gateway
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -38,7 +37,7 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
         var children: Set<pid_t> = []
         var openConnections: [Int32: SocketConnection] = [:]
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
     /// Broadcast when `running` ends or a connection thread finishes.
     private let changed = Condition()
 
