@@ -175,6 +175,13 @@ final class ConnectionGuard {
         logger.info("refused request from \(slot.peer): head over \(limits.maxHeaderBytes) bytes")
     }
 
+    /// A chunked body broke its framing where evhttp would read on (a chunk
+    /// size like `0x5`): the request is answered 400 if evhttp hands it
+    /// over, and its connection closed at the next sweep if it does not.
+    func framingRefused(_ slot: ConnectionSlot, reason: String) {
+        logger.info("refused request from \(slot.peer): \(reason)")
+    }
+
     /// evhttp began writing a response to a request it did not hand over:
     /// its own refusal of a malformed or oversized request (or an interim
     /// `100 Continue`, let pass). It writes only when the loop polls again;
@@ -214,6 +221,8 @@ final class ConnectionGuard {
         var late: [(ConnectionSlot, String)] = []
         for slot in slots.values {
             switch slot.phase {
+            case .receiving where slot.badFraming != nil:
+                late.append((slot, ""))
             case .receiving:
                 let allowed = limits.requestTimeout
                     + (limits.minRequestRate > 0 ? Double(slot.received) / Double(limits.minRequestRate) : 0)

@@ -25,6 +25,10 @@ final class ConnectionSlot {
     var head = HeadScanner()
     /// The head went past the limit.
     var headTooLarge = false
+    /// A chunked body being checked as it arrives.
+    private var chunks: ChunkedBodyScanner?
+    /// Why the body's framing is refused (it is answered 400, or the connection closed).
+    private(set) var badFraming: String?
     /// The response under way, told when the client goes.
     var exchange: ResponseExchange?
     var inputEntry: OpaquePointer?
@@ -108,10 +112,17 @@ final class ConnectionSlot {
         received = 0
         head = HeadScanner()
         headTooLarge = false
+        chunks = nil
+        badFraming = nil
+    }
+
+    /// Nothing more to learn from this request's bytes.
+    private var scanned: Bool {
+        headTooLarge || badFraming != nil || (head.isComplete && chunks?.isOver ?? true)
     }
 
     private func scan(_ buffer: OpaquePointer, from offset: Int) {
-        guard !head.isComplete && !headTooLarge else { return }
+        guard !scanned else { return }
         var position = evbuffer_ptr()
         guard evbuffer_ptr_set(buffer, &position, offset, EVBUFFER_PTR_SET) == 0 else { return }
         let length = evbuffer_get_length(buffer) - offset
@@ -119,13 +130,21 @@ final class ConnectionSlot {
         guard count > 0 else { return }
         withUnsafeTemporaryAllocation(of: iovec.self, capacity: count) { vectors in
             let filled = Int(evbuffer_peek(buffer, length, &position, vectors.baseAddress, Int32(count)))
-            for vector in vectors.prefix(filled) where !head.isComplete {
-                head.scan(UnsafeRawBufferPointer(start: vector.iov_base, count: vector.iov_len))
+            for vector in vectors.prefix(filled) where !scanned {
+                var bytes = UnsafeRawBufferPointer(start: vector.iov_base, count: vector.iov_len)
+                if !head.isComplete {
+                    bytes = UnsafeRawBufferPointer(rebasing: bytes[head.scan(bytes)...])
+                    if head.isComplete && head.announcesChunked { chunks = ChunkedBodyScanner() }
+                }
+                chunks?.scan(bytes)
             }
         }
         if head.count > owner.maxHeaderBytes {
             headTooLarge = true
             owner.headTooLarge(self)
+        } else if case .invalid(let reason)? = chunks?.state {
+            badFraming = reason
+            owner.framingRefused(self, reason: reason)
         }
     }
 }

@@ -156,6 +156,7 @@ final class Reactor: @unchecked Sendable {
     private func respond(to request: EvhttpRequest) {
         let slot = connections.requestArrived(request)
         if slot?.headTooLarge == true { return sendError(431, to: request) }
+        if slot?.badFraming != nil { return sendError(400, to: request) }
         if let refusal = FramingCheck.refusal(for: request) {
             settings.logger.info("refused request from \(request.peer.host): \(refusal)")
             sendError(400, to: request)

@@ -43,17 +43,11 @@ struct MalformedRequestTests {
         ("closed mid-headers", "GET / HTTP/1.1\r\nHost: x\r\nX-A: "),
     ]
 
-    /// The event backend sits on evhttp, whose 2.1 chunk-size parser (strtol)
-    /// takes `0x3` and `+3`; everything else here it refuses too. A strict
-    /// pre-parser in front of evhttp is open work (see the README).
-    static let evhttpLenient: Set<String> = ["chunk size 0x", "chunk size with sign"]
-
     @Test(arguments: Backend.all)
     func everyMalformedRequestIsRefused(backend: Backend) throws {
         try backend.serve { server in
             var accepted: [String] = []
             for (name, request) in Self.cases {
-                if backend.name.hasPrefix("event") && Self.evhttpLenient.contains(name) { continue }
                 let client = try TestHTTPClient(port: server.port, timeout: 5)
                 try? client.send(request)
                 if name == "closed mid-headers" { client.shutdownWrite() }
@@ -64,23 +58,6 @@ struct MalformedRequestTests {
             }
             #expect(accepted.isEmpty, "accepted: \(accepted)")
             #expect(try TestHTTPClient(port: server.port).get("/hello").text == "Hello, World!")
-        }
-    }
-
-    /// Which of the cases evhttp really lets through: keeps `evhttpLenient` honest.
-    @Test func evhttpLenienceIsAsDocumented() throws {
-        try Backend.event.serve { server in
-            var lenient: Set<String> = []
-            for (name, request) in Self.cases {
-                let client = try TestHTTPClient(port: server.port, timeout: 2)
-                try? client.send(request)
-                if name == "closed mid-headers" { client.shutdownWrite() }
-                if let response = try? client.readResponse(), !(400...599).contains(response.status) {
-                    lenient.insert(name)
-                }
-            }
-            #expect(lenient.isSubset(of: Self.evhttpLenient), "newly lenient: \(lenient.subtracting(Self.evhttpLenient))")
-            print("evhttp accepts: \(lenient.sorted())")
         }
     }
 

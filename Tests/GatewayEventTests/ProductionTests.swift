@@ -185,6 +185,25 @@ struct ProductionTests {
         #expect(refusals.contains { $0.contains("malformed") && $0.contains("400") })
     }
 
+    /// evhttp 2.1 reads chunk sizes with strtol; a proxy in front may read
+    /// `0x3` or `+3` differently (smuggling). Such bodies are refused: with 400
+    /// when evhttp hands the request over, by closing when it waits for more.
+    @Test func chunkSizesEvhttpWouldMisreadAreRefused() throws {
+        let log = CapturedLog()
+        try serve({ $0.logger = log.logger }, app: environApp) { server in
+            let handedOver = try TestHTTPClient(port: server.port, timeout: 5)
+            try handedOver.send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0x3\r\nabc\r\n0\r\n\r\n")
+            #expect(try handedOver.readResponse().status == 400)
+            let waiting = try TestHTTPClient(port: server.port, timeout: 5)
+            try waiting.send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0x10\r\nabc")
+            #expect(waiting.isClosedByServer())
+            let fine = try TestHTTPClient(port: server.port, timeout: 5)
+            try fine.send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nX-T: 1\r\n\r\n")
+            #expect(try fine.readResponse().status == 200)
+        }
+        #expect(log.messages.filter { $0.contains("invalid chunk size") }.count == 2, "\(log.messages)")
+    }
+
     @Test(arguments: [1, 2])
     func connectionsPastTheCapWaitForOneToClose(reactors: Int) throws {
         try serve({ $0.limits.maxConnections = 2 * reactors; $0.reactors = reactors }, app: environApp) { server in
