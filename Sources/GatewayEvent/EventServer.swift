@@ -34,10 +34,7 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
     private var signalEvents: [OpaquePointer] = []
 
     private struct Lifecycle {
-        var running = false
-        var closed = false
-        var stopRequested = false
-        var loopThread: pthread_t?
+        var run = ServeLifecycle()
         var reactorsRunning = 0
     }
     private let lifecycle = Locked(Lifecycle())
@@ -122,18 +119,13 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
     /// comes before the loop starts makes the next ``serveForever()`` return at once.
     public func shutdown() {
         let wait = requestStop()
-        if wait { stopped.wait(until: { !self.lifecycle.withLock { $0.running } }) }
+        if wait { stopped.wait(until: { !self.lifecycle.withLock { $0.run.running } }) }
     }
 
     /// Asks every loop to drain and stop; true when the caller should wait for them.
     @discardableResult
     private func requestStop() -> Bool {
-        let (running, wait): (Bool, Bool) = lifecycle.withLock { state in
-            guard !state.closed else { return (false, false) }
-            state.stopRequested = true
-            let fromOtherThread = state.loopThread.map { pthread_equal($0, pthread_self()) == 0 } ?? false
-            return (state.running, state.running && fromOtherThread)
-        }
+        let (running, wait) = lifecycle.withLock { $0.run.requestStop() }
         if running {
             let deadline = configuration.shutdownTimeout
             for reactor in reactors { reactor.post { reactor.drain(deadline: deadline) } }
@@ -146,9 +138,7 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
     public func close() {
         // Not while a loop runs: its reactors would be freed under it.
         let first = lifecycle.withLock { state -> Bool in
-            guard !state.closed && !state.running else { return false }
-            state.closed = true
-            return true
+            state.run.close()
         }
         guard first else { return }
         for event in signalEvents { event_free(event) }
@@ -181,14 +171,13 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
 
     private func begin(oneRequest: Bool) throws -> Bool {
         try lifecycle.withLock { state in
-            guard !state.closed else { throw EventServerError.closed }
-            guard !state.running else { throw EventServerError.alreadyRunning }
-            if state.stopRequested && !oneRequest {
-                state.stopRequested = false
-                return false
+            do {
+                guard try state.run.begin(oneRequest: oneRequest) else { return false }
+            } catch ServeLifecycle.Refusal.closed {
+                throw EventServerError.closed
+            } catch {
+                throw EventServerError.alreadyRunning
             }
-            state.running = true
-            state.loopThread = pthread_self()
             state.reactorsRunning = oneRequest ? 1 : reactors.count
             return true
         }
@@ -196,9 +185,7 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
 
     private func end() {
         lifecycle.withLock { state in
-            state.running = false
-            state.loopThread = nil
-            state.stopRequested = false
+            state.run.end()
             state.reactorsRunning = 0
         }
         stopped.broadcast()

@@ -29,10 +29,7 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
     private let wakeWrite: Int32
 
     private struct State {
-        var running = false
-        var stopRequested = false
-        var closed = false
-        var loopThread: pthread_t?
+        var run = ServeLifecycle()
         var activeThreads = 0
         var children: Set<pid_t> = []
         var openConnections: [Int32: SocketConnection] = [:]
@@ -94,22 +91,17 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
     }
 
     public func shutdown() {
-        let waitForLoop: Bool = state.withLock { state in
-            guard !state.closed else { return false }
-            state.stopRequested = true
-            return state.running && state.loopThread.map { pthread_equal($0, pthread_self()) == 0 } ?? false
-        }
+        let waitForLoop = state.withLock { $0.run.requestStop().wait }
         var byte: UInt8 = 1
         _ = write(wakeWrite, &byte, 1)
         changed.broadcast()  // an accept waiting for a free thread gives up
         guard waitForLoop else { return }
-        changed.wait(until: { !state.withLock { $0.running } })
+        changed.wait(until: { !state.withLock { $0.run.running } })
     }
 
     public func close() {
         let connections: [SocketConnection]? = state.withLock { state in
-            guard !state.closed else { return nil }
-            state.closed = true
+            guard state.run.close(whileRunning: true) else { return nil }  // its loop notices the wake-up
             return Array(state.openConnections.values)
         }
         guard let connections else { return }
@@ -126,26 +118,21 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
 
     /// Marks the loop as running; false when a shutdown came first.
     private func begin(oneRequest: Bool = false) throws -> Bool {
-        try state.withLock { state in
-            guard !state.closed else { throw SocketServerError.closed }
-            guard !state.running else { throw SocketServerError.alreadyRunning }
-            if state.stopRequested && !oneRequest {
-                state.stopRequested = false
-                drainWakePipe()
-                return false
+        let started = try state.withLock { state in
+            do {
+                return try state.run.begin(oneRequest: oneRequest)
+            } catch ServeLifecycle.Refusal.closed {
+                throw SocketServerError.closed
+            } catch {
+                throw SocketServerError.alreadyRunning
             }
-            state.running = true
-            state.loopThread = pthread_self()
-            return true
         }
+        if !started { drainWakePipe() }
+        return started
     }
 
     private func end() {
-        state.withLock { state in
-            state.running = false
-            state.loopThread = nil
-            state.stopRequested = false
-        }
+        state.withLock { $0.run.end() }
         drainWakePipe()
         changed.broadcast()
     }
@@ -164,13 +151,13 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
             pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
         ]
         while true {
-            if state.withLock({ $0.stopRequested }) { return nil }
+            if state.withLock({ $0.run.stopRequested }) { return nil }
             reapChildren(block: false)
             entries[0].revents = 0
             entries[1].revents = 0
             let ready = poll(&entries, 2, 1000)
             if ready < 0 && errno != EINTR { throw SocketServerError.poll(errno: errno) }
-            if entries[1].revents != 0 && state.withLock({ $0.stopRequested }) { return nil }
+            if entries[1].revents != 0 && state.withLock({ $0.run.stopRequested }) { return nil }
             guard ready > 0, entries[0].revents != 0 else { continue }
             if let connection = accept() { return connection }
         }
@@ -200,7 +187,7 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
             connectionServer.serve(connection)
             connection.close()
         case .threads(let maximum):
-            changed.wait(until: { state.withLock { $0.activeThreads < maximum || $0.stopRequested } })
+            changed.wait(until: { state.withLock { $0.activeThreads < maximum || $0.run.stopRequested } })
             let server = connectionServer
             state.withLock { state in
                 state.activeThreads += 1
