@@ -1,5 +1,4 @@
 import Gateway
-import Synchronization
 
 /// A `wsgi.errors` that keeps what is written, for tests to read.
 ///
@@ -11,7 +10,7 @@ import Synchronization
 /// #expect(errors.text.contains("probe-error-marker"))
 /// ```
 public final class CapturedErrors: ErrorOutput {
-    private let storage = Mutex("")
+    private let storage = Locked("")
 
     public init() {}
 

@@ -4,7 +4,6 @@ import GatewayEvent
 import GatewaySocket
 import GatewayProbe
 import GatewayTesting
-import Synchronization
 import Testing
 
 /// A server of the package, as the conformance suite runs it: every case
@@ -65,7 +64,7 @@ struct Backend: CustomTestStringConvertible, Sendable {
 /// Runs `body` on `count` threads at once and waits for all; rethrows the first error.
 func runConcurrently(count: Int, _ body: @escaping @Sendable (Int) throws -> Void) throws {
     let group = DispatchGroup()
-    let firstError = Mutex<(any Error)?>(nil)
+    let firstError = Locked<(any Error)?>(nil)
     for index in 0..<count {
         group.enter()
         Thread {

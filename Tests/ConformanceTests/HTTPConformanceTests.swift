@@ -1,7 +1,6 @@
 import Gateway
 import GatewayProbe
 import GatewayTesting
-import Synchronization
 import Testing
 
 /// HTTP behaviour every backend must share.
@@ -80,7 +79,7 @@ struct HTTPConformanceTests {
 
     @Test(arguments: Backend.inProcess)
     func closeIsAlwaysCalled(backend: Backend) throws {
-        let closes = Mutex(0)
+        let closes = Locked(0)
         let app: Application = { environ, start in
             let failing = environ["PATH_INFO"] == "/fail"
             try start("200 OK", [("Content-Type", "text/plain")])
@@ -105,7 +104,7 @@ struct HTTPConformanceTests {
     func concurrentClients(backend: Backend) throws {
         try backend.serve { server in
             let port = server.port
-            let failures = Mutex(0)
+            let failures = Locked(0)
             try runConcurrently(count: 8) { index in
                 let client = try TestHTTPClient(port: port)
                 for round in 0..<5 {

@@ -3,12 +3,11 @@ import Gateway
 import GatewayEvent
 import GatewayTesting
 import Logging
-import Synchronization
 import Testing
 
 /// Counts requests inside the application at once, and the most seen.
 final class Overlap: Sendable {
-    private let state = Mutex((now: 0, most: 0))
+    private let state = Locked((now: 0, most: 0))
     func enter() { state.withLock { $0.now += 1; $0.most = max($0.most, $0.now) } }
     func leave() { state.withLock { $0.now -= 1 } }
     var most: Int { state.withLock { $0.most } }
@@ -42,7 +41,7 @@ struct ProductionTests {
         let overlap = Overlap()
         try serve({ $0.threads = threads; $0.reactors = reactors }, app: sleepingApp(overlap)) { server in
             let port = server.port
-            let statuses = Mutex<[Int]>([])
+            let statuses = Locked<[Int]>([])
             let group = DispatchGroup()
             for _ in 0..<4 {
                 group.enter()
@@ -66,7 +65,7 @@ struct ProductionTests {
         configuration.threads = 2
         let server = try EventServer(configuration: configuration, app: sleepingApp(overlap, milliseconds: 500))
         let running = BackgroundServer(server)
-        let result = Mutex<Int?>(nil)
+        let result = Locked<Int?>(nil)
         let done = DispatchSemaphore(value: 0)
         let port = running.port
         Thread {
@@ -313,7 +312,7 @@ struct ProductionTests {
 
 /// Keeps the messages a server logs, for tests that check a log line.
 final class CapturedLog: Sendable {
-    private let lines = Mutex<[String]>([])
+    private let lines = Locked<[String]>([])
     var messages: [String] { lines.withLock { $0 } }
 
     var logger: Logger {

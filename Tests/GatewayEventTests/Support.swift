@@ -1,7 +1,6 @@
 import Gateway
 import GatewayEvent
 import GatewayTesting
-import Synchronization
 
 /// Starts an event server on 127.0.0.1, port 0, runs `body`, stops the server.
 func withEventServer<T>(
@@ -44,7 +43,7 @@ extension TestResponse {
 
 /// Counts close() calls across threads.
 final class CloseCounter: Sendable {
-    private let count = Mutex(0)
+    private let count = Locked(0)
     func increment() { count.withLock { $0 += 1 } }
     var value: Int { count.withLock { $0 } }
 }
