@@ -110,7 +110,7 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
         for connection in connections { connection.shutdownBoth() }
         // Threads still serving see the shutdown and end; wait a little for them.
         for _ in 0..<500 where state.withLock({ $0.activeThreads > 0 }) { usleep(10_000) }
-        reapChildren(block: false)
+        stopChildren()
         listener.close()
         _ = Glibc.close(wakeRead)
         _ = Glibc.close(wakeWrite)
@@ -214,6 +214,24 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
             }
             if child > 0 { state.withLock { _ = $0.children.insert(child) } }
             connection.close()
+        }
+    }
+
+    /// Fork mode: lets the children serving connections finish for up to
+    /// five seconds, then kills the rest, so closing leaves no process behind
+    /// (a child forked from a threaded process can also deadlock on a lock
+    /// another thread held at the fork).
+    private func stopChildren() {
+        for _ in 0..<500 {
+            reapChildren(block: false)
+            if state.withLock({ $0.children.isEmpty }) { return }
+            usleep(10_000)
+        }
+        for child in state.withLock({ $0.children }) {
+            kill(child, SIGKILL)
+            var status: Int32 = 0
+            _ = waitpid(child, &status, 0)
+            _ = state.withLock { $0.children.remove(child) }
         }
     }
 
