@@ -168,17 +168,10 @@ final class ConnectionGuard {
         return slot
     }
 
-    /// A slot's head went past the limit: evhttp refuses it with its own
-    /// 400 page (swapped for a 431 below), or hands it over and ``Reactor``
-    /// answers 431.
-    func headTooLarge(_ slot: ConnectionSlot) {
-        logger.info("refused request from \(slot.peer): head over \(limits.maxHeaderBytes) bytes")
-    }
-
-    /// A chunked body broke its framing where evhttp would read on (a chunk
-    /// size like `0x5`): the request is answered 400 if evhttp hands it
-    /// over, and its connection closed at the next sweep if it does not.
-    func framingRefused(_ slot: ConnectionSlot, reason: String) {
+    /// A request refused from its bytes alone: a head past the limit (431,
+    /// below or from ``Reactor``) or chunked framing evhttp would misread
+    /// (400 if evhttp hands it over, else the connection closed at the next sweep).
+    func refused(_ slot: ConnectionSlot, reason: String) {
         logger.info("refused request from \(slot.peer): \(reason)")
     }
 
@@ -202,9 +195,10 @@ final class ConnectionGuard {
             let output = slot.output
             evbuffer_drain(output, evbuffer_get_length(output))
             let body = ResponseStatus.plainBody(for: 431)
+            let headers = refusalHeaders(serverSoftware: serverSoftware)
+                + [("Content-Length", String(body.utf8.count)), ("Connection", "close")]
             let response = "HTTP/1.1 431 \(ResponseStatus.reasonPhrase(for: 431))\r\n"
-                + "Content-Type: text/plain; charset=utf-8\r\nContent-Length: \(body.utf8.count)\r\n"
-                + "Date: \(HTTPDate.now())\r\nServer: \(serverSoftware)\r\nConnection: close\r\n\r\n" + body
+                + headers.map { "\($0): \($1)\r\n" }.joined() + "\r\n" + body
             var bytes = Array(response.utf8)
             _ = evbuffer_add(output, &bytes, bytes.count)
         }

@@ -44,12 +44,7 @@ final class ConnectionSlot {
     var input: OpaquePointer { bufferevent_get_input(events) }
     var output: OpaquePointer { bufferevent_get_output(events) }
 
-    var peer: String {
-        var host: UnsafeMutablePointer<CChar>?
-        var port: UInt16 = 0
-        evhttp_connection_get_peer(connection, &host, &port)
-        return host.map { String(cString: $0) } ?? "?"
-    }
+    var peer: String { peerAddress(of: connection).host }
 
     /// `added` bytes arrived at the end of the input buffer.
     func received(_ added: Int, in buffer: OpaquePointer) {
@@ -141,10 +136,10 @@ final class ConnectionSlot {
         }
         if head.count > owner.maxHeaderBytes {
             headTooLarge = true
-            owner.headTooLarge(self)
+            owner.refused(self, reason: "head over \(owner.maxHeaderBytes) bytes")
         } else if case .invalid(let reason)? = chunks?.state {
             badFraming = reason
-            owner.framingRefused(self, reason: reason)
+            owner.refused(self, reason: reason)
         }
     }
 }

@@ -65,10 +65,7 @@ struct EvhttpRequest {
     /// The peer's address and port.
     var peer: (host: String, port: Int) {
         guard let connection = evhttp_request_get_connection(raw) else { return ("", 0) }
-        var host: UnsafeMutablePointer<CChar>?
-        var port: UInt16 = 0
-        evhttp_connection_get_peer(connection, &host, &port)
-        return (host.map { String(cString: $0) } ?? "", Int(port))
+        return peerAddress(of: connection)
     }
 
     /// The whole request body (evhttp has buffered it before the callback).
@@ -81,4 +78,18 @@ struct EvhttpRequest {
             if count < 0 { count = 0 }
         }
     }
+}
+
+/// The address and port of a connection's client.
+func peerAddress(of connection: OpaquePointer) -> (host: String, port: Int) {
+    var host: UnsafeMutablePointer<CChar>?
+    var port: UInt16 = 0
+    evhttp_connection_get_peer(connection, &host, &port)
+    return (host.map { String(cString: $0) } ?? "", Int(port))
+}
+
+/// The headers of a response the server sends itself when it refuses a
+/// request (besides `Content-Length` and `Connection: close`).
+func refusalHeaders(serverSoftware: String) -> [(String, String)] {
+    [("Content-Type", "text/plain; charset=utf-8"), ("Date", HTTPDate.now()), ("Server", serverSoftware)]
 }

@@ -51,11 +51,14 @@ struct HeadScanner {
         return bytes.count
     }
 
+    private static let transferEncoding = Array("transfer-encoding:".utf8)
+    private static let chunked = Array("chunked".utf8)
+
     private mutating func lineEnded() {
-        let name = Array("transfer-encoding:".utf8)
+        let name = Self.transferEncoding
         guard line.count > name.count, zip(line, name).allSatisfy({ ($0 | 0x20) == $1 || $0 == $1 }) else { return }
         let value = line[name.count...].map { $0 | 0x20 }
-        let chunked = Array("chunked".utf8)
+        let chunked = Self.chunked
         if value.count >= chunked.count,
            (0...(value.count - chunked.count)).contains(where: { value[$0..<($0 + chunked.count)].elementsEqual(chunked) }) {
             announcesChunked = true

@@ -205,9 +205,9 @@ final class Reactor: @unchecked Sendable {
         let reason = ResponseStatus.reasonPhrase(for: code)
         let body = Array(ResponseStatus.plainBody(for: code).utf8)
         let output = request.outputHeaders
-        evhttp_add_header(output, "Content-Type", "text/plain; charset=utf-8")
-        output.add("Date", HTTPDate.now())
-        output.add("Server", settings.configuration.serverSoftware)
+        for (name, value) in refusalHeaders(serverSoftware: settings.configuration.serverSoftware) {
+            output.add(name, value)
+        }
         request.forceClose()
         body.withUnsafeBytes { _ = evbuffer_add(scratchBuffer, $0.baseAddress, $0.count) }
         evhttp_send_reply(request.raw, Int32(code), reason, scratchBuffer)
