@@ -24,14 +24,16 @@ let package = Package(
             providers: [.apt(["libevent-dev"])]
         ),
         .target(name: "Gateway"),
+        // The server kit: what both servers share and applications never see.
+        .target(name: "GatewayHTTP", dependencies: ["Gateway"]),
         .target(
             name: "GatewayEvent",
             dependencies: [
-                "Gateway", "CLibEvent",
+                "Gateway", "GatewayHTTP", "CLibEvent",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "GatewaySocket", dependencies: ["Gateway"]),
+        .target(name: "GatewaySocket", dependencies: ["Gateway", "GatewayHTTP"]),
         .target(name: "GatewayTesting", dependencies: ["Gateway"]),
         .target(name: "GatewayProbe", dependencies: ["Gateway"]),
         .target(name: "GatewayMiddleware", dependencies: ["Gateway"]),
@@ -46,7 +48,8 @@ let package = Package(
         .executableTarget(name: "HelloEvent", dependencies: ["Gateway", "GatewayEvent"], path: "Examples/HelloEvent"),
         .executableTarget(name: "HelloSocket", dependencies: ["Gateway", "GatewaySocket"], path: "Examples/HelloSocket"),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "GatewayTesting", "GatewayProbe"]),
-        .testTarget(name: "GatewaySocketTests", dependencies: ["Gateway", "GatewaySocket", "GatewayTesting"]),
+        .testTarget(name: "GatewayHTTPTests", dependencies: ["Gateway", "GatewayHTTP"]),
+        .testTarget(name: "GatewaySocketTests", dependencies: ["Gateway", "GatewayHTTP", "GatewaySocket", "GatewayTesting"]),
         .testTarget(
             name: "GatewayEventTests",
             dependencies: ["Gateway", "GatewayEvent", "GatewayTesting", "GatewayProbe", "GatewayMiddleware",

@@ -14,18 +14,4 @@
 #include <event2/thread.h>
 #include <event2/keyvalq_struct.h>
 
-/// First header of a header list, or NULL.
-static inline struct evkeyval *eg_headers_first(struct evkeyvalq *headers) {
-    return headers->tqh_first;
-}
-
-/// The header after `kv`, or NULL.
-static inline struct evkeyval *eg_headers_next(struct evkeyval *kv) {
-    return kv->next.tqe_next;
-}
-
-/// HTTP version of a parsed request; 2.1 has no getter for it.
-static inline int eg_request_major(const struct evhttp_request *req) { return req->major; }
-static inline int eg_request_minor(const struct evhttp_request *req) { return req->minor; }
-
 #endif

@@ -25,7 +25,7 @@ public struct ResponseStatus: Sendable, Equatable {
         guard utf8[index] == UInt8(ascii: " ") else { throw GatewayError.invalidStatus(line) }
         let reason = utf8[utf8.index(after: index)...]
         guard (200...599).contains(code), !reason.isEmpty,
-              reason.allSatisfy({ $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) })
+              reason.allSatisfy(HTTPCharacters.isFieldValue)
         else { throw GatewayError.invalidStatus(line) }
         self.init(code: code, reason: String(Substring(reason)))
     }

@@ -26,10 +26,10 @@ private let hopByHopLengths: UInt64 = hopByHopNames.reduce(0) { $0 | 1 << $1.utf
 /// Checks one response header the way the server will write it: a token as
 /// the name, no control characters but tab in the value, not hop-by-hop.
 func validateResponseHeader(name: String, value: String) throws {
-    guard !name.isEmpty, allBytes(of: name, satisfy: isTokenByte) else {
+    guard !name.isEmpty, allBytes(of: name, satisfy: HTTPCharacters.isToken) else {
         throw GatewayError.invalidHeaderName(name)
     }
-    guard allBytes(of: value, satisfy: { $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) }) else {
+    guard allBytes(of: value, satisfy: HTTPCharacters.isFieldValue) else {
         throw GatewayError.invalidHeaderValue(name: name)
     }
     if isHopByHop(name) { throw GatewayError.hopByHopHeader(name) }
@@ -40,14 +40,4 @@ func validateResponseHeader(name: String, value: String) throws {
 @inline(__always)
 private func allBytes(of text: String, satisfy test: (UInt8) -> Bool) -> Bool {
     text.utf8.withContiguousStorageIfAvailable { $0.allSatisfy(test) } ?? text.utf8.allSatisfy(test)
-}
-
-/// RFC 9110 `tchar`: letters, digits and ``!#$%&'*+-.^_`|~``.
-@inline(__always)
-func isTokenByte(_ byte: UInt8) -> Bool {
-    switch byte {
-    case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: true
-    case 0x21, 0x23...0x27, 0x2A, 0x2B, 0x2D, 0x2E, 0x5E...0x60, 0x7C, 0x7E: true
-    default: false
-    }
 }

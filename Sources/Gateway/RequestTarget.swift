@@ -49,7 +49,7 @@ public func percentDecode(_ text: some StringProtocol) -> String {
         if byte == UInt8(ascii: "%"),
            let first = utf8.index(index, offsetBy: 1, limitedBy: utf8.endIndex), first != utf8.endIndex,
            let second = utf8.index(first, offsetBy: 1, limitedBy: utf8.endIndex), second != utf8.endIndex,
-           let high = hexValue(utf8[first]), let low = hexValue(utf8[second]) {
+           let high = HTTPCharacters.hexValue(utf8[first]), let low = HTTPCharacters.hexValue(utf8[second]) {
             bytes.append(high << 4 | low)
             index = utf8.index(after: second)
         } else {
@@ -64,15 +64,6 @@ public func percentDecode(_ text: some StringProtocol) -> String {
 public func decodeText(_ bytes: [UInt8]) -> String {
     if let text = String(validating: bytes, as: UTF8.self) { return text }
     return String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
-}
-
-private func hexValue(_ byte: UInt8) -> UInt8? {
-    switch byte {
-    case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-    case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-    case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-    default: return nil
-    }
 }
 
 /// The environ key of a request header: `Content-Type` -> `CONTENT_TYPE`,

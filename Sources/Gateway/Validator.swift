@@ -56,7 +56,7 @@ func checkEnviron(_ environ: Environ) throws {
                     "environ holds \(key); it must be \(key.dropFirst(5)) without the HTTP_ prefix")
     }
     let method = environ.variables["REQUEST_METHOD"] ?? ""
-    try require(!method.isEmpty && method.utf8.allSatisfy(isTokenByte), "REQUEST_METHOD \(method.debugDescription) is not a method")
+    try require(!method.isEmpty && method.utf8.allSatisfy(HTTPCharacters.isToken), "REQUEST_METHOD \(method.debugDescription) is not a method")
     if !knownMethods.contains(method) {
         environ.errors.write("validator: unknown REQUEST_METHOD \(method.debugDescription)\n")
     }

@@ -1,5 +1,6 @@
 import CLibEvent
 import Gateway
+import GatewayHTTP
 import Logging
 #if canImport(Glibc)
 import Glibc
@@ -8,8 +9,8 @@ import Glibc
 /// What evhttp 2.1 does not track per connection, for one reactor: how many
 /// are open (to stop accepting at the cap), how long a request takes to
 /// arrive (slowloris: evhttp's one timeout restarts with every byte), how
-/// long a connection idles between requests, and how big a request head
-/// was (to answer 431 where evhttp says 400). Loop thread only.
+/// long a connection idles between requests; and, through each slot's
+/// ``RequestRelay``, what evhttp is given to read. Loop thread only.
 ///
 /// evhttp gives two hooks: the bufferevent callback, called for each
 /// accepted connection before its `evhttp_connection` exists, and the
@@ -30,16 +31,15 @@ final class ConnectionGuard {
     private var full = false
     private var adoptEvent: OpaquePointer?
     private var sweepEvent: OpaquePointer?
-    private var refusalEvent: OpaquePointer?
-    /// Slots whose oversized head evhttp is refusing with its own page.
-    private var refusals: [ConnectionSlot] = []
     private var closing = false
-    private let serverSoftware: String
+    /// Connections to drop at the next sweep.
+    private var doomed: [ConnectionSlot] = []
+    private let parserLimits: RequestParser.Limits
 
     init(http: OpaquePointer, base: OpaquePointer, gate: AcceptGate, configuration: EventServerConfiguration) {
         limits = configuration.limits
         logger = configuration.logger
-        serverSoftware = configuration.serverSoftware
+        parserLimits = limits.parserLimits
         self.gate = gate
         let reactors = max(configuration.reactors, 1)
         capacity = max(1, (limits.maxConnections + reactors - 1) / reactors)
@@ -50,9 +50,6 @@ final class ConnectionGuard {
         }, context)
         adoptEvent = event_new(base, -1, 0, { _, _, context in
             ConnectionGuard.from(context).adoptAccepted()
-        }, context)
-        refusalEvent = event_new(base, -1, 0, { _, _, context in
-            ConnectionGuard.from(context).replaceRefusals()
         }, context)
         sweepEvent = event_new(base, -1, Int16(EV_PERSIST), { _, _, context in
             ConnectionGuard.from(context).sweep()
@@ -70,10 +67,9 @@ final class ConnectionGuard {
     /// but must not touch the listener, which is gone by then.
     func prepareToClose() {
         closing = true
-        for event in [adoptEvent, sweepEvent, refusalEvent] { if let event { event_free(event) } }
+        for event in [adoptEvent, sweepEvent] { if let event { event_free(event) } }
         adoptEvent = nil
         sweepEvent = nil
-        refusalEvent = nil
         for events in unadopted { bufferevent_decref(events) }
         unadopted = []
     }
@@ -119,7 +115,7 @@ final class ConnectionGuard {
     }
 
     private func adopt(events: OpaquePointer, connection: OpaquePointer, now: Double) {
-        let slot = ConnectionSlot(events: events, connection: connection, owner: self, now: now)
+        let slot = ConnectionSlot(events: events, connection: connection, owner: self, limits: parserLimits, now: now)
         slots[connection] = slot
         let context = Unmanaged.passUnretained(slot).toOpaque()
         evhttp_connection_set_closecb(connection, { _, context in
@@ -160,49 +156,32 @@ final class ConnectionGuard {
 
     // MARK: - Requests
 
-    /// evhttp hands a request over: the clock for receiving stops.
-    func requestArrived(_ request: EvhttpRequest) -> ConnectionSlot? {
+    /// evhttp hands a request over: the clock for receiving stops. Returns
+    /// the connection's slot and the request as the relay parsed it.
+    func requestArrived(_ request: EvhttpRequest) -> (ConnectionSlot, RequestRelay.Pending)? {
         guard let connection = evhttp_request_get_connection(request.raw),
-              let slot = slots[connection] else { return nil }
-        slot.dispatched()
-        return slot
+              let slot = slots[connection], let pending = slot.dispatched() else { return nil }
+        return (slot, pending)
     }
 
-    /// A request refused from its bytes alone: a head past the limit (431,
-    /// below or from ``Reactor``) or chunked framing evhttp would misread
-    /// (400 if evhttp hands it over, else the connection closed at the next sweep).
+    /// The relay refused a request from its bytes alone; the reactor answers
+    /// it when evhttp hands its stand-in over.
     func refused(_ slot: ConnectionSlot, reason: String) {
         logger.info("refused request from \(slot.peer): \(reason)")
     }
 
+    /// Closes a connection that can be given no answer, at the next sweep.
+    func closeSoon(_ slot: ConnectionSlot) {
+        doomed.append(slot)
+    }
+
     /// evhttp began writing a response to a request it did not hand over:
-    /// its own refusal of a malformed or oversized request (or an interim
-    /// `100 Continue`, let pass). It writes only when the loop polls again;
-    /// before that, a refusal of an oversized head is swapped for a 431.
+    /// its own refusal (our relay should leave it none to make), or an
+    /// interim `100 Continue`, let pass.
     private func refusalWritten(_ slot: ConnectionSlot) {
         guard slot.phase != .dispatched, let status = slot.pendingStatusLine(), !status.hasPrefix("HTTP/1.1 1") else { return }
         slot.watchOutput(false)
-        if slot.headTooLarge {
-            refusals.append(slot)
-            event_active(refusalEvent, 0, 0)
-        } else {
-            logger.info("refused malformed request from \(slot.peer): \(status)")
-        }
-    }
-
-    private func replaceRefusals() {
-        for slot in refusals where slots[slot.connection] === slot {
-            let output = slot.output
-            evbuffer_drain(output, evbuffer_get_length(output))
-            let body = ResponseStatus.plainBody(for: 431)
-            let headers = refusalHeaders(serverSoftware: serverSoftware)
-                + [("Content-Length", String(body.utf8.count)), ("Connection", "close")]
-            let response = "HTTP/1.1 431 \(ResponseStatus.reasonPhrase(for: 431))\r\n"
-                + headers.map { "\($0): \($1)\r\n" }.joined() + "\r\n" + body
-            var bytes = Array(response.utf8)
-            _ = evbuffer_add(output, &bytes, bytes.count)
-        }
-        refusals.removeAll()
+        logger.info("evhttp refused a request from \(slot.peer): \(status)")
     }
 
     // MARK: - Deadlines
@@ -212,11 +191,10 @@ final class ConnectionGuard {
     /// timeout (no response: the request never arrived).
     private func sweep() {
         let now = MonotonicClock.seconds()
-        var late: [(ConnectionSlot, String)] = []
+        var late: [(ConnectionSlot, String)] = doomed.map { ($0, "") }
+        doomed.removeAll()
         for slot in slots.values {
             switch slot.phase {
-            case .receiving where slot.badFraming != nil:
-                late.append((slot, ""))
             case .receiving:
                 let allowed = limits.requestTimeout
                     + (limits.minRequestRate > 0 ? Double(slot.received) / Double(limits.minRequestRate) : 0)
@@ -234,6 +212,4 @@ final class ConnectionGuard {
             bufferevent_trigger_event(slot.events, Int16(BEV_EVENT_READING | BEV_EVENT_TIMEOUT), 0)
         }
     }
-
-    var maxHeaderBytes: Int { limits.maxHeaderBytes }
 }

@@ -1,9 +1,12 @@
 import CLibEvent
+import GatewayHTTP
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// One connection as the guard sees it.
+/// One connection as the guard sees it: its clock, and the
+/// ``RequestRelay`` that every byte from the client passes through before
+/// evhttp reads it.
 final class ConnectionSlot {
     enum Phase {
         /// Bytes of a request are arriving (or, new, none yet).
@@ -22,23 +25,22 @@ final class ConnectionSlot {
     var since: Double
     /// Bytes received in this `receiving` phase.
     var received = 0
-    var head = HeadScanner()
-    /// The head went past the limit.
-    var headTooLarge = false
-    /// A chunked body being checked as it arrives.
-    private var chunks: ChunkedBodyScanner?
-    /// Why the body's framing is refused (it is answered 400, or the connection closed).
-    private(set) var badFraming: String?
+    private(set) var relay: RequestRelay
+    /// The relay is writing into the input buffer: its own bytes, not the client's.
+    private var relaying = false
+    /// What the relay writes for evhttp, reused between reads.
+    private var relayed: [UInt8] = []
     /// The response under way, told when the client goes.
     var exchange: ResponseExchange?
     var inputEntry: OpaquePointer?
     var outputEntry: OpaquePointer?
 
-    init(events: OpaquePointer, connection: OpaquePointer, owner: ConnectionGuard, now: Double) {
+    init(events: OpaquePointer, connection: OpaquePointer, owner: ConnectionGuard, limits: RequestParser.Limits, now: Double) {
         self.events = events
         self.connection = connection
         self.owner = owner
         self.since = now
+        self.relay = RequestRelay(limits: limits)
     }
 
     var input: OpaquePointer { bufferevent_get_input(events) }
@@ -46,25 +48,54 @@ final class ConnectionSlot {
 
     var peer: String { peerAddress(of: connection).host }
 
-    /// `added` bytes arrived at the end of the input buffer.
+    /// `added` bytes from the client arrived at the end of the input buffer,
+    /// which evhttp reads right after this returns: replace them with what
+    /// the relay makes of them.
     func received(_ added: Int, in buffer: OpaquePointer) {
+        guard !relaying else { return }
         switch phase {
-        case .dispatched:
-            return  // the next request, read early: measured when this one ends
-        case .idle:
-            startReceiving(at: MonotonicClock.seconds())
-        case .receiving:
-            break
+        case .idle: startReceiving(at: MonotonicClock.seconds())
+        case .receiving, .dispatched: break
         }
         received += added
-        let offset = evbuffer_get_length(buffer) - added
-        if offset >= 0 { scan(buffer, from: offset) }
+        if added <= relay.bodyBytesExpected {  // body bytes, passed on untouched
+            relay.skipBody(added)
+            return
+        }
+        let total = evbuffer_get_length(buffer)
+        let kept = total - added  // relayed bytes evhttp has not read yet
+        relaying = true
+        defer { relaying = false }
+        relayed.removeAll(keepingCapacity: true)
+        let refusal = withUnsafeTemporaryAllocation(byteCount: added, alignment: 1) { incoming in
+            var position = evbuffer_ptr()
+            evbuffer_ptr_set(buffer, &position, kept, EVBUFFER_PTR_SET)
+            let count = max(0, evbuffer_copyout_from(buffer, &position, incoming.baseAddress, added))
+            removeTail(of: buffer, keeping: kept)
+            return relay.relay(UnsafeRawBufferPointer(rebasing: incoming[..<count]), into: &relayed)
+        }
+        if let refusal { owner.refused(self, reason: refusal.description) }
+        if !relayed.isEmpty { _ = evbuffer_add(buffer, relayed, relayed.count) }
+        if relay.mustClose { owner.closeSoon(self) }
     }
 
-    /// evhttp handed the request over: its clock stops.
-    func dispatched() {
+    /// Removes all but the first `kept` bytes of `buffer` (evbuffers drain
+    /// only from the front: set the head aside, drain, put it back).
+    private func removeTail(of buffer: OpaquePointer, keeping kept: Int) {
+        guard kept > 0 else { return _ = evbuffer_drain(buffer, evbuffer_get_length(buffer)) }
+        let head = evbuffer_new()
+        evbuffer_remove_buffer(buffer, head, kept)
+        evbuffer_drain(buffer, evbuffer_get_length(buffer))
+        evbuffer_add_buffer(buffer, head)
+        evbuffer_free(head)
+    }
+
+    /// evhttp handed a request over: its clock stops. Returns the request
+    /// as the relay parsed it (nil only if evhttp read bytes the relay did not write).
+    func dispatched() -> RequestRelay.Pending? {
         phase = .dispatched
         watchOutput(false)
+        return relay.takeNext()
     }
 
     func watchOutput(_ on: Bool) {
@@ -90,57 +121,18 @@ final class ConnectionSlot {
     func responseCompleted() {
         exchange = nil
         watchOutput(true)
-        let pending = evbuffer_get_length(input)
-        if pending == 0 {
+        if relay.isIdle {
             phase = .idle
             since = MonotonicClock.seconds()
-            return
+        } else {
+            startReceiving(at: MonotonicClock.seconds())
         }
-        startReceiving(at: MonotonicClock.seconds())
-        received = pending
-        scan(input, from: 0)
     }
 
     private func startReceiving(at now: Double) {
         phase = .receiving
         since = now
         received = 0
-        head = HeadScanner()
-        headTooLarge = false
-        chunks = nil
-        badFraming = nil
-    }
-
-    /// Nothing more to learn from this request's bytes.
-    private var scanned: Bool {
-        headTooLarge || badFraming != nil || (head.isComplete && chunks?.isOver ?? true)
-    }
-
-    private func scan(_ buffer: OpaquePointer, from offset: Int) {
-        guard !scanned else { return }
-        var position = evbuffer_ptr()
-        guard evbuffer_ptr_set(buffer, &position, offset, EVBUFFER_PTR_SET) == 0 else { return }
-        let length = evbuffer_get_length(buffer) - offset
-        let count = Int(evbuffer_peek(buffer, length, &position, nil, 0))
-        guard count > 0 else { return }
-        withUnsafeTemporaryAllocation(of: iovec.self, capacity: count) { vectors in
-            let filled = Int(evbuffer_peek(buffer, length, &position, vectors.baseAddress, Int32(count)))
-            for vector in vectors.prefix(filled) where !scanned {
-                var bytes = UnsafeRawBufferPointer(start: vector.iov_base, count: vector.iov_len)
-                if !head.isComplete {
-                    bytes = UnsafeRawBufferPointer(rebasing: bytes[head.scan(bytes)...])
-                    if head.isComplete && head.announcesChunked { chunks = ChunkedBodyScanner() }
-                }
-                chunks?.scan(bytes)
-            }
-        }
-        if head.count > owner.maxHeaderBytes {
-            headTooLarge = true
-            owner.refused(self, reason: "head over \(owner.maxHeaderBytes) bytes")
-        } else if case .invalid(let reason)? = chunks?.state {
-            badFraming = reason
-            owner.refused(self, reason: reason)
-        }
     }
 }
 

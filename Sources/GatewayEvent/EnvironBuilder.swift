@@ -1,10 +1,11 @@
 import CLibEvent
 import Gateway
+import GatewayHTTP
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Builds PEP 3333's environ from an evhttp request.
+/// Builds PEP 3333's environ from a request the relay parsed and evhttp read.
 struct EnvironBuilder {
     /// SERVER_NAME and SERVER_PORT, the same for every request of a server.
     let serverName: String
@@ -13,15 +14,10 @@ struct EnvironBuilder {
     let multiprocess: Bool
     let errors: any ErrorOutput
 
-    func environ(for request: EvhttpRequest) -> Environ {
-        var cgi = CGIVariables(
-            method: request.method, target: request.target, protocolName: request.protocolName,
-            server: (serverName, serverPort), peer: request.peer)
-        request.forEachHeader { key, value in
-            cgi.addHeader(name: String(cString: key), value: String(cString: value))
-        }
-        return Environ(
-            variables: cgi.variables,
+    /// The environ of `head` (as the relay parsed it), with the body evhttp buffered for `request`.
+    func environ(for head: RequestHead, request: EvhttpRequest) -> Environ {
+        Environ(
+            variables: head.cgiVariables(server: (serverName, serverPort), peer: request.peer),
             input: RequestInput(request.takeBody()),
             errors: errors,
             urlScheme: "http",
@@ -31,4 +27,3 @@ struct EnvironBuilder {
             inputTerminated: true)
     }
 }
-

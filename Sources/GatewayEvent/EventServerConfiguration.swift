@@ -1,4 +1,5 @@
 import Gateway
+import GatewayHTTP
 import Logging
 
 /// How an ``EventServer`` listens and behaves. Every field has a default fit
@@ -75,5 +76,16 @@ public struct EventServerConfiguration: Sendable {
         public var idleTimeout: Double = 60
 
         public init() {}
+    }
+}
+
+extension EventServerConfiguration.Limits {
+    /// The same limits in the shared parser's terms (header lines: its default, 100).
+    var parserLimits: RequestParser.Limits {
+        var limits = RequestParser.Limits()
+        limits.maxRequestLine = maxURILength
+        limits.maxHeaderBytes = maxHeaderBytes
+        limits.maxBodyBytes = maxBodyBytes
+        return limits
     }
 }

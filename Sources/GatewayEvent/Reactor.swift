@@ -1,5 +1,6 @@
 import CLibEvent
 import Gateway
+import GatewayHTTP
 import Logging
 #if canImport(Glibc)
 import Glibc
@@ -154,21 +155,19 @@ final class Reactor: @unchecked Sendable {
     // MARK: - Requests
 
     private func respond(to request: EvhttpRequest) {
-        let slot = connections.requestArrived(request)
-        if slot?.headTooLarge == true { return sendError(431, to: request) }
-        if slot?.badFraming != nil { return sendError(400, to: request) }
-        if let refusal = FramingCheck.refusal(for: request) {
-            settings.logger.info("refused request from \(request.peer.host): \(refusal)")
-            sendError(400, to: request)
-            return
+        guard let (slot, pending) = connections.requestArrived(request) else {
+            // evhttp read bytes the relay did not write: never serve them.
+            settings.logger.error("request from \(request.peer.host) did not pass the relay; refused")
+            return refuse(request, ServerResponse.refusal(400, serverSoftware: settings.configuration.serverSoftware))
         }
-        if request.targetLength > settings.configuration.limits.maxURILength {
-            settings.logger.info("refused request from \(request.peer.host): request target over \(settings.configuration.limits.maxURILength) bytes")
-            sendError(414, to: request)
-            return
+        let head: RequestHead
+        switch pending {
+        case .refused(let refusal):
+            return refuse(request, ServerResponse.refusal(refusal.status, serverSoftware: settings.configuration.serverSoftware))
+        case .request(let parsed):
+            head = parsed
         }
-        normalizeConnectionHeader(of: request)
-        let handler = Handler(environ: settings.environBuilder.environ(for: request),
+        let handler = Handler(environ: settings.environBuilder.environ(for: head, request: request),
                               serverSoftware: settings.configuration.serverSoftware)
         inFlight += 1
         ResponseExchange(request: request, handler: handler, reactor: self, connection: slot).begin(app: settings.app)
@@ -184,33 +183,13 @@ final class Reactor: @unchecked Sendable {
         if draining && inFlight == 0 { event_base_loopbreak(base) }
     }
 
-    /// evhttp sees `Connection: close` only when it is the whole value;
-    /// reduce a list such as `keep-alive, close` to what it means.
-    private func normalizeConnectionHeader(of request: EvhttpRequest) {
-        guard let value = evhttp_find_header(request.inputHeaders, "Connection") else { return }
-        let tokens = String(cString: value).lowercased().split(separator: ",").map {
-            String($0.filter { $0 != " " && $0 != "\t" })
-        }
-        guard tokens.count > 1 || (tokens.first != "close" && tokens.first != "keep-alive") else { return }
-        evhttp_remove_header(request.inputHeaders, "Connection")
-        if tokens.contains("close") {
-            evhttp_add_header(request.inputHeaders, "Connection", "close")
-        } else if tokens.contains("keep-alive") {
-            evhttp_add_header(request.inputHeaders, "Connection", "keep-alive")
-        }
-    }
-
     /// Answers a request the server refuses, and closes the connection.
-    private func sendError(_ code: Int, to request: EvhttpRequest) {
-        let reason = ResponseStatus.reasonPhrase(for: code)
-        let body = Array(ResponseStatus.plainBody(for: code).utf8)
+    private func refuse(_ request: EvhttpRequest, _ response: ServerResponse) {
         let output = request.outputHeaders
-        for (name, value) in refusalHeaders(serverSoftware: settings.configuration.serverSoftware) {
-            output.add(name, value)
-        }
+        for (name, value) in response.headers { output.add(name, value) }
         request.forceClose()
-        body.withUnsafeBytes { _ = evbuffer_add(scratchBuffer, $0.baseAddress, $0.count) }
-        evhttp_send_reply(request.raw, Int32(code), reason, scratchBuffer)
+        response.body.withUnsafeBytes { _ = evbuffer_add(scratchBuffer, $0.baseAddress, $0.count) }
+        response.reason.withCString { evhttp_send_reply(request.raw, Int32(response.status), $0, scratchBuffer) }
     }
 }
 

@@ -1,4 +1,5 @@
 import Gateway
+import GatewayHTTP
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -17,35 +18,42 @@ struct ConnectionServer: Sendable {
 
     /// Serves at most `maxRequests` requests (nil: no limit); the caller closes the connection.
     func serve(_ connection: SocketConnection, maxRequests: Int? = nil) {
-        let reader = RequestReader(connection)
+        let requests = RequestStream(connection, limits: configuration.limits.parserLimits)
         var served = 0
         while maxRequests.map({ served < $0 }) ?? true {
-            if served > 0 && !reader.hasBufferedBytes && !waitForNextRequest(connection) { return }
+            if served > 0 && !requests.hasBufferedBytes && !waitForNextRequest(connection) { return }
             let head: RequestHead
             do {
-                guard let parsed = try RequestHeadParser.parse(reader, limits: configuration.limits) else { return }
+                guard let parsed = try requests.nextHead() else { return }
                 head = parsed
-            } catch let error as HTTPParseError {
-                refuse(connection, error)
+            } catch let refusal as RequestRefusal {
+                refuse(connection, refusal)
                 return
             } catch {
                 return
             }
             served += 1
             let isLast = maxRequests.map { served >= $0 } ?? false
-            guard respond(to: head, reader: reader, on: connection, isLast: isLast) else { return }
+            guard respond(to: head, requests: requests, on: connection, isLast: isLast) else { return }
         }
     }
 
     /// Runs the application for one request; false when the connection must close.
-    private func respond(to head: RequestHead, reader: RequestReader, on connection: SocketConnection, isLast: Bool) -> Bool {
-        let body = RequestBodyReader(reader: reader, framing: head.framing, maxBytes: configuration.limits.maxBodyBytes)
-        if head.expectsContinue && head.minor >= 1 {
-            body.beforeFirstRead = { try connection.send(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)) }
+    private func respond(to head: RequestHead, requests: RequestStream, on connection: SocketConnection, isLast: Bool) -> Bool {
+        if head.expectsContinue {
+            requests.beforeFirstBodyRead = { try connection.send(ServerResponse.continue.bytes) }
         }
-        let environ = makeEnviron(head, body: body, peer: connection.peer)
+        let environ = Environ(
+            variables: head.cgiVariables(server: (serverAddress.host, String(serverAddress.port)), peer: connection.peer),
+            input: RequestInput(source: { try requests.readBody($0) }),
+            errors: configuration.errors,
+            urlScheme: "http",
+            multithread: multithread,
+            multiprocess: multiprocess,
+            runOnce: false,
+            inputTerminated: true)
         let transport = SocketTransport(
-            connection: connection, version: head.version, keepAlive: head.wantsKeepAlive && !isLast)
+            connection: connection, version: head.protocolName, keepAlive: head.keepAlive && !isLast)
         let handler = Handler(environ: environ, serverSoftware: configuration.serverSoftware)
         do {
             try handler.run(app, on: transport)
@@ -53,23 +61,7 @@ struct ConnectionServer: Sendable {
             return false
         }
         if transport.mustClose { return false }
-        return body.drain(limit: 1024 * 1024)
-    }
-
-    private func makeEnviron(_ head: RequestHead, body: RequestBodyReader, peer: (host: String, port: Int)) -> Environ {
-        var cgi = CGIVariables(
-            method: head.method, target: head.target, protocolName: head.version,
-            server: (serverAddress.host, String(serverAddress.port)), peer: peer)
-        for (name, value) in head.headers { cgi.addHeader(name: name, value: value) }
-        return Environ(
-            variables: cgi.variables,
-            input: RequestInput(source: { try body.read($0) }),
-            errors: configuration.errors,
-            urlScheme: "http",
-            multithread: multithread,
-            multiprocess: multiprocess,
-            runOnce: false,
-            inputTerminated: true)
+        return requests.drain(limit: 1024 * 1024)
     }
 
     /// Waits for the next request on a kept-alive connection; false when it
@@ -87,13 +79,8 @@ struct ConnectionServer: Sendable {
     }
 
     /// Answers a request that could not be parsed, logs it, and gives up the connection.
-    private func refuse(_ connection: SocketConnection, _ error: HTTPParseError) {
-        configuration.errors.write("EventGateway: refused request from \(connection.peer.host): \(error)\n")
-        let reason = ResponseStatus.reasonPhrase(for: error.status)
-        let body = ResponseStatus.plainBody(for: error.status)
-        let text = "HTTP/1.1 \(error.status) \(reason)\r\nContent-Type: text/plain; charset=utf-8\r\n"
-            + "Content-Length: \(body.utf8.count)\r\nDate: \(HTTPDate.now())\r\nServer: \(configuration.serverSoftware)\r\n"
-            + "Connection: close\r\n\r\n" + body
-        try? connection.send(Array(text.utf8))
+    private func refuse(_ connection: SocketConnection, _ refusal: RequestRefusal) {
+        configuration.errors.write("EventGateway: refused request from \(connection.peer.host): \(refusal)\n")
+        try? connection.send(ServerResponse.refusal(refusal.status, serverSoftware: configuration.serverSoftware).bytes)
     }
 }

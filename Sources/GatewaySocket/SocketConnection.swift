@@ -1,3 +1,4 @@
+import GatewayHTTP
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -32,7 +33,7 @@ final class SocketConnection: ByteStream, @unchecked Sendable {
                     return
                 }
                 if errno == EINTR { continue }
-                if errno == EAGAIN || errno == EWOULDBLOCK { throw HTTPParseError(status: 408, reason: "the client sent nothing in time") }
+                if errno == EAGAIN || errno == EWOULDBLOCK { throw RequestRefusal(status: 408, reason: "the client sent nothing in time") }
                 if errno == ECONNRESET { return }
                 throw ConnectionGone()
             }

@@ -1,0 +1,142 @@
+import Gateway
+import GatewayHTTP
+
+/// Stands between a client and evhttp 2.1, whose parser is too lenient to
+/// face one (DESIGN.md: `Name : v`, `+5` lengths, strtol chunk sizes, ...).
+/// Every byte the client sends goes through the shared ``RequestParser``;
+/// evhttp reads only what the relay writes for it:
+/// - for an accepted request, a minimal head of our own making
+///   (`POST / HTTP/1.1`, or `HEAD`, plus the framing, `Connection` and
+///   `Expect` fields evhttp acts on), then the body: Content-Length bytes
+///   as they came, a chunked body re-chunked without extensions or trailers.
+///   The application sees the request as *we* parsed it (``takeNext()``);
+/// - for a refused one, a stand-in request that the reactor answers with
+///   the refusal's status, in its turn after the responses before it;
+///   nothing the client sends after it is read.
+struct RequestRelay {
+    /// What evhttp will hand over next, in order.
+    enum Pending {
+        case request(RequestHead)
+        case refused(RequestRefusal)
+    }
+
+    private var parser: RequestParser
+    private var pending: [Pending] = []
+    private var pendingStart = 0
+    /// The request whose body evhttp is being given, and whether it is chunked.
+    private var forwardingBody = false
+    private var chunked = false
+    /// A request was refused: the connection reads nothing more.
+    private(set) var isStopped = false
+    /// A refusal came where no stand-in can be given (mid Content-Length
+    /// body): the connection must simply close.
+    private(set) var mustClose = false
+
+    init(limits: RequestParser.Limits) {
+        parser = RequestParser(limits: limits)
+    }
+
+    /// True when no byte of a next request has arrived and none waits for evhttp.
+    var isIdle: Bool { parser.isIdle && pendingStart == pending.count }
+
+    /// Body bytes of a Content-Length body still to come: such bytes reach
+    /// evhttp as they are, without a copy (``skipBody(_:)``).
+    var bodyBytesExpected: Int { isStopped ? 0 : parser.bodyBytesExpected }
+
+    mutating func skipBody(_ count: Int) {
+        parser.skipBody(count)
+    }
+
+    /// Parses `bytes` and appends to `output` what evhttp should read for
+    /// them. Returns the refusals met (for the log).
+    mutating func relay(_ bytes: UnsafeRawBufferPointer, into output: inout [UInt8]) -> RequestRefusal? {
+        guard !isStopped else { return nil }
+        var offset = 0
+        while true {
+            let (consumed, event) = parser.parse(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+            defer { offset += consumed }
+            switch event {
+            case .needMore:
+                return nil
+            case .head(let head):
+                pending.append(.request(head))
+                forwardingBody = true
+                chunked = head.framing == .chunked
+                Self.writeHead(for: head, into: &output)
+            case .body(let range):
+                let data = UnsafeRawBufferPointer(rebasing: bytes[(offset + range.lowerBound)..<(offset + range.upperBound)])
+                if chunked {
+                    output.append(contentsOf: String(data.count, radix: 16).utf8)
+                    output.append(contentsOf: Self.crlf)
+                    output.append(contentsOf: data)
+                    output.append(contentsOf: Self.crlf)
+                } else {
+                    output.append(contentsOf: data)
+                }
+            case .end:
+                if chunked { output.append(contentsOf: Self.lastChunk) }
+                forwardingBody = false
+                chunked = false
+            case .refused(let refusal):
+                isStopped = true
+                if !forwardingBody {
+                    pending.append(.refused(refusal))
+                    output.append(contentsOf: Self.standIn)
+                } else if chunked {
+                    // evhttp is reading this request's body: end it, and answer the refusal instead.
+                    pending[pending.count - 1] = .refused(refusal)
+                    output.append(contentsOf: Self.lastChunk)
+                } else {
+                    mustClose = true
+                }
+                return refusal
+            }
+        }
+    }
+
+    /// What evhttp has just handed over: the next request in order.
+    mutating func takeNext() -> Pending? {
+        guard pendingStart < pending.count else { return nil }
+        defer {
+            pendingStart += 1
+            if pendingStart == pending.count {
+                pending.removeAll(keepingCapacity: true)
+                pendingStart = 0
+            }
+        }
+        return pending[pendingStart]
+    }
+
+    /// The head evhttp reads for `head`: only what it acts on. The method
+    /// matters to evhttp only for HEAD (no response body); every other
+    /// method, including ones evhttp does not know, is a POST to it.
+    private static func writeHead(for head: RequestHead, into output: inout [UInt8]) {
+        output.append(contentsOf: head.isHead ? headLine : postLine)
+        output.append(contentsOf: head.minorVersion == 0 ? http10 : http11)
+        switch head.framing {
+        case .none: break
+        case .length(let length):
+            output.append(contentsOf: contentLength)
+            output.append(contentsOf: String(length).utf8)
+            output.append(contentsOf: crlf)
+        case .chunked:
+            output.append(contentsOf: transferEncoding)
+        }
+        if head.minorVersion >= 1 && !head.keepAlive { output.append(contentsOf: connectionClose) }
+        if head.minorVersion == 0 && head.keepAlive { output.append(contentsOf: connectionKeepAlive) }
+        if head.expectsContinue { output.append(contentsOf: expectContinue) }
+        output.append(contentsOf: crlf)
+    }
+
+    private static let headLine = Array("HEAD / ".utf8), postLine = Array("POST / ".utf8)
+    private static let http10 = Array("HTTP/1.0\r\n".utf8), http11 = Array("HTTP/1.1\r\n".utf8)
+    private static let contentLength = Array("Content-Length: ".utf8)
+    private static let transferEncoding = Array("Transfer-Encoding: chunked\r\n".utf8)
+    private static let connectionClose = Array("Connection: close\r\n".utf8)
+    private static let connectionKeepAlive = Array("Connection: keep-alive\r\n".utf8)
+    private static let expectContinue = Array("Expect: 100-continue\r\n".utf8)
+    private static let crlf: [UInt8] = [0x0D, 0x0A]
+    private static let lastChunk = Array("0\r\n\r\n".utf8)
+    /// The stand-in for a refused request: dispatched at once, answered with the refusal.
+    private static let standIn = Array("POST / HTTP/1.1\r\nConnection: close\r\n\r\n".utf8)
+}

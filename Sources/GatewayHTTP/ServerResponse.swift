@@ -1,0 +1,43 @@
+import Gateway
+
+/// A response the server writes itself, never the application: a refusal
+/// of a request it will not serve, or the interim `100 Continue`. Both
+/// servers build them here, so a refusal reads the same from either.
+///
+/// ```swift
+/// let refusal = ServerResponse.refusal(431, serverSoftware: "EventGateway/0.1")
+/// socket.send(refusal.bytes)   // "HTTP/1.1 431 Request Header Fields Too Large\r\n..."
+/// ```
+package struct ServerResponse {
+    package var status: Int
+    /// Headers besides framing: the server writes `Content-Length` from ``body``.
+    package var headers: [(String, String)]
+    package var body: [UInt8]
+    /// The connection closes after it (every refusal does).
+    package var closesConnection: Bool
+
+    package var reason: String { ResponseStatus.reasonPhrase(for: status) }
+
+    /// The answer to a refused request: a short text body naming the
+    /// status, `Date`, `Server` and `Connection: close`.
+    package static func refusal(_ status: Int, serverSoftware: String) -> ServerResponse {
+        ServerResponse(
+            status: status,
+            headers: [("Content-Type", "text/plain; charset=utf-8"), ("Date", HTTPDate.now()), ("Server", serverSoftware)],
+            body: Array(ResponseStatus.plainBody(for: status).utf8),
+            closesConnection: true)
+    }
+
+    /// `100 Continue`: the client may send the body it announced.
+    package static let `continue` = ServerResponse(status: 100, headers: [], body: [], closesConnection: false)
+
+    /// The response on the wire (HTTP/1.1), with `Content-Length` and
+    /// `Connection: close` as they apply.
+    package var bytes: [UInt8] {
+        var text = "HTTP/1.1 \(status) \(reason)\r\n"
+        for (name, value) in headers { text += "\(name): \(value)\r\n" }
+        if status >= 200 { text += "Content-Length: \(body.count)\r\n" }
+        if closesConnection { text += "Connection: close\r\n" }
+        return Array((text + "\r\n").utf8) + body
+    }
+}

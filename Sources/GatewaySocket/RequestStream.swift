@@ -1,0 +1,117 @@
+import GatewayHTTP
+
+/// Where a ``RequestStream`` reads bytes from: a socket connection, or
+/// memory in tests.
+protocol ByteStream: AnyObject {
+    /// Up to `max` more bytes; empty at end of stream. Throws on timeouts and errors.
+    func receive(max: Int) throws -> [UInt8]
+}
+
+/// The requests of one connection, read through the shared
+/// ``RequestParser``: heads one after another, each body as the application
+/// asks for it. Bytes read past a request stay for the next (pipelining).
+final class RequestStream {
+    private let stream: any ByteStream
+    private var parser: RequestParser
+    private var buffer: [UInt8] = []
+    private var offset = 0
+    /// The current request's body has been read to its end.
+    private(set) var bodyFinished = true
+    /// Called once before the body is first read: the place to send `100 Continue`.
+    var beforeFirstBodyRead: (() throws -> Void)?
+
+    init(_ stream: any ByteStream, limits: RequestParser.Limits) {
+        self.stream = stream
+        self.parser = RequestParser(limits: limits)
+    }
+
+    /// Bytes received but not parsed yet (a pipelined request).
+    var hasBufferedBytes: Bool { offset < buffer.count }
+
+    /// The next request's head; nil when the client closed the connection
+    /// between requests. Throws the ``RequestRefusal`` for a malformed one.
+    func nextHead() throws -> RequestHead? {
+        while true {
+            switch try nextEvent(window: .max)?.event {
+            case .head(let head):
+                bodyFinished = false
+                return head
+            case nil:
+                if let refusal = parser.finish() { throw refusal }
+                return nil
+            case .end, .body, .needMore:
+                continue  // the end of a body nobody read: drain() has run
+            case .refused(let refusal):
+                throw refusal
+            }
+        }
+    }
+
+    /// Up to `count` more body bytes; empty at the end of the body.
+    func readBody(_ count: Int) throws -> [UInt8] {
+        guard !bodyFinished, count > 0 else { return [] }
+        if let hook = beforeFirstBodyRead {
+            beforeFirstBodyRead = nil
+            try hook()
+        }
+        while true {
+            let next = try nextEvent(window: count)
+            switch next?.event {
+            case .body(let range):
+                let start = next!.base
+                return Array(buffer[(start + range.lowerBound)..<(start + range.upperBound)])
+            case .end:
+                bodyFinished = true
+                return []
+            case .refused(let refusal):
+                throw refusal
+            case nil:
+                throw parser.finish() ?? RequestRefusal.badRequest("connection closed mid-body")
+            case .head, .needMore:
+                continue
+            }
+        }
+    }
+
+    /// Reads and discards what the application left of the body, so the
+    /// next request starts where it should. False when that would take more
+    /// than `limit` bytes or the body is malformed (close the connection).
+    func drain(limit: Int) -> Bool {
+        beforeFirstBodyRead = nil  // no 100 Continue for a body nobody wants
+        var left = limit
+        while !bodyFinished {
+            guard left > 0, let bytes = try? readBody(min(left, 64 * 1024)) else { return false }
+            left -= bytes.count
+        }
+        return true
+    }
+
+    /// The parser's next event other than "need more", reading from the
+    /// connection as needed; at most `window` bytes are offered at once
+    /// (body reads of a given size), and `base` is where they started in
+    /// ``buffer``. nil at end of stream.
+    private func nextEvent(window: Int) throws -> (event: RequestParser.Event, base: Int)? {
+        while true {
+            let end = window >= buffer.count - offset ? buffer.count : offset + window
+            let (consumed, event) = buffer.withUnsafeBytes { bytes in
+                parser.parse(UnsafeRawBufferPointer(rebasing: bytes[offset..<end]))
+            }
+            let base = offset
+            offset += consumed
+            if event != .needMore { return (event, base) }
+            // The parser can say "end" without a byte; read only when it needs some.
+            if offset == buffer.count {
+                guard try fill() else { return nil }
+            }
+        }
+    }
+
+    private func fill() throws -> Bool {
+        buffer.removeAll(keepingCapacity: true)
+        offset = 0
+        let more = try stream.receive(max: 64 * 1024)
+        if more.isEmpty { return false }
+        buffer = more
+        return true
+    }
+}
