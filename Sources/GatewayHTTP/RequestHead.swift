@@ -38,6 +38,13 @@ package struct RequestHead: Sendable {
     package func cgiVariables(server: (name: String, port: String), peer: (host: String, port: Int)) -> EnvironVariables {
         var cgi = CGIVariables(method: method, target: target, protocolName: protocolName, server: server, peer: peer)
         for (name, value) in headers { cgi.addHeader(name: name, value: value) }
-        return cgi.variables
+        var variables = cgi.variables
+        // The length the parser decided, not the field as sent (`005`, `5, 5`).
+        switch framing {
+        case .length(let length): variables["CONTENT_LENGTH"] = String(length)
+        case .none where variables["CONTENT_LENGTH"] != nil: variables["CONTENT_LENGTH"] = "0"
+        default: break
+        }
+        return variables
     }
 }

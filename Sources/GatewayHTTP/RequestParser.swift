@@ -317,15 +317,16 @@ package struct RequestParser {
 
     /// Why `target` is not a request-target form `method` may use (RFC 9112 §3.2), or nil.
     private static func targetProblem(_ target: ArraySlice<UInt8>, method: String) -> String? {
+        if method == "CONNECT" {
+            return isAuthorityForm(target) ? nil : "CONNECT needs host:port"
+        }
         if target.first == UInt8(ascii: "/") { return nil }  // origin-form
         if target.elementsEqual("*".utf8) {
             return method == "OPTIONS" ? nil : "asterisk-form is for OPTIONS only"
         }
-        if method == "CONNECT" {
-            return isAuthorityForm(target) ? nil : "CONNECT needs host:port"
-        }
-        // absolute-form: scheme ":" hier-part
+        // absolute-form: scheme "://" authority path (RFC 9112 §3.2.2: an http or https URI)
         guard let colon = target.firstIndex(of: UInt8(ascii: ":")), colon > target.startIndex,
+              target[colon...].starts(with: "://".utf8),
               let first = target.first, HTTPCharacters.lowercased(first) &- 0x61 < 26,
               target[..<colon].allSatisfy({ HTTPCharacters.isToken($0) && $0 != UInt8(ascii: "_") })
         else { return "request target is neither a path nor an absolute URI" }

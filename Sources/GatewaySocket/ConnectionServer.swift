@@ -29,6 +29,9 @@ struct ConnectionServer: Sendable {
             } catch let refusal as RequestRefusal {
                 refuse(connection, refusal)
                 return
+            } catch let cut as ClientClosedMidRequest {
+                configuration.errors.write("EventGateway: request from \(connection.peer.host) cut short: \(cut.refusal.reason)\n")
+                return
             } catch {
                 return
             }

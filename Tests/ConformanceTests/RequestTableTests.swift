@@ -1,0 +1,82 @@
+import Foundation
+import Gateway
+import GatewayProbe
+import GatewayTesting
+import Testing
+
+/// Every case of ``RequestTable`` against every backend and mode: the exact
+/// status of a refusal (and the application not called, and the connection
+/// closed), or the environ the application saw. A timeout is a failure.
+@Suite("Conformance: request table")
+struct RequestTableTests {
+    @Test func theTableCoversEnough() {
+        #expect(RequestTable.cases.count >= 80)
+        #expect(Set(RequestTable.cases.map(\.name)).count == RequestTable.cases.count, "names are unique")
+    }
+
+    @Test(arguments: Backend.all)
+    func everyServerAnswersTheTableAlike(backend: Backend) throws {
+        let calls = Locked(0)
+        let counted: Application = { environ, startResponse in
+            calls.withLock { $0 += 1 }
+            return try probeApp(environ, startResponse)
+        }
+        try backend.serve(counted) { server in
+            for testCase in RequestTable.cases {
+                let before = calls.withLock { $0 }
+                check(testCase, port: server.port, backend: backend.name)
+                guard backend.sharesMemory else { continue }
+                let made = calls.withLock { $0 } - before
+                switch testCase.expected {
+                case .refused:
+                    #expect(made == 0, "\(backend.name) / \(testCase.name): the application was called for a refused request")
+                case .refusedInBody:
+                    // The libevent server reads the whole body before the application runs.
+                    if backend.name.hasPrefix("event") {
+                        #expect(made == 0, "\(backend.name) / \(testCase.name): the application was called for a refused request")
+                    }
+                case .served, .app:
+                    #expect(made == 1, "\(backend.name) / \(testCase.name): the application was called \(made) times")
+                }
+            }
+        }
+    }
+
+    /// Prefork (`gateway serve --processes 2`): the same answers from forked workers.
+    @Test func preforkAnswersTheTableAlike() throws {
+        let server = try GatewayProcess(["--app", "probe", "--processes", "2", "--no-access-log"])
+        defer { server.stop() }
+        for testCase in RequestTable.cases { check(testCase, port: server.port, backend: "prefork") }
+    }
+}
+
+/// Sends one case on a fresh connection and checks the answer.
+func check(_ testCase: RequestTable.Case, port: Int, backend: String) {
+    let label = "\(backend) / \(testCase.name)"
+    do {
+        let client = try TestHTTPClient(port: port, timeout: 5)
+        defer { client.close() }
+        try? client.send(Array(testCase.request.unicodeScalars.map { UInt8(truncatingIfNeeded: $0.value) }))
+        let response = try client.readResponse()
+        switch testCase.expected {
+        case .refused(let status), .refusedInBody(let status):
+            #expect(response.status == status, "\(label): \(response.status) \(response.text.prefix(200))")
+            #expect(response.text == ResponseStatus.plainBody(for: status), "\(label): not the server's refusal")
+            #expect(client.isClosedByServer(), "\(label): connection left open after a refusal")
+        case .app(let status):
+            #expect(response.status == status, "\(label): \(response.status)")
+        case .served(let entries, let body):
+            guard response.status == 200 else {
+                Issue.record("\(label): \(response.status) \(response.text.prefix(200))")
+                return
+            }
+            let environ = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] ?? [:]
+            for (key, value) in entries {
+                #expect(environ[key] as? String == value, "\(label): \(key) = \(String(describing: environ[key]))")
+            }
+            if let body { #expect(environ["body_length"] as? Int == body, "\(label): body_length \(String(describing: environ["body_length"]))") }
+        }
+    } catch {
+        Issue.record("\(label): \(error)")
+    }
+}
