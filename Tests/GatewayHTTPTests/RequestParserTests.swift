@@ -1,1 +1,99 @@
+@testable import GatewayHTTP
 import Testing
+
+@Suite("RequestParser")
+struct RequestParserTests {
+    static let samples = [
+        "GET /a/b?x=1 HTTP/1.1\r\nHost: h\r\nX-Pad:\t spaced \r\n\r\n",
+        "POST /up HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello",
+        "POST /up HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n4;ext=\"a b\"\r\nWiki\r\n5\r\npedia\r\n0\r\nX-T: 1\r\n\r\n",
+        "\r\nGET / HTTP/1.0\r\n\r\nGET /two HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+    ].map { Array($0.utf8) }
+
+    @Test(arguments: samples.indices)
+    func everySplitReadsTheSame(sample: Int) {
+        let bytes = Self.samples[sample]
+        let whole = outcomes(of: bytes)
+        #expect(!whole.isEmpty && !whole.contains { if case .refused = $0 { true } else { false } }, "\(whole)")
+        for step in 1...8 { #expect(outcomes(of: bytes, step: step) == whole, "step \(step)") }
+        for cut in 1..<bytes.count {  // two pieces, cut anywhere
+            var parts = outcomes(of: Array(bytes[..<cut]) + Array(bytes[cut...]), step: cut)
+            if parts != whole { parts = outcomes(of: bytes, step: cut) }
+            #expect(parts == whole, "cut at \(cut)")
+        }
+    }
+
+    @Test func headValuesAreCheckedAndTrimmed() {
+        let result = outcomes(of: Self.samples[0]) { head in
+            #expect(head.method == "GET" && head.target == "/a/b?x=1" && head.minorVersion == 1)
+            #expect(head.headers.map(\.value) == ["h", "spaced"])
+            #expect(head.keepAlive && !head.expectsContinue && head.framing == .none)
+        }
+        #expect(result.count == 1)
+    }
+
+    @Test func chunkedBodyIsDechunkedWithExtensionsAndTrailersDropped() {
+        #expect(outcomes(of: Self.samples[2]) == [.request(method: "POST", target: "/up", headers: ["Host=h", "Transfer-Encoding=chunked"], body: Array("Wikipedia".utf8))])
+    }
+
+    @Test func pipelinedRequestsFollowEachOther() {
+        let result = outcomes(of: Self.samples[3]) { head in
+            #expect(!head.keepAlive)  // HTTP/1.0 without keep-alive, then `Connection: close`
+        }
+        #expect(result.map { if case let .request(_, target, _, _) = $0 { target } else { "" } } == ["/", "/two"])
+    }
+
+    @Test func connectionAndExpectAreRead() {
+        _ = outcomes(of: Array("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n".utf8)) { #expect($0.keepAlive) }
+        _ = outcomes(of: Array("GET / HTTP/1.1\r\nHost: h\r\nConnection: keep-alive, close\r\n\r\n".utf8)) { #expect(!$0.keepAlive) }
+        _ = outcomes(of: Array("PUT / HTTP/1.1\r\nHost: h\r\nExpect: 100-Continue\r\nContent-Length: 1\r\n\r\nx".utf8)) { #expect($0.expectsContinue) }
+        _ = outcomes(of: Array("PUT / HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\nx".utf8)) { #expect(!$0.expectsContinue) }
+    }
+
+    @Test func limitsAnswerTheirStatus() {
+        var limits = RequestParser.Limits()
+        limits.maxRequestLine = 20
+        limits.maxHeaderBytes = 40
+        limits.maxHeaderCount = 3
+        limits.maxBodyBytes = 8
+        func status(_ text: String) -> Outcome? { outcomes(of: Array(text.utf8), step: 3, limits: limits).last }
+        #expect(status("GET /" + String(repeating: "a", count: 30) + " HTTP/1.1\r\n") == .refused(414))
+        #expect(status("GET / HTTP/1.1\r\nHost: h\r\nX: " + String(repeating: "a", count: 40) + "\r\n\r\n") == .refused(431))
+        #expect(status("GET / HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n") == .refused(431))
+        #expect(status("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 9\r\n\r\n") == .refused(413))
+        #expect(status("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n5\r\nworld\r\n0\r\n\r\n") == .refused(413))
+        #expect(status("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n") == .refused(431))
+    }
+
+    @Test func idleAndFinish() {
+        var parser = RequestParser(limits: .init())
+        #expect(parser.isIdle && parser.finish() == nil)
+        Array("GET / HT".utf8).withUnsafeBytes { _ = parser.parse($0) }
+        #expect(!parser.isIdle)
+        #expect(parser.finish()?.status == 400)
+    }
+
+    @Test func contentLengthBodyCanBeSkipped() {
+        var parser = RequestParser(limits: .init())
+        Array("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n".utf8).withUnsafeBytes {
+            #expect(parser.parse($0).event != .needMore)
+            #expect(parser.parse(UnsafeRawBufferPointer(rebasing: $0[$0.count...])).event == .needMore)
+        }
+        #expect(parser.bodyBytesExpected == 10)
+        parser.skipBody(4)
+        #expect(parser.bodyBytesExpected == 6)
+        parser.skipBody(6)
+        #expect(parser.bodyBytesExpected == 0)
+        #expect(parser.parse(UnsafeRawBufferPointer(start: nil, count: 0)).event == .end)
+        #expect(parser.isIdle)
+    }
+
+    @Test func hostSyntax() {
+        for valid in ["", "a", "a.b-c_d~", "a:80", "a:", "1.2.3.4:8080", "[::1]", "[::1]:80", "%41b"] {
+            #expect(isHost(Array(valid.utf8)), "\(valid)")
+        }
+        for invalid in ["a b", "a/b", "u@a", "a:b", "[::1", "[]", "a:80:90", "a?b", "a\"b"] {
+            #expect(!isHost(Array(invalid.utf8)), "\(invalid)")
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import Gateway
+@testable import GatewayHTTP
+import Testing
+
+/// Mutation fuzzing in memory: valid requests with bytes flipped, inserted,
+/// deleted, repeated or cut. Whatever comes in, the parser must answer with
+/// requests that keep its rules or a 4xx/5xx refusal, and read a stream the
+/// same way whether it arrives at once or a few bytes at a time.
+/// (`make fuzz` runs libFuzzer over the same parser for longer.)
+@Suite("Parser fuzzing")
+struct ParserFuzzTests {
+    static let seeds = RequestParserTests.samples + [
+        "PUT /p HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\nExpect: 100-continue\r\n\r\n",
+        "OPTIONS * HTTP/1.1\r\nHost: [::1]:8\r\n\r\n",
+        "POST http://h/x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n1;a=b\r\nx\r\n0\r\n\r\n",
+    ].map { Array($0.utf8) }
+
+    static let interesting: [UInt8] = Array("\r\n\0 \t:;,-0f+x\"=".utf8) + [0x7F, 0x80, 0xFF, 0x0B]
+
+    @Test func mutatedRequestsAreParsedOrRefusedTheSameWayInAnyPieces() {
+        var random = SplitMix(seed: 0x5EED)
+        var refusals: [Int: Int] = [:]
+        var accepted = 0
+        for round in 0..<5000 {
+            var bytes = Self.seeds[round % Self.seeds.count]
+            for _ in 0...random.next(below: 2) { mutate(&bytes, &random) }
+            let whole = outcomes(of: bytes, check: checkRules)
+            let split = outcomes(of: bytes, step: 1 + random.next(below: 3))
+            #expect(whole == split, "round \(round): \(String(decoding: bytes, as: UTF8.self).debugDescription)")
+            for case .refused(let status) in whole { refusals[status, default: 0] += 1 }
+            if case .request? = whole.first { accepted += 1 }
+        }
+        // Both sides are reached: requests still accepted, and refusals.
+        #expect(accepted > 500 && refusals[400, default: 0] > 500, "accepted \(accepted), refused \(refusals)")
+        #expect(Set(refusals.keys).isSubset(of: [400, 413, 414, 431, 501, 505]), "\(refusals)")
+    }
+
+    /// What the parser promises about anything it accepts.
+    private func checkRules(_ head: RequestHead) {
+        #expect(!head.method.isEmpty && head.method.utf8.allSatisfy { HTTPCharacters.isToken($0) })
+        #expect(head.target.utf8.allSatisfy { HTTPCharacters.isTarget($0) })
+        for (name, value) in head.headers {
+            #expect(!name.isEmpty && name.utf8.allSatisfy { HTTPCharacters.isToken($0) })
+            #expect(!value.unicodeScalars.contains { $0.value < 0x20 && $0 != "\t" || $0.value == 0x7F })
+            #expect(value.first != " " && value.first != "\t" && value.last != " " && value.last != "\t")
+        }
+        let lengths = head.values(of: "content-length")
+        let encodings = head.values(of: "transfer-encoding")
+        #expect(lengths.isEmpty || encodings.isEmpty, "both Content-Length and Transfer-Encoding accepted")
+        #expect(head.values(of: "host").count <= 1)
+        if head.minorVersion == 1 { #expect(head.values(of: "host").count == 1) }
+        if case .length(let length) = head.framing { #expect(length > 0) }
+    }
+
+    private func mutate(_ bytes: inout [UInt8], _ random: inout SplitMix) {
+        guard !bytes.isEmpty else { return }
+        let at = random.next(below: bytes.count)
+        let byte = Self.interesting[random.next(below: Self.interesting.count)]
+        switch random.next(below: 5) {
+        case 0: bytes[at] = byte
+        case 1: bytes.insert(byte, at: at)
+        case 2: bytes.remove(at: at)
+        case 3:
+            let end = min(bytes.count, at + 1 + random.next(below: 12))
+            bytes.insert(contentsOf: bytes[at..<end], at: at)
+        default: bytes.removeLast(random.next(below: min(bytes.count, 20)))
+        }
+    }
+}
