@@ -3,7 +3,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 APP ?= demo
 
-.PHONY: deps build serve test clean bench
+.PHONY: deps build serve test clean bench fuzz
 
 deps:
 	@scripts/install-deps.sh
@@ -23,3 +23,7 @@ clean:
 .PHONY: bench
 bench:
 	bench/run
+
+# libFuzzer over the shared request parser, FUZZ_SECONDS (default 60) long.
+fuzz:
+	scripts/fuzz.sh

@@ -57,7 +57,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ConformanceTests",
-            dependencies: ["Gateway", "GatewayEvent", "GatewaySocket", "GatewayTesting", "GatewayProbe"]
+            dependencies: ["Gateway", "GatewayHTTP", "GatewayEvent", "GatewaySocket", "GatewayTesting", "GatewayProbe"]
         ),
     ]
 )

@@ -80,3 +80,17 @@ func check(_ testCase: RequestTable.Case, port: Int, backend: String) {
         Issue.record("\(label): \(error)")
     }
 }
+
+extension RequestTableTests {
+    /// `FUZZ_CORPUS=DIR swift test --filter writeFuzzCorpus` writes each case
+    /// of the table (up to 8 KiB) as a seed for `make fuzz`; without the
+    /// variable it does nothing.
+    @Test func writeFuzzCorpus() throws {
+        guard let directory = ProcessInfo.processInfo.environment["FUZZ_CORPUS"] else { return }
+        for (index, testCase) in RequestTable.cases.enumerated() {
+            let bytes = testCase.request.unicodeScalars.map { UInt8(truncatingIfNeeded: $0.value) }
+            guard bytes.count <= 8192 else { continue }
+            try Data(bytes).write(to: URL(fileURLWithPath: "\(directory)/table-\(index)"))
+        }
+    }
+}
