@@ -20,7 +20,9 @@ public struct CGIHandler {
     /// A handler over this process: its environment, stdin, stdout, stderr.
     public init() {
         let environment = CGIHandler.processEnvironment()
-        var remaining = Int(environment["CONTENT_LENGTH"] ?? "") ?? Int.max
+        // RFC 3875 §4.2: no (valid) CONTENT_LENGTH means no body. Never read
+        // past it: the web server may have handed over the client's socket.
+        var remaining = Int(environment["CONTENT_LENGTH"] ?? "").map { Swift.max($0, 0) } ?? 0
         self.init(
             environment: environment,
             input: RequestInput(source: { wanted in

@@ -1,4 +1,4 @@
-import Gateway
+@testable import Gateway
 import GatewayTesting
 import Testing
 
@@ -187,13 +187,15 @@ struct HandlerTests {
         #expect(sent.head?.framing == .chunked)
     }
 
+    /// A `write` reaches the application only from start_response, so the
+    /// public API cannot call it first; the record behind it still refuses.
     @Test func writeBeforeStartResponseIsAnError() {
-        let (sent, _) = run { _, start in
-            let write = try start("200 OK", [])
-            _ = write
-            return ["ok"]
-        }
-        #expect(sent.head?.status.code == 200)
+        let state = ResponseState()
+        #expect(throws: GatewayError.writeBeforeStartResponse) { try state.write(Array("early".utf8)) }
+        #expect(state.written.isEmpty && !state.headersSent)
+        #expect(throws: Never.self) { try state.start("200 OK", [], nil) }
+        #expect(throws: Never.self) { try state.write(Array("late".utf8)) }
+        #expect(state.written == [Array("late".utf8)])
     }
 
     @Test(arguments: ["Connection", "keep-alive", "Transfer-Encoding", "Upgrade", "TE", "Proxy-Authenticate"])
