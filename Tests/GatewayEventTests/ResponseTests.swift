@@ -191,22 +191,4 @@ struct ResponseTests {
             #expect(try client.get("/").body == content)
         }
     }
-
-    @Test func ambiguousFramingIsRefusedWith400() throws {
-        let requests = [
-            "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
-            "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
-            "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
-        ]
-        try withEventServer(app: environApp) { server in
-            for request in requests {
-                let client = try TestHTTPClient(port: server.port, timeout: 5)
-                try client.send(request)
-                let response = try client.readResponse()
-                #expect(response.status == 400, "\(request.debugDescription)")
-                #expect(client.isClosedByServer())
-            }
-            #expect(try TestHTTPClient(port: server.port).get("/").status == 200)
-        }
-    }
 }
