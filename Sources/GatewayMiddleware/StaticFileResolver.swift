@@ -1,0 +1,80 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Maps a request path to a file under a root folder, refusing every path
+/// that could leave it. The one place where static file containment lives.
+struct StaticFileResolver: Sendable {
+    enum Resolution: Equatable {
+        /// A regular file inside the root, by its real path.
+        case file(String)
+        /// A folder with an index file, asked for without the trailing slash.
+        case folder
+        /// Nothing there: the wrapped application's turn.
+        case miss
+        /// A traversal attempt or a link out of the root: 404, nobody else asked.
+        case refused
+    }
+
+    let root: String
+
+    init(root: String) {
+        self.root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
+    }
+
+    func resolve(_ pathInfo: String, indexFile: String) -> Resolution {
+        guard !pathInfo.utf8.contains(0), !pathInfo.contains("\\") else { return .refused }
+        let segments = pathInfo.split(separator: "/", omittingEmptySubsequences: true)
+        for segment in segments {
+            // PATH_INFO is decoded once by the server; a segment that decodes
+            // to a dot-segment again (%2e%2e sent as %252e%252e) is refused too,
+            // in case something behind us decodes twice.
+            let decoded = percentDecoded(String(segment))
+            if segment == ".." || decoded == ".." || decoded == "." || decoded.contains("/") || decoded.contains("\\") {
+                return .refused
+            }
+        }
+        guard let realRoot = realPath(root) else { return .miss }
+        let candidate = root + "/" + segments.joined(separator: "/")
+        guard let real = realPath(candidate) else { return .miss }
+        guard real == realRoot || real.hasPrefix(realRoot == "/" ? "/" : realRoot + "/") else { return .refused }
+        var info = stat()
+        guard stat(real, &info) == 0 else { return .miss }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG:
+            return pathInfo.hasSuffix("/") ? .miss : .file(real)
+        case S_IFDIR:
+            let index = real + "/" + indexFile
+            guard let realIndex = realPath(index), realIndex.hasPrefix(realRoot + "/") || realRoot == "/",
+                  stat(realIndex, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG
+            else { return .miss }
+            return pathInfo.hasSuffix("/") ? .file(realIndex) : .folder
+        default:
+            return .miss
+        }
+    }
+
+    private func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+}
+
+/// Percent-decodes `%XX` escapes (bytes as Latin-1 where not UTF-8);
+/// malformed escapes stay as they are.
+func percentDecoded(_ text: String) -> String {
+    guard text.contains("%") else { return text }
+    var bytes: [UInt8] = []
+    var input = Array(text.utf8)[...]
+    while let byte = input.popFirst() {
+        if byte == UInt8(ascii: "%"), input.count >= 2,
+           let value = UInt8(String(decoding: input.prefix(2), as: UTF8.self), radix: 16) {
+            bytes.append(value)
+            input = input.dropFirst(2)
+        } else {
+            bytes.append(byte)
+        }
+    }
+    return String(validating: bytes, as: UTF8.self) ?? String(bytes.map { Character(Unicode.Scalar($0)) })
+}
