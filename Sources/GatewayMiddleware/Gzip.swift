@@ -34,8 +34,10 @@ public func gzip(_ options: GzipOptions = GzipOptions()) -> Middleware {
                 }
             }
             let accept = AcceptEncoding(environ["HTTP_ACCEPT_ENCODING"])
-            let clientTakesGzip = max(accept.quality(of: "gzip"), accept.quality(of: "x-gzip")) > 0
-                && max(accept.quality(of: "gzip"), accept.quality(of: "x-gzip")) >= accept.quality(of: "identity")
+            // gzip unless refused, or identity is named with a higher weight
+            // (identity merely acceptable by default states no preference).
+            let gzipWeight = max(accept.quality(of: "gzip"), accept.quality(of: "x-gzip"))
+            let clientTakesGzip = gzipWeight > 0 && gzipWeight >= (accept.weights["identity"] ?? 0)
             let method = environ["REQUEST_METHOD"] ?? "GET"
 
             let deferred = DeferredStart(startResponse)
