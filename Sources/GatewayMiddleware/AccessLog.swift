@@ -29,7 +29,12 @@ public func accessLog(format: AccessLogFormat = .common, to output: (any ErrorOu
         { environ, startResponse in
             let started = monotonicSeconds()
             let record = AccessRecord()
-            let log = { (bytes: Int) in
+            var environ = environ
+            // Middleware further in (basicAuth) reports the user through it.
+            environ.extras[AccessRecord.environKey] = record
+            let log = { [environ] (bytes: Int) in
+                var environ = environ
+                if let user = record.user { environ["REMOTE_USER"] = user }
                 let line = accessLogLine(format: format, environ: environ, status: record.status,
                                          bytes: bytes, seconds: monotonicSeconds() - started)
                 (output ?? environ.errors).write(line)
@@ -52,10 +57,13 @@ public func accessLog(format: AccessLogFormat = .common, to output: (any ErrorOu
     }
 }
 
-/// Status and byte count of one response, filled in as it goes.
-private final class AccessRecord {
+/// Status and byte count of one response, filled in as it goes; and the
+/// user that authentication further in found (its environ is its own copy).
+final class AccessRecord {
+    static let environKey = "gateway.access_record"
     var status = 0
     var bytes = 0
+    var user: String?
 }
 
 func accessLogLine(format: AccessLogFormat, environ: Environ, status: Int, bytes: Int, seconds: Double) -> String {

@@ -18,6 +18,7 @@ public func basicAuth(realm: String, check: @escaping @Sendable (_ user: String,
                 var environ = environ
                 environ["REMOTE_USER"] = user
                 environ["AUTH_TYPE"] = "Basic"
+                (environ.extras[AccessRecord.environKey] as? AccessRecord)?.user = user
                 return try app(environ, startResponse)
             }
             let text = "authentication required\n"

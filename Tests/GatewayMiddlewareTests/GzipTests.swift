@@ -38,7 +38,7 @@ struct GzipTests {
 
     @Test(arguments: ServerKind.allCases)
     func compressesAcceptedTextAndPythonDecodesIt(kind: ServerKind) throws {
-        try withServer(kind, app: gzip()(textApp(Self.page, headers: [("ETag", "\"v1\""), ("Accept-Ranges", "bytes")]))) { _, client in
+        try withServer(kind, app: gzip()(textApp(Self.page, headers: [("ETag", "\"v1\""), ("Accept-Ranges", "bytes")]))) { _, client throws in
             let response = try client.get("/", headers: [("Accept-Encoding", "gzip")])
             #expect(response.status == 200)
             #expect(response.header("Content-Encoding") == "gzip")
@@ -57,7 +57,7 @@ struct GzipTests {
 
     @Test(arguments: ServerKind.allCases)
     func identityWhenTheClientDoesNotAcceptGzip(kind: ServerKind) throws {
-        try withServer(kind, app: gzip()(textApp(Self.page))) { _, client in
+        try withServer(kind, app: gzip()(textApp(Self.page))) { _, client throws in
             for header in [nil, "gzip;q=0", "br", "identity", "gzip;q=0.5, identity;q=1", "gzip;q=abc", "*;q=0, identity"] {
                 let response = try client.get("/", headers: header.map { [("Accept-Encoding", $0)] } ?? [])
                 #expect(response.header("Content-Encoding") == nil, "Accept-Encoding: \(header ?? "(none)")")
@@ -69,7 +69,7 @@ struct GzipTests {
 
     @Test(arguments: ServerKind.allCases)
     func gzipForWildcardUpperCaseAndRefusedIdentity(kind: ServerKind) throws {
-        try withServer(kind, app: gzip()(textApp(Self.page))) { _, client in
+        try withServer(kind, app: gzip()(textApp(Self.page))) { _, client throws in
             for header in ["*", "GZIP", "x-gzip", "identity;q=0, gzip;q=0.1", "br;q=1, gzip;q=0.8", "deflate, gzip ; q = 1"] {
                 let response = try client.get("/", headers: [("Accept-Encoding", header)])
                 #expect(response.header("Content-Encoding") == "gzip", "Accept-Encoding: \(header)")
@@ -98,7 +98,7 @@ struct GzipTests {
             (textApp(Self.page, headers: [("Cache-Control", "private, no-transform")]), false, false, "no-transform"),
         ]
         for entry in cases {
-            try withServer(kind, app: gzip()(entry.app)) { _, client in
+            try withServer(kind, app: gzip()(entry.app)) { _, client throws in
                 let response = try client.get("/", headers: [("Accept-Encoding", "gzip")])
                 #expect((response.header("Content-Encoding") == "gzip") == entry.compressed, "\(entry.what)")
                 #expect((response.header("Vary") != nil) == entry.vary, "\(entry.what)")
@@ -111,11 +111,11 @@ struct GzipTests {
     }
 
     @Test func varyIsMergedNotDuplicated() throws {
-        try withServer(.event, app: gzip()(textApp(Self.page, headers: [("Vary", "Cookie")]))) { _, client in
+        try withServer(.event, app: gzip()(textApp(Self.page, headers: [("Vary", "Cookie")]))) { _, client throws in
             let response = try client.get("/", headers: [("Accept-Encoding", "gzip")])
             #expect(response.headerValues("Vary") == ["Cookie, Accept-Encoding"])
         }
-        try withServer(.event, app: gzip()(textApp(Self.page, headers: [("Vary", "accept-encoding")]))) { _, client in
+        try withServer(.event, app: gzip()(textApp(Self.page, headers: [("Vary", "accept-encoding")]))) { _, client throws in
             let response = try client.get("/")
             #expect(response.headerValues("Vary") == ["accept-encoding"])
         }
@@ -131,7 +131,7 @@ struct GzipTests {
             try startResponse("200 OK", [("Content-Type", "text/plain")])
             return StreamBody(parts)
         }
-        try withServer(kind, app: gzip()(app)) { _, client in
+        try withServer(kind, app: gzip()(app)) { _, client throws in
             let response = try client.get("/", headers: [("Accept-Encoding", "gzip")])
             #expect(response.header("Content-Encoding") == "gzip")
             #expect(response.header("Content-Length") == nil)
@@ -152,7 +152,7 @@ struct GzipTests {
             return StreamBody([Array(Self.page.utf8)])
         }
         for app in [textApp(Self.page), streamed] {
-            try withServer(kind, app: gzip()(app)) { _, client in
+            try withServer(kind, app: gzip()(app)) { _, client throws in
                 let get = try client.get("/", headers: [("Accept-Encoding", "gzip")])
                 let head = try client.request("HEAD", "/", headers: [("Accept-Encoding", "gzip")])
                 #expect(head.body.isEmpty)
@@ -168,7 +168,7 @@ struct GzipTests {
         let root = try makeTemporaryFolder("gzip-files")
         defer { try? FileManager.default.removeItem(atPath: root) }
         try writeFile(root + "/page.html", Array(Self.page.utf8))
-        try withServer(kind, app: gzip()(staticFiles(root: root)(notFoundApp))) { _, client in
+        try withServer(kind, app: gzip()(staticFiles(root: root)(notFoundApp))) { _, client throws in
             let response = try client.get("/page.html", headers: [("Accept-Encoding", "gzip")])
             #expect(response.header("Content-Encoding") == "gzip")
             #expect(response.header("ETag")?.hasPrefix("W/\"") == true)
@@ -205,7 +205,7 @@ struct GzipTests {
             try write(Self.page)
             return [String]()
         }
-        try withServer(kind, app: gzip()(app)) { _, client in
+        try withServer(kind, app: gzip()(app)) { _, client throws in
             let response = try client.get("/", headers: [("Accept-Encoding", "gzip")])
             #expect(response.header("Content-Encoding") == "gzip")
             #expect(try pythonGunzip(response.body).map { $0 == Array(Self.page.utf8) } ?? true)
@@ -230,7 +230,7 @@ struct GzipRequestTests {
     @Test(arguments: ServerKind.allCases)
     func offByDefault(kind: ServerKind) throws {
         let compressed = try Self.gzipped(Array("hello".utf8))
-        try withServer(kind, app: gzip()(Self.bodyEcho)) { _, client in
+        try withServer(kind, app: gzip()(Self.bodyEcho)) { _, client throws in
             let response = try client.request("POST", "/", headers: [("Content-Encoding", "gzip")], body: compressed)
             #expect(response.body == compressed)
             #expect(response.header("X-Seen-Encoding") == "gzip")
@@ -249,7 +249,7 @@ struct GzipRequestTests {
             return try Self.bodyEcho(environ, startResponse)
         }
         let text = Array((0..<2000).map { "line \($0): \($0 &* 7919 % 100_003)\n" }.joined().utf8)  // compresses < 50:1
-        try withServer(kind, app: gzip(options)(app)) { _, client in
+        try withServer(kind, app: gzip(options)(app)) { _, client throws in
             let ok = try client.request("POST", "/", headers: [("Content-Encoding", "gzip")], body: Self.gzipped(text))
             #expect(ok.status == 200)
             #expect(ok.body.count == text.count && ok.body == text)

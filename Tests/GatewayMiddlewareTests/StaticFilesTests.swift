@@ -32,7 +32,7 @@ struct StaticFilesTests {
     func servesFilesWithTypesValidatorsAndCacheControl(kind: ServerKind) throws {
         let site = try Site()
         let app = staticFiles(root: site.root, options: StaticFileOptions(cacheControl: "public, max-age=60"))(notFoundApp)
-        try withServer(kind, app: app) { _, client in
+        try withServer(kind, app: app) { _, client throws in
             let css = try client.get("/css/site.css")
             #expect(css.status == 200)
             #expect(css.text == "body{}")
@@ -55,7 +55,7 @@ struct StaticFilesTests {
     @Test(arguments: ServerKind.allCases)
     func conditionalRequestsGet304(kind: ServerKind) throws {
         let site = try Site()
-        try withServer(kind, app: staticFiles(root: site.root)(notFoundApp)) { _, client in
+        try withServer(kind, app: staticFiles(root: site.root)(notFoundApp)) { _, client throws in
             let first = try client.get("/data.txt")
             let etag = try #require(first.header("ETag"))
             let modified = try #require(first.header("Last-Modified"))
@@ -84,7 +84,7 @@ struct StaticFilesTests {
     @Test(arguments: ServerKind.allCases)
     func singleRangesGet206And416(kind: ServerKind) throws {
         let site = try Site()
-        try withServer(kind, app: staticFiles(root: site.root)(notFoundApp)) { _, client in
+        try withServer(kind, app: staticFiles(root: site.root)(notFoundApp)) { _, client throws in
             let cases: [(String, Int, String?, String?)] = [
                 ("bytes=0-3", 206, "0123", "bytes 0-3/10"),
                 ("bytes=7-", 206, "789", "bytes 7-9/10"),
@@ -111,7 +111,7 @@ struct StaticFilesTests {
     @Test(arguments: ServerKind.allCases)
     func foldersServeTheirIndexAfterASlashRedirect(kind: ServerKind) throws {
         let site = try Site()
-        try withServer(kind, app: staticFiles(root: site.root)(notFoundApp)) { _, client in
+        try withServer(kind, app: staticFiles(root: site.root)(notFoundApp)) { _, client throws in
             let redirect = try client.get("/docs?x=1")
             #expect(redirect.status == 301)
             #expect(redirect.header("Location") == "/docs/?x=1")
@@ -127,7 +127,7 @@ struct StaticFilesTests {
     func missesFallThroughToTheWrappedApplication(kind: ServerKind) throws {
         let site = try Site()
         let calls = CallCounter()
-        try withServer(kind, app: staticFiles(root: site.root)(textApp("from the app", calls: calls))) { _, client in
+        try withServer(kind, app: staticFiles(root: site.root)(textApp("from the app", calls: calls))) { _, client throws in
             let response = try client.get("/api/things")
             #expect(response.text == "from the app")
             #expect(calls.value == 1)
@@ -151,7 +151,7 @@ struct StaticFilesTests {
     func traversalAttemptsAnswer404(kind: ServerKind) throws {
         let site = try Site()
         let calls = CallCounter()
-        try withServer(kind, app: staticFiles(root: site.root)(textApp("app", calls: calls))) { server, first in
+        try withServer(kind, app: staticFiles(root: site.root)(textApp("app", calls: calls))) { server, first throws in
             first.close()  // a connection per attempt (the socket server serves one at a time)
             for target in Self.traversals {
                 let client = try TestHTTPClient(port: server.port, timeout: 5)
