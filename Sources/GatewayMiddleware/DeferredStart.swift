@@ -15,6 +15,8 @@ final class DeferredStart {
     var committed: Bool { writer != nil }
     /// Rewrites the recorded head just before it goes on; set by the middleware.
     var decide: (_ status: String, _ headers: [(String, String)]) -> (String, [(String, String)]) = { ($0, $1) }
+    /// Pass each call on at once (the application returned before calling).
+    var commitOnStart = false
     /// Rewrites bytes given to the legacy `write`.
     var onWrite: ([UInt8]) throws -> [UInt8] = { $0 }
 
@@ -35,6 +37,7 @@ final class DeferredStart {
                 self.status = status
                 self.headers = headers
                 self.excInfo = excInfo
+                if commitOnStart { try commit() }
             }
             return ResponseWriter { [self] bytes in
                 let writer = try commit()

@@ -67,7 +67,16 @@ public func gzip(_ options: GzipOptions = GzipOptions()) -> Middleware {
             if deferred.committed {
                 return state.compressing ? compressedStream(body, state.deflater!) : body
             }
-            guard deferred.status != nil else { return body }  // the server reports the missing start_response
+            guard deferred.status != nil else {
+                // start_response comes with the first chunk (PEP 3333 allows
+                // it): pass it on when it comes; compress if it decides so.
+                deferred.commitOnStart = true
+                return BodyWrapper(wrapped: body, transform: { chunk in
+                    guard state.compressing, let deflater = state.deflater else { return chunk }
+                    guard let chunk else { return try deflater.finish() }
+                    return chunk.isEmpty ? [] : try deflater.compress(chunk, flush: true)
+                })
+            }
 
             // An in-memory body: take it whole, its length is known.
             var held: [[UInt8]]?
@@ -138,6 +147,9 @@ func gzipHead(
         && !headers.contains("Content-Encoding")
         && options.isCompressible(contentType: headers["Content-Type"] ?? "")
     headers.remove(gzipOptOutHeader)
+    if code == 304, !optedOut, !headers.contains("Content-Encoding") {
+        addVary(&headers)  // as the 200 it stands for would say
+    }
     guard eligible else { return (headers.items, false) }
     addVary(&headers)
     let length = headers["Content-Length"].flatMap { Int($0) } ?? knownLength

@@ -29,8 +29,9 @@ struct StaticFileResolver: Sendable {
             // PATH_INFO is decoded once by the server; a segment that decodes
             // to a dot-segment again (%2e%2e sent as %252e%252e) is refused too,
             // in case something behind us decodes twice.
-            let decoded = percentDecoded(String(segment))
-            if segment == ".." || decoded == ".." || decoded == "." || decoded.contains("/") || decoded.contains("\\") {
+            let decoded = foldingOverlongDots(percentDecoded(String(segment)))
+            let plain = foldingOverlongDots(String(segment))
+            if plain == ".." || plain.contains("/") || decoded == ".." || decoded == "." || decoded.contains("/") || decoded.contains("\\") {
                 return .refused
             }
         }
@@ -77,4 +78,17 @@ func percentDecoded(_ text: String) -> String {
         }
     }
     return String(validating: bytes, as: UTF8.self) ?? String(bytes.map { Character(Unicode.Scalar($0)) })
+}
+
+/// Overlong UTF-8 forms of `.` and `/` (`%c0%ae`, `%e0%80%ae`, `%c0%af`...),
+/// which servers hand over as Latin-1 characters, folded to what a lax UTF-8
+/// decoder behind us would read.
+private func foldingOverlongDots(_ text: String) -> String {
+    guard text.unicodeScalars.contains(where: { $0.value >= 0xC0 && $0.value <= 0xF0 }) else { return text }
+    var result = text
+    for (overlong, plain) in [("\u{F0}\u{80}\u{80}\u{AE}", "."), ("\u{E0}\u{80}\u{AE}", "."), ("\u{C0}\u{AE}", "."),
+                              ("\u{F0}\u{80}\u{80}\u{AF}", "/"), ("\u{E0}\u{80}\u{AF}", "/"), ("\u{C0}\u{AF}", "/")] {
+        result = result.replacing(overlong, with: plain)
+    }
+    return result
 }

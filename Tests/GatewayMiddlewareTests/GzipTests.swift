@@ -110,6 +110,42 @@ struct GzipTests {
         }
     }
 
+    /// PEP 3333 lets an application call start_response with its first chunk.
+    @Test(arguments: ServerKind.allCases)
+    func startResponseFromTheFirstChunkStillWorks(kind: ServerKind) throws {
+        let lazy: Application = { _, startResponse in
+            var started = false
+            return StreamBody(next: {
+                if started { return nil }
+                started = true
+                try startResponse("200 OK", [("Content-Type", "text/plain")])
+                return Array(Self.page.utf8)
+            })
+        }
+        try withServer(kind, app: gzip()(lazy)) { _, client throws in
+            let compressed = try client.get("/", headers: [("Accept-Encoding", "gzip")])
+            #expect(compressed.status == 200)
+            #expect(compressed.header("Content-Encoding") == "gzip")
+            #expect(try pythonGunzip(compressed.body).map { $0 == Array(Self.page.utf8) } ?? true)
+            let plain = try client.get("/")
+            #expect(plain.text == Self.page)
+        }
+    }
+
+    /// A 304 carries the Vary its 200 would have.
+    @Test(arguments: ServerKind.allCases)
+    func notModifiedCarriesVary(kind: ServerKind) throws {
+        let root = try makeTemporaryFolder("gzip-304")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try writeFile(root + "/a.txt", Array(Self.page.utf8))
+        try withServer(kind, app: gzip()(staticFiles(root: root)(notFoundApp))) { _, client throws in
+            let etag = try #require(try client.get("/a.txt").header("ETag"))
+            let revalidated = try client.get("/a.txt", headers: [("If-None-Match", etag), ("Accept-Encoding", "gzip")])
+            #expect(revalidated.status == 304)
+            #expect(revalidated.header("Vary") == "Accept-Encoding")
+        }
+    }
+
     @Test func varyIsMergedNotDuplicated() throws {
         try withServer(.event, app: gzip()(textApp(Self.page, headers: [("Vary", "Cookie")]))) { _, client throws in
             let response = try client.get("/", headers: [("Accept-Encoding", "gzip")])

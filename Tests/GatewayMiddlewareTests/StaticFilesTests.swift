@@ -145,6 +145,7 @@ struct StaticFilesTests {
         "/..%2fsecret.txt", "/..%252fsecret.txt", "/..%5csecret.txt", "/..\\secret.txt", "/css/..%5c..%5csecret.txt",
         "/data.txt%00.png", "/%00", "/link-out.txt", "/dir-out/secret.txt",
         "//../secret.txt", "/./../secret.txt", "/css/./../../secret.txt",
+        "/%c0%ae%c0%ae/secret.txt", "/%e0%80%ae%e0%80%ae/secret.txt", "/..%c0%afsecret.txt", "/css/%c0%ae%c0%ae%c0%af%c0%ae%c0%ae%c0%afsecret.txt",
     ]
 
     @Test(arguments: ServerKind.allCases)
