@@ -180,6 +180,40 @@ struct GzipTests {
         }
     }
 
+    /// A client that stops reading stops the compression too: the body is
+    /// pulled only as fast as the socket drains, not buffered whole.
+    @Test(arguments: ServerKind.allCases)
+    func backpressureHoldsThroughCompression(kind: ServerKind) throws {
+        var generator = SystemRandomNumberGenerator()
+        let block = (0..<65_536).map { _ in UInt8.random(in: 0...255, using: &generator) }  // does not compress
+        let total = 16_384  // 1 GiB if it were all pulled
+        let pulled = Locked(0)
+        let app: Application = { _, startResponse in
+            try startResponse("200 OK", [("Content-Type", "text/plain")])
+            return StreamBody(next: {
+                let count = pulled.withLock { count -> Int in
+                    count += 1
+                    return count
+                }
+                return count <= total ? block : nil
+            })
+        }
+        try withServer(kind, app: gzip()(app)) { _, client throws in
+            try client.send("GET / HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n")
+            let head = try client.readHead()
+            #expect(head.header("Content-Encoding") == "gzip")
+            // Wait until the server stops pulling (the socket buffers are full), then look.
+            var last = -1
+            _ = waitUntil(seconds: 5) {
+                let now = pulled.withLock { $0 }
+                defer { last = now }
+                usleep(100_000)
+                return now == last
+            }
+            #expect(pulled.withLock { $0 } < 1_000)   // a few MB in flight, not the GiB
+        }
+    }
+
     /// HEAD gets the head GET would get.
     @Test(arguments: ServerKind.allCases)
     func headGetsTheHeadersOfGet(kind: ServerKind) throws {
