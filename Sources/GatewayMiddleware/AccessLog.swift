@@ -39,10 +39,17 @@ public func accessLog(format: AccessLogFormat = .common, to output: (any ErrorOu
                                          bytes: bytes, seconds: monotonicSeconds() - started)
                 (output ?? environ.errors).write(line)
             }
-            let body = try app(environ, StartResponse { status, headers, excInfo in
-                record.status = Int(status.prefix(3)) ?? 0
-                return try startResponse(status, headers, excInfo: excInfo)
-            })
+            let body: any ResponseBody
+            do {
+                body = try app(environ, StartResponse { status, headers, excInfo in
+                    record.status = Int(status.prefix(3)) ?? 0
+                    return try startResponse(status, headers, excInfo: excInfo)
+                })
+            } catch {
+                record.status = 500  // the server answers the error with its 500 page
+                log(0)
+                throw error
+            }
             let sendsBody = environ["REQUEST_METHOD"] != "HEAD" && record.status != 304 && record.status != 204
             if let file = body as? FileWrapper {
                 log(sendsBody ? file.remainingLength ?? 0 : 0)

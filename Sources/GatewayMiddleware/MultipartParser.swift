@@ -127,9 +127,10 @@ struct MultipartParser {
             if pending.count < 2 { return true }
             if pending.starts(with: Array("--".utf8)) { return false }
             let padding = pending.prefix { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }.count
-            return pending.count < padding + 2
+            return pending.count < padding + 2 && padding <= 1024
         case .headers:
-            return headerEnd(pending) == nil
+            // Past the limit the switch refuses them; no need to read on.
+            return headerEnd(pending) == nil && pending.count <= limits.maxPartHeaderBytes
         default:
             return false
         }

@@ -26,6 +26,17 @@ struct AccessLogTests {
     }
 
     @Test(arguments: ServerKind.allCases)
+    func applicationErrorsAreLoggedAs500(kind: ServerKind) throws {
+        let log = CapturedErrors()
+        let failing: Application = { _, _ in throw FormError.malformed("boom") }
+        try withServer(kind, app: accessLog(to: log)(failing)) { _, client throws in
+            #expect(try client.get("/broken").status == 500)
+            #expect(waitUntil { log.text.contains("\n") })
+            #expect(log.text.hasSuffix("\"GET /broken HTTP/1.1\" 500 -\n"))
+        }
+    }
+
+    @Test(arguments: ServerKind.allCases)
     func jsonLinesCarryDurationBytesAndRequestID(kind: ServerKind) throws {
         let log = CapturedErrors()
         let streamed: Application = { _, startResponse in

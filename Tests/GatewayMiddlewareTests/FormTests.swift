@@ -160,6 +160,24 @@ struct FormTests {
         }
     }
 
+    /// Part headers that never end are refused once past the limit, without reading on.
+    @Test func endlessPartHeadersStopAtTheLimit() throws {
+        var limits = FormLimits()
+        limits.maxPartHeaderBytes = 1000
+        let pulled = Locked(0)
+        let input = RequestInput(source: { _ in
+            let count = pulled.withLock { count -> Int in
+                count += 1
+                return count
+            }
+            if count == 1 { return Array("--b\r\n".utf8) }
+            return count < 10_000 ? Array(String(repeating: "X-Header: y\r\n", count: 50).utf8) : []
+        })
+        let environ = Environ(variables: ["REQUEST_METHOD": "POST", "CONTENT_TYPE": "multipart/form-data; boundary=b"], input: input)
+        #expect(throws: FormError.tooLarge("part headers over 1000 bytes")) { try parseForm(environ, limits: limits) }
+        #expect(pulled.withLock { $0 } < 1_000)  // about one 64 KiB read, not the 6 MB on offer
+    }
+
     @Test func temporaryFilesAreDeletedWhenParsingFails() throws {
         let folder = try makeTemporaryFolder("spill")
         defer { try? FileManager.default.removeItem(atPath: folder) }
