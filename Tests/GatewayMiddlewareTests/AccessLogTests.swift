@@ -1,3 +1,4 @@
+import Foundation
 import Gateway
 @testable import GatewayMiddleware
 import GatewayTesting
@@ -61,6 +62,7 @@ struct AccessLogTests {
     @Test(arguments: ServerKind.allCases)
     func filesKeepTheirFileWrapperAndAreLogged(kind: ServerKind) throws {
         let root = try makeTemporaryFolder("log")
+        defer { try? FileManager.default.removeItem(atPath: root) }
         try writeFile(root + "/f.txt", Array("0123456789".utf8))
         let log = CapturedErrors()
         let seen = Locked(false)
