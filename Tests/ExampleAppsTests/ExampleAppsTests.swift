@@ -208,3 +208,33 @@ struct ExampleCommandTests {
         }
     }
 }
+
+/// The framework sketch from the README, kept compiling and working.
+@Suite("a framework on top of Application")
+struct FrameworkSketchTests {
+    struct Request { let method: String; let path: String; let environ: Environ }
+    typealias Handler = @Sendable (Request) throws -> (status: String, headers: [(String, String)], body: [UInt8])
+
+    static func framework(routes: [String: Handler]) -> Application {
+        return { environ, startResponse in
+            let request = Request(method: environ["REQUEST_METHOD"] ?? "GET", path: environ["PATH_INFO"] ?? "/", environ: environ)
+            guard let handler = routes[request.path] else { return try notFoundApp(environ, startResponse) }
+            let (status, headers, body) = try handler(request)
+            try startResponse(status, headers)
+            return [body]
+        }
+    }
+
+    @Test(arguments: ServerKind.allCases)
+    func runsUnderMiddlewareOnBothServers(kind: ServerKind) throws {
+        let app = stack(requestID(), gzip(), app: Self.framework(routes: [
+            "/hi": { request in ("200 OK", [("Content-Type", "text/plain")], Array("hi from \(request.method)".utf8)) },
+        ]))
+        try withServer(kind, app: app) { _, client throws in
+            let response = try client.get("/hi")
+            #expect(response.text == "hi from GET")
+            #expect(response.header("X-Request-ID") != nil)
+            #expect(try client.get("/other").status == 404)
+        }
+    }
+}
