@@ -3,16 +3,6 @@ import Gateway
 import Glibc
 #endif
 
-/// How ``accessLog(format:to:)`` writes a line.
-public enum AccessLogFormat: Sendable {
-    /// Common Log Format: `127.0.0.1 - alice [28/Nov/2026:07:05:18 +0000] "GET / HTTP/1.1" 200 13`.
-    case common
-    /// Combined Log Format: Common plus `"referer" "user-agent"`.
-    case combined
-    /// One JSON object a line, with the duration in milliseconds and the request id.
-    case json
-}
-
 /// Logs one line per response, when the server is done with its body:
 /// status, bytes of body sent and (in JSON) the time taken. Lines go to
 /// `output`, or the request's `wsgi.errors` when nil.
@@ -62,15 +52,6 @@ public func accessLog(format: AccessLogFormat = .common, to output: (any ErrorOu
             }, onClose: { once.run { log(record.bytes) } })
         }
     }
-}
-
-/// Status and byte count of one response, filled in as it goes; and the
-/// user that authentication further in found (its environ is its own copy).
-final class AccessRecord {
-    static let environKey = "gateway.access_record"
-    var status = 0
-    var bytes = 0
-    var user: String?
 }
 
 func accessLogLine(format: AccessLogFormat, environ: Environ, status: Int, bytes: Int, seconds: Double) -> String {

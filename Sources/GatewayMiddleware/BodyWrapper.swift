@@ -45,16 +45,3 @@ struct BodyWrapper: ResponseBody {
         }
     }
 }
-
-/// Runs `body` once, however often it is called: `close()` hooks.
-final class Once: @unchecked Sendable {
-    // @unchecked: a body is closed by one thread; the lock covers the rest.
-    private let done = Locked(false)
-    func run(_ body: () -> Void) {
-        let first = done.withLock { done -> Bool in
-            defer { done = true }
-            return !done
-        }
-        if first { body() }
-    }
-}
