@@ -249,6 +249,30 @@ struct GzipTests {
         }
     }
 
+    /// Not compressing, gzip hands the file body on as it is: the libevent
+    /// server still sends it with sendfile.
+    @Test(arguments: ServerKind.allCases)
+    func uncompressedFilesStayFileWrappers(kind: ServerKind) throws {
+        let root = try makeTemporaryFolder("gzip-sendfile")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try writeFile(root + "/photo.png", [UInt8](repeating: 7, count: 5000))
+        try writeFile(root + "/page.txt", Array(Self.page.utf8))
+        let kinds = Locked<[String]>([])
+        let probe: Middleware = { app in
+            { environ, startResponse in
+                let body = try app(environ, startResponse)
+                kinds.withLock { $0.append(body is FileWrapper ? "file" : "other") }
+                return body
+            }
+        }
+        try withServer(kind, app: stack(probe, gzip(), app: staticFiles(root: root)(notFoundApp))) { _, client throws in
+            #expect(try client.get("/photo.png", headers: [("Accept-Encoding", "gzip")]).body.count == 5000)
+            #expect(try client.get("/page.txt").body.count == Self.page.utf8.count)
+            #expect(try client.get("/page.txt", headers: [("Accept-Encoding", "gzip")]).header("Content-Encoding") == "gzip")
+        }
+        #expect(kinds.withLock { $0 } == ["file", "file", "other"])
+    }
+
     @Test func curlCompressedDecodesIt() throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/curl") else {
             Issue.record("curl not found: the curl --compressed check did not run")
