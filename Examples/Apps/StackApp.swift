@@ -11,7 +11,7 @@ import GatewayMiddleware
 /// | `/admin/...` | behind Basic authentication: `adminCredentials` is `user:password` (the command reads `GATEWAY_ADMIN`); nil refuses everyone |
 ///
 /// all wrapped, outermost first, in request id, access log, error catcher and gzip.
-public func stackApp(root: String, adminCredentials: String?, debug: Bool = false) -> Application {
+public func stackApp(root: String, adminCredentials: String?, debug: Bool = false, logRequests: Bool = true) -> Application {
     let admin = basicAuth(realm: "admin") { user, password in
         guard let adminCredentials else { return false }
         return constantTimeEquals("\(user):\(password)", adminCredentials)
@@ -22,7 +22,8 @@ public func stackApp(root: String, adminCredentials: String?, debug: Bool = fals
         "/echo": echoApp,
         "/admin": admin,
     ])
-    return stack(requestID(), accessLog(format: .combined), catchErrors(debug: debug), gzip(), app: map)
+    let log = logRequests ? [accessLog(format: .combined)] : []
+    return stack([requestID()] + log + [catchErrors(debug: debug), gzip()], app: map)
 }
 
 private let adminApp: Application = { environ, startResponse in

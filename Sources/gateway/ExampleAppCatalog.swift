@@ -7,14 +7,15 @@ import Gateway
 enum ExampleAppCatalog {
     static let names = ["hello", "static", "upload", "api", "stack"]
 
-    /// The application named `name`, or nil when it is not an example.
-    static func make(_ name: String, root: String) -> Application? {
+    /// The application named `name`, or nil when it is not an example;
+    /// `accessLog` false (`--no-access-log`) leaves out their own log.
+    static func make(_ name: String, root: String, accessLog: Bool) -> Application? {
         switch name {
         case "hello": helloApp
-        case "static": staticApp(root: root)
+        case "static": staticApp(root: root, logRequests: accessLog)
         case "upload": uploadApp()
         case "api": itemsAPI()
-        case "stack": stackApp(root: root, adminCredentials: ProcessInfo.processInfo.environment["GATEWAY_ADMIN"])
+        case "stack": stackApp(root: root, adminCredentials: ProcessInfo.processInfo.environment["GATEWAY_ADMIN"], logRequests: accessLog)
         default: nil
         }
     }

@@ -95,7 +95,7 @@ struct Serve: ParsableCommand {
     }
 
     func run() throws {
-        let application = ExampleAppCatalog.make(app, root: root) ?? BuiltinApps.named(app)!
+        let application = ExampleAppCatalog.make(app, root: root, accessLog: !noAccessLog) ?? BuiltinApps.named(app)!
         switch backend {
         case .event:
             var configuration = EventServerConfiguration(host: host, port: port)

@@ -160,14 +160,14 @@ struct ExampleCommandTests {
     }
 
     /// Starts `gateway serve --port 0 ...`, returns the process and its port.
-    static func serve(_ arguments: [String], environment: [String: String] = [:]) throws -> (Process, Int) {
+    static func serve(_ arguments: [String], environment: [String: String] = [:], stderr: Any = FileHandle.nullDevice) throws -> (Process, Int) {
         let process = Process()
         process.executableURL = executable
         process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0"] + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let output = Pipe()
         process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        process.standardError = stderr
         try process.run()
         var line: [UInt8] = []
         while line.last != UInt8(ascii: "\n") {
@@ -185,6 +185,24 @@ struct ExampleCommandTests {
     static func stop(_ process: Process) {
         process.terminate()
         process.waitUntilExit()
+    }
+
+    /// The static app logs each request itself (the server's log is off for
+    /// it), once; `--no-access-log` silences it too.
+    @Test(.timeLimit(.minutes(1)))
+    func staticLogsOnceUnlessTold() throws {
+        let root = try makeTemporaryFolder("serve-log")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try writeFile(root + "/a.txt", Array("a".utf8))
+        for quiet in [false, true] {
+            let errors = Pipe()
+            let (process, port) = try Self.serve(["--app", "static", "--root", root] + (quiet ? ["--no-access-log"] : []), stderr: errors)
+            #expect(try TestHTTPClient(port: port, timeout: 5).get("/a.txt").text == "a")
+            Self.stop(process)
+            let logged = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let lines = logged.split(separator: "\n").filter { $0.contains("GET /a.txt") }
+            #expect(lines.count == (quiet ? 0 : 1), "\(logged)")
+        }
     }
 
     @Test(.timeLimit(.minutes(1)))
