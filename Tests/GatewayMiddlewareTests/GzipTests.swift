@@ -146,12 +146,13 @@ struct GzipTests {
         }
     }
 
-    @Test func varyIsMergedNotDuplicated() throws {
-        try withServer(.event, app: gzip()(textApp(Self.page, headers: [("Vary", "Cookie")]))) { _, client throws in
+    @Test(arguments: ServerKind.allCases)
+    func varyIsMergedNotDuplicated(kind: ServerKind) throws {
+        try withServer(kind, app: gzip()(textApp(Self.page, headers: [("Vary", "Cookie")]))) { _, client throws in
             let response = try client.get("/", headers: [("Accept-Encoding", "gzip")])
             #expect(response.headerValues("Vary") == ["Cookie, Accept-Encoding"])
         }
-        try withServer(.event, app: gzip()(textApp(Self.page, headers: [("Vary", "accept-encoding")]))) { _, client throws in
+        try withServer(kind, app: gzip()(textApp(Self.page, headers: [("Vary", "accept-encoding")]))) { _, client throws in
             let response = try client.get("/")
             #expect(response.headerValues("Vary") == ["accept-encoding"])
         }
