@@ -20,6 +20,8 @@ public let gzipOptOutHeader = "X-No-Compression"
 /// weak; streamed bodies are compressed chunk by chunk with a sync flush, so
 /// nothing is buffered and the server's backpressure still holds. Every
 /// response that could have been compressed carries `Vary: Accept-Encoding`.
+/// A client that refuses both gzip and identity gets identity, which RFC 9110
+/// §12.5.3 allows (rather than a 406).
 ///
 /// ```swift
 /// let app = gzip()(staticFiles(root: "/srv/www")(notFoundApp))
