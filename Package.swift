@@ -23,6 +23,12 @@ let package = Package(
             pkgConfig: "libevent",
             providers: [.apt(["libevent-dev"])]
         ),
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(name: "Gateway"),
         // The server kit: what both servers share and applications never see.
         .target(name: "GatewayHTTP", dependencies: ["Gateway"]),
@@ -36,17 +42,22 @@ let package = Package(
         .target(name: "GatewaySocket", dependencies: ["Gateway", "GatewayHTTP"]),
         .target(name: "GatewayTesting", dependencies: ["Gateway"]),
         .target(name: "GatewayProbe", dependencies: ["Gateway"]),
-        .target(name: "GatewayMiddleware", dependencies: ["Gateway"]),
+        .target(name: "GatewayMiddleware", dependencies: ["Gateway", "CZlib"]),
+        .target(name: "ExampleApps", dependencies: ["Gateway", "GatewayMiddleware", "GatewayProbe"], path: "Examples/Apps"),
         .executableTarget(
             name: "gateway",
             dependencies: [
-                "Gateway", "GatewayEvent", "GatewaySocket", "GatewayProbe", "GatewayMiddleware",
+                "Gateway", "GatewayEvent", "GatewaySocket", "GatewayProbe", "GatewayMiddleware", "ExampleApps",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(name: "HelloEvent", dependencies: ["Gateway", "GatewayEvent"], path: "Examples/HelloEvent"),
         .executableTarget(name: "HelloSocket", dependencies: ["Gateway", "GatewaySocket"], path: "Examples/HelloSocket"),
+        .executableTarget(name: "StaticServer", dependencies: ["Gateway", "GatewayEvent", "ExampleApps"], path: "Examples/StaticServer"),
+        .executableTarget(name: "UploadServer", dependencies: ["Gateway", "GatewayEvent", "ExampleApps"], path: "Examples/UploadServer"),
+        .executableTarget(name: "APIServer", dependencies: ["Gateway", "GatewayEvent", "ExampleApps"], path: "Examples/APIServer"),
+        .executableTarget(name: "StackServer", dependencies: ["Gateway", "GatewayEvent", "ExampleApps"], path: "Examples/StackServer"),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "GatewayTesting", "GatewayProbe"]),
         .testTarget(name: "GatewayHTTPTests", dependencies: ["Gateway", "GatewayHTTP"]),
         .testTarget(name: "GatewaySocketTests", dependencies: ["Gateway", "GatewayHTTP", "GatewaySocket", "GatewayTesting"]),
@@ -54,6 +65,14 @@ let package = Package(
             name: "GatewayEventTests",
             dependencies: ["Gateway", "GatewayEvent", "GatewayTesting", "GatewayProbe", "GatewayMiddleware",
                            .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
+            name: "GatewayMiddlewareTests",
+            dependencies: ["Gateway", "GatewayMiddleware", "GatewayEvent", "GatewaySocket", "GatewayTesting"]
+        ),
+        .testTarget(
+            name: "ExampleAppsTests",
+            dependencies: ["Gateway", "ExampleApps", "GatewayMiddleware", "GatewayEvent", "GatewaySocket", "GatewayTesting"]
         ),
         .testTarget(
             name: "ConformanceTests",

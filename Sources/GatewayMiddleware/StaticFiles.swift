@@ -3,57 +3,122 @@ import Gateway
 import Glibc
 #endif
 
-/// An application that serves the regular files under `root`, by
-/// `PATH_INFO`, as ``FileWrapper`` bodies (sent with sendfile by the servers
-/// that can). `..` segments and anything but regular files get 404; methods
-/// other than GET and HEAD get 405.
+/// Middleware that serves the regular files under `root` by `PATH_INFO`
+/// and passes every other request to the application it wraps.
+///
+/// Files go out as ``FileWrapper`` bodies (sendfile on the libevent server)
+/// with their media type, a strong `ETag` and `Last-Modified`; conditional
+/// requests (`If-None-Match`, `If-Modified-Since`) get 304, a single `Range`
+/// gets 206 (416 when it lies past the end). A folder's URL serves its
+/// `index.html`, after a redirect that adds the trailing slash. Paths that
+/// could leave `root` (`..` however encoded, NUL, a backslash, a symbolic link
+/// pointing outside) get 404 without reaching the wrapped application.
 ///
 /// ```swift
-/// let app = staticFiles(root: "/srv/www")
-/// // GET /css/site.css -> /srv/www/css/site.css
+/// let app = staticFiles(root: "/srv/www", options: StaticFileOptions(cacheControl: "max-age=60"))(notFoundApp)
+/// // GET /css/site.css -> /srv/www/css/site.css; GET /api/... -> the wrapped app
 /// ```
-public func staticFiles(root: String) -> Application {
-    let root = root.hasSuffix("/") ? String(root.dropLast()) : root
-    return { environ, startResponse in
-        let method = environ["REQUEST_METHOD"] ?? "GET"
-        guard method == "GET" || method == "HEAD" else {
-            try startResponse("405 Method Not Allowed", [("Allow", "GET, HEAD"), ("Content-Type", "text/plain"), ("Content-Length", "19")])
-            return ["method not allowed\n"]
+public func staticFiles(root: String, options: StaticFileOptions = StaticFileOptions()) -> Middleware {
+    let files = StaticFileResolver(root: root)
+    return { app in
+        { environ, startResponse in
+            let method = environ["REQUEST_METHOD"] ?? "GET"
+            switch files.resolve(environ["PATH_INFO"] ?? "/", indexFile: options.indexFile) {
+            case .miss:
+                return try app(environ, startResponse)
+            case .refused:
+                return try notFoundApp(environ, startResponse)
+            case .folder:
+                // Relative links in the index need the slash: redirect, keeping the query.
+                let query = environ["QUERY_STRING"].map { $0.isEmpty ? "" : "?" + $0 } ?? ""
+                let location = urlQuote((environ["SCRIPT_NAME"] ?? "") + (environ["PATH_INFO"] ?? "") + "/") + query
+                try startResponse("301 Moved Permanently", [
+                    ("Location", location), ("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", "0"),
+                ])
+                return [String]()
+            case .file(let path):
+                guard method == "GET" || method == "HEAD" else {
+                    try startResponse("405 Method Not Allowed", [
+                        ("Allow", "GET, HEAD"), ("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", "19"),
+                    ])
+                    return ["method not allowed\n"]
+                }
+                return try serveFile(path, environ: environ, options: options, startResponse)
+            }
         }
-        let path = environ["PATH_INFO"] ?? "/"
-        let segments = path.split(separator: "/")
-        guard !segments.contains(where: { $0 == ".." || $0 == "." }), !path.contains("\0") else {
-            return try notFound(startResponse)
-        }
-        let filePath = root + "/" + segments.joined(separator: "/")
-        var info = stat()
-        guard stat(filePath, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG,
-              let file = try? FileWrapper(path: filePath)
-        else { return try notFound(startResponse) }
-        try startResponse("200 OK", [
-            ("Content-Type", contentType(forPath: filePath)),
-            ("Content-Length", String(info.st_size)),
-            ("Last-Modified", HTTPDate.format(Int(info.st_mtim.tv_sec))),
-        ])
-        return file
     }
 }
 
-private func notFound(_ startResponse: StartResponse) throws -> any ResponseBody {
-    try startResponse("404 Not Found", [("Content-Type", "text/plain"), ("Content-Length", "10")])
-    return ["not found\n"]
+/// The response for one regular file: 200, 206, 304 or 416.
+private func serveFile(_ path: String, environ: Environ, options: StaticFileOptions,
+                       _ startResponse: StartResponse) throws -> any ResponseBody {
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+    var info = stat()
+    guard fd >= 0 else { return try notFoundApp(environ, startResponse) }
+    guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+        close(fd)
+        return try notFoundApp(environ, startResponse)
+    }
+    let size = Int(info.st_size)
+    let modified = Int(info.st_mtim.tv_sec)
+    let nanos = Int(info.st_mtim.tv_sec) &* 1_000_000_000 &+ Int(info.st_mtim.tv_nsec)
+    let etag = "\"\(String(UInt(bitPattern: nanos), radix: 16))-\(String(size, radix: 16))-\(String(UInt(info.st_ino), radix: 16))\""
+    var headers: [(String, String)] = [("ETag", etag), ("Last-Modified", HTTPDate.format(modified))]
+    if let cacheControl = options.cacheControl { headers.append(("Cache-Control", cacheControl)) }
+
+    if notModified(environ, etag: etag, modified: modified) {
+        close(fd)
+        try startResponse("304 Not Modified", headers)
+        return [String]()
+    }
+    headers.append(("Content-Type", MediaTypes.type(forPath: path)))
+    headers.append(("Accept-Ranges", "bytes"))
+    var range = ByteRange.ignored
+    if environ["REQUEST_METHOD"] == "GET", let header = environ["HTTP_RANGE"], ifRangeHolds(environ, etag: etag, modified: modified) {
+        range = ByteRange.parse(header, length: size)
+    }
+    switch range {
+    case .unsatisfiable:
+        close(fd)
+        try startResponse("416 Range Not Satisfiable", headers.filter { $0.0 != "Content-Type" } + [
+            ("Content-Range", "bytes */\(size)"), ("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", "0"),
+        ])
+        return [String]()
+    case .satisfiable(let bytes):
+        try startResponse("206 Partial Content", headers + [
+            ("Content-Range", "bytes \(bytes.lowerBound)-\(bytes.upperBound)/\(size)"),
+            ("Content-Length", String(bytes.count)),
+        ])
+        if bytes.upperBound == size - 1 {
+            lseek(fd, off_t(bytes.lowerBound), SEEK_SET)  // to the end: still sendfile
+            return FileWrapper(descriptor: fd)
+        }
+        return FileRangeBody(descriptor: fd, range: bytes)
+    case .ignored:
+        try startResponse("200 OK", headers + [("Content-Length", String(size))])
+        return FileWrapper(descriptor: fd)
+    }
 }
 
-private let types: [String: String] = [
-    "html": "text/html; charset=utf-8", "htm": "text/html; charset=utf-8", "css": "text/css",
-    "js": "text/javascript", "json": "application/json", "txt": "text/plain; charset=utf-8",
-    "svg": "image/svg+xml", "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif",
-    "webp": "image/webp", "ico": "image/x-icon", "pdf": "application/pdf", "wasm": "application/wasm",
-    "xml": "application/xml", "woff2": "font/woff2",
-]
-
-/// The media type for a file name's extension; octet-stream when unknown.
-func contentType(forPath path: String) -> String {
-    guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return "application/octet-stream" }
-    return types[path[path.index(after: dot)...].lowercased()] ?? "application/octet-stream"
+/// RFC 9110 §13.2.2: `If-None-Match` (weak comparison) decides when present,
+/// else `If-Modified-Since`.
+private func notModified(_ environ: Environ, etag: String, modified: Int) -> Bool {
+    if let condition = environ["HTTP_IF_NONE_MATCH"] {
+        let tags = condition.split(separator: ",").map { $0.trimmingWhitespace() }
+        return tags.contains("*") || tags.contains { weakTag($0) == weakTag(etag) }
+    }
+    if let since = environ["HTTP_IF_MODIFIED_SINCE"].flatMap(parseHTTPDate) {
+        return modified <= since
+    }
+    return false
 }
+
+/// `If-Range`: the range applies only to the representation the client has
+/// (strong ETag match, or exactly its Last-Modified date).
+private func ifRangeHolds(_ environ: Environ, etag: String, modified: Int) -> Bool {
+    guard let condition = environ["HTTP_IF_RANGE"]?.trimmingWhitespace() else { return true }
+    if condition.hasPrefix("\"") { return condition == etag }
+    return parseHTTPDate(condition) == modified
+}
+
+private func weakTag(_ tag: String) -> String { tag.hasPrefix("W/") ? String(tag.dropFirst(2)) : tag }

@@ -1,5 +1,6 @@
 /// SHA-256 (FIPS 180-4), for the probe's body digests; no dependency needed.
-struct SHA256 {
+package struct SHA256 {
+    package init() {}
     private var state: [UInt32] = [
         0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
     ]
@@ -17,7 +18,7 @@ struct SHA256 {
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
     ]
 
-    mutating func update(_ bytes: [UInt8]) {
+    package mutating func update(_ bytes: [UInt8]) {
         length += UInt64(bytes.count)
         pending += bytes
         var offset = 0
@@ -29,7 +30,7 @@ struct SHA256 {
     }
 
     /// The digest as lowercase hex.
-    mutating func hexDigest() -> String {
+    package mutating func hexDigest() -> String {
         let bitLength = length &* 8
         var tail = pending + [0x80]
         while tail.count % 64 != 56 { tail.append(0) }

@@ -26,7 +26,7 @@ struct Serve: ParsableCommand {
     @Option(help: "Port to listen on; 0 picks a free one.")
     var port = 8000
 
-    @Option(help: "The application: \(BuiltinApps.names.joined(separator: ", ")), or static (files under --root).")
+    @Option(help: "The application: \((BuiltinApps.names + ExampleAppCatalog.names).joined(separator: ", ")) (static and stack serve --root).")
     var app = "demo"
 
     @Option(help: "With --app static: the folder to serve.")
@@ -81,8 +81,8 @@ struct Serve: ParsableCommand {
     enum SocketMode: String, ExpressibleByArgument, CaseIterable { case single, threads, fork }
 
     func validate() throws {
-        guard app == "static" || BuiltinApps.named(app) != nil else {
-            throw ValidationError("unknown app '\(app)'; choose one of \(BuiltinApps.names.joined(separator: ", ")), static")
+        guard ExampleAppCatalog.names.contains(app) || BuiltinApps.named(app) != nil else {
+            throw ValidationError("unknown app '\(app)'; choose one of \((BuiltinApps.names + ExampleAppCatalog.names).joined(separator: ", "))")
         }
         guard (0...65535).contains(port) else { throw ValidationError("port must be 0...65535") }
         guard threads >= 0, reactors >= 1 else { throw ValidationError("--threads must be >= 0 and --reactors >= 1") }
@@ -95,7 +95,7 @@ struct Serve: ParsableCommand {
     }
 
     func run() throws {
-        let application = app == "static" ? staticFiles(root: root) : BuiltinApps.named(app)!
+        let application = ExampleAppCatalog.make(app, root: root, accessLog: !noAccessLog) ?? BuiltinApps.named(app)!
         switch backend {
         case .event:
             var configuration = EventServerConfiguration(host: host, port: port)
@@ -103,7 +103,7 @@ struct Serve: ParsableCommand {
             configuration.threads = threads
             configuration.reactors = reactors
             configuration.shutdownTimeout = shutdownTimeout
-            configuration.accessLog = !noAccessLog
+            configuration.accessLog = !noAccessLog && !ExampleAppCatalog.logsRequests(app)
             configuration.limits.maxConnections = maxConnections
             configuration.limits.requestTimeout = requestTimeout
             configuration.limits.minRequestRate = minRequestRate

@@ -1,0 +1,132 @@
+import Gateway
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Logs one line per response, when the server is done with its body:
+/// status, bytes of body sent and (in JSON) the time taken. Lines go to
+/// `output`, or the request's `wsgi.errors` when nil.
+///
+/// A ``FileWrapper`` body is not wrapped, so the libevent server still sends
+/// it with sendfile: its line is written when the application returns, with
+/// the file's length and the time until then.
+///
+/// ```swift
+/// let app = accessLog(format: .combined)(myApp)
+/// ```
+public func accessLog(format: AccessLogFormat = .common, to output: (any ErrorOutput)? = nil) -> Middleware {
+    return { app in
+        { environ, startResponse in
+            let started = monotonicSeconds()
+            let record = AccessRecord()
+            var environ = environ
+            // Middleware further in (basicAuth) reports the user through it.
+            environ.extras[AccessRecord.environKey] = record
+            let log = { [environ] (bytes: Int) in
+                var environ = environ
+                if let user = record.user { environ["REMOTE_USER"] = user }
+                let line = accessLogLine(format: format, environ: environ, status: record.status,
+                                         bytes: bytes, seconds: monotonicSeconds() - started)
+                (output ?? environ.errors).write(line)
+            }
+            let body: any ResponseBody
+            do {
+                body = try app(environ, StartResponse { status, headers, excInfo in
+                    record.status = Int(status.prefix(3)) ?? 0
+                    return try startResponse(status, headers, excInfo: excInfo)
+                })
+            } catch {
+                record.status = 500  // the server answers the error with its 500 page
+                log(0)
+                throw error
+            }
+            let sendsBody = environ["REQUEST_METHOD"] != "HEAD" && record.status != 304 && record.status != 204
+            if let file = body as? FileWrapper {
+                log(sendsBody ? file.remainingLength ?? 0 : 0)
+                return file
+            }
+            let once = Once()
+            return BodyWrapper(wrapped: body, keepsChunkCount: true, transform: { chunk in
+                if let chunk, sendsBody { record.bytes += chunk.count }
+                return chunk
+            }, onClose: { once.run { log(record.bytes) } })
+        }
+    }
+}
+
+func accessLogLine(format: AccessLogFormat, environ: Environ, status: Int, bytes: Int, seconds: Double) -> String {
+    let remote = environ["REMOTE_ADDR"] ?? "-"
+    let user = environ["REMOTE_USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "-"
+    switch format {
+    case .common, .combined:
+        var line = "\(remote) - \(logSafe(user)) [\(clfTime())] \"\(environ.requestLine)\" \(status) \(bytes == 0 ? "-" : String(bytes))"
+        if format == .combined {
+            line += " \"\(logSafe(environ["HTTP_REFERER"] ?? "-"))\" \"\(logSafe(environ["HTTP_USER_AGENT"] ?? "-"))\""
+        }
+        return line + "\n"
+    case .json:
+        var fields: [(String, String)] = [
+            ("time", jsonString(HTTPDate.now())), ("remote_addr", jsonString(remote)),
+            ("user", jsonString(user)), ("method", jsonString(environ["REQUEST_METHOD"] ?? "-")),
+            ("path", jsonString((environ["SCRIPT_NAME"] ?? "") + (environ["PATH_INFO"] ?? ""))),
+            ("query", jsonString(environ["QUERY_STRING"] ?? "")),
+            ("protocol", jsonString(environ["SERVER_PROTOCOL"] ?? "-")),
+            ("status", String(status)), ("bytes", String(bytes)),
+            ("duration_ms", String(Double(Int(seconds * 1_000_000)) / 1000)),
+        ]
+        if let id = environ.extras[requestIDKey] as? String { fields.append(("request_id", jsonString(id))) }
+        if let agent = environ["HTTP_USER_AGENT"] { fields.append(("user_agent", jsonString(agent))) }
+        if let referer = environ["HTTP_REFERER"] { fields.append(("referer", jsonString(referer))) }
+        return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}\n"
+    }
+}
+
+/// A field for a quoted CLF slot: quotes, backslashes and control bytes escaped.
+private func logSafe(_ text: String) -> String {
+    var out = ""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case _ where scalar.value < 0x20 || scalar.value == 0x7F: out += "\\x" + String(scalar.value, radix: 16)
+        default: out.unicodeScalars.append(scalar)
+        }
+    }
+    return out
+}
+
+/// A JSON string literal.
+func jsonString(_ text: String) -> String {
+    var out = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        case _ where scalar.value < 0x20:
+            let hex = String(scalar.value, radix: 16)
+            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        default: out.unicodeScalars.append(scalar)
+        }
+    }
+    return out + "\""
+}
+
+/// `[28/Nov/2026:07:05:18 +0000]`'s inside, in UTC.
+private func clfTime() -> String {
+    var now = time(nil)
+    var parts = tm()
+    gmtime_r(&now, &parts)
+    let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+    return "\(two(parts.tm_mday))/\(months[Int(parts.tm_mon)])/\(parts.tm_year + 1900):"
+        + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) +0000"
+}
+
+private func monotonicSeconds() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+}
