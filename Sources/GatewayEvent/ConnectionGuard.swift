@@ -117,6 +117,11 @@ final class ConnectionGuard {
     private func adopt(events: OpaquePointer, connection: OpaquePointer, now: Double) {
         let slot = ConnectionSlot(events: events, connection: connection, owner: self, limits: parserLimits, now: now)
         slots[connection] = slot
+        // evhttp leaves Nagle on: the tail of a response written in pieces
+        // (a file, a stream) would wait for the client's delayed ACK, ~40 ms.
+        // (A unix-domain socket refuses the option; nothing to do there.)
+        var on: Int32 = 1
+        setsockopt(bufferevent_getfd(events), Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
         let context = Unmanaged.passUnretained(slot).toOpaque()
         evhttp_connection_set_closecb(connection, { _, context in
             let slot = Unmanaged<ConnectionSlot>.fromOpaque(context!).takeUnretainedValue()
