@@ -35,9 +35,12 @@ final class ConnectionGuard {
     /// Connections to drop at the next sweep.
     private var doomed: [ConnectionSlot] = []
     private let parserLimits: RequestParser.Limits
+    private let bodies: RequestRelay.BodyPolicy
 
-    init(http: OpaquePointer, base: OpaquePointer, gate: AcceptGate, configuration: EventServerConfiguration) {
+    init(http: OpaquePointer, base: OpaquePointer, gate: AcceptGate, configuration: EventServerConfiguration,
+         bodies: RequestRelay.BodyPolicy) {
         limits = configuration.limits
+        self.bodies = bodies
         logger = configuration.logger
         parserLimits = limits.parserLimits
         self.gate = gate
@@ -115,7 +118,7 @@ final class ConnectionGuard {
     }
 
     private func adopt(events: OpaquePointer, connection: OpaquePointer, now: Double) {
-        let slot = ConnectionSlot(events: events, connection: connection, owner: self, limits: parserLimits, now: now)
+        let slot = ConnectionSlot(events: events, connection: connection, owner: self, limits: parserLimits, bodies: bodies, now: now)
         slots[connection] = slot
         // evhttp leaves Nagle on: the tail of a response written in pieces
         // (a file, a stream) would wait for the client's delayed ACK, ~40 ms.

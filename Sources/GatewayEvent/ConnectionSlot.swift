@@ -32,15 +32,18 @@ final class ConnectionSlot {
     private var relayed: [UInt8] = []
     /// The response under way, told when the client goes.
     var exchange: ResponseExchange?
+    /// The budget the dispatched request's body holds, until its response is done.
+    var heldBody: BodyBudget.Reservation?
     var inputEntry: OpaquePointer?
     var outputEntry: OpaquePointer?
 
-    init(events: OpaquePointer, connection: OpaquePointer, owner: ConnectionGuard, limits: RequestParser.Limits, now: Double) {
+    init(events: OpaquePointer, connection: OpaquePointer, owner: ConnectionGuard, limits: RequestParser.Limits,
+         bodies: RequestRelay.BodyPolicy, now: Double) {
         self.events = events
         self.connection = connection
         self.owner = owner
         self.since = now
-        self.relay = RequestRelay(limits: limits)
+        self.relay = RequestRelay(limits: limits, bodies: bodies)
     }
 
     var input: OpaquePointer { bufferevent_get_input(events) }
@@ -77,6 +80,16 @@ final class ConnectionSlot {
         if let refusal { owner.refused(self, reason: refusal.description) }
         if !relayed.isEmpty { _ = evbuffer_add(buffer, relayed, relayed.count) }
         if relay.mustClose { owner.closeSoon(self) }
+        sendContinueIfDue()
+    }
+
+    /// A spooled request's `100 Continue`, which evhttp cannot send (it sees
+    /// the head only with the body): written once no response is before it.
+    private func sendContinueIfDue() {
+        guard relay.continueWanted, phase != .dispatched, relay.nothingPending else { return }
+        relay.continueWanted = false
+        let bytes = ServerResponse.continue.bytes
+        _ = evbuffer_add(output, bytes, bytes.count)
     }
 
     /// Removes all but the first `kept` bytes of `buffer` (evbuffers drain
@@ -120,6 +133,7 @@ final class ConnectionSlot {
     /// arrived (pipelined) while this one was served.
     func responseCompleted() {
         exchange = nil
+        heldBody = nil
         watchOutput(true)
         if relay.isIdle {
             phase = .idle
@@ -127,6 +141,7 @@ final class ConnectionSlot {
         } else {
             startReceiving(at: MonotonicClock.seconds())
         }
+        sendContinueIfDue()
     }
 
     private func startReceiving(at now: Double) {

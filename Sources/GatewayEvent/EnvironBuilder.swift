@@ -14,11 +14,12 @@ struct EnvironBuilder {
     let multiprocess: Bool
     let errors: any ErrorOutput
 
-    /// The environ of `head` (as the relay parsed it), with the body evhttp buffered for `request`.
-    func environ(for head: RequestHead, request: EvhttpRequest) -> Environ {
+    /// The environ of `head` (as the relay parsed it), with the body evhttp
+    /// buffered for `request`, or `input` when the relay spooled it.
+    func environ(for head: RequestHead, request: EvhttpRequest, input: RequestInput? = nil) -> Environ {
         Environ(
             variables: head.cgiVariables(server: (serverName, serverPort), peer: request.peer),
-            input: RequestInput(request.takeBody()),
+            input: input ?? RequestInput(request.takeBody()),
             errors: errors,
             urlScheme: "http",
             multithread: multithread,

@@ -70,6 +70,7 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
                 multithread: pool != nil || configuration.reactors > 1, multiprocess: configuration.multiprocess,
                 errors: configuration.errors),
             pool: pool,
+            bodyBudget: BodyBudget(capacity: configuration.limits.maxBufferedBodyBytes),
             accessLog: configuration.accessLog ? AccessLog(output: StandardErrorOutput.shared) : nil)
         let socket = listener
         do {

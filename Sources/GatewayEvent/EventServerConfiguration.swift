@@ -53,8 +53,24 @@ public struct EventServerConfiguration: Sendable {
     public struct Limits: Sendable {
         /// Request line and headers together (431).
         public var maxHeaderBytes = 64 * 1024
-        /// The request body (413). evhttp buffers the whole body in memory.
+        /// The request body (413), checked against the declared length before
+        /// any of it is read. Large bodies go to disk (see ``bodySpoolThreshold``),
+        /// so this bounds disk use per request, not memory.
         public var maxBodyBytes = 64 * 1024 * 1024
+        /// Bodies up to this size are held in memory (evhttp's buffer) while
+        /// ``maxBufferedBodyBytes`` has room; larger ones, and chunked ones past
+        /// it, are spooled to an unlinked temporary file as they arrive and
+        /// `wsgi.input` reads them from there. 64 KiB: most form posts and
+        /// API calls stay in memory; uploads go to disk (waitress: 512 KiB,
+        /// nginx: 8–16 KiB).
+        public var bodySpoolThreshold = 64 * 1024
+        /// Memory for request bodies, all connections and reactors of the
+        /// process together. A body that would overflow it is spooled
+        /// instead, whatever its size: memory for bodies stays under this
+        /// whatever clients send. 32 MiB: 512 bodies at the threshold.
+        public var maxBufferedBodyBytes = 32 * 1024 * 1024
+        /// Where spooled bodies go (each file is unlinked as soon as it is made).
+        public var bodySpoolDirectory = "/tmp"
         /// The request target (414).
         public var maxURILength = 8 * 1024
         /// Connections open at once, all loops together; past it the server

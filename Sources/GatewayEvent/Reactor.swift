@@ -67,7 +67,11 @@ final class Reactor: @unchecked Sendable {
             throw EventServerError.libevent("evhttp_accept_socket failed")
         }
         gate = AcceptGate(listener: listener, logger: settings.logger)
-        connections = ConnectionGuard(http: http, base: base, gate: gate, configuration: settings.configuration)
+        connections = ConnectionGuard(
+            http: http, base: base, gate: gate, configuration: settings.configuration,
+            bodies: RequestRelay.BodyPolicy(
+                budget: settings.bodyBudget, threshold: limits.bodySpoolThreshold,
+                directory: limits.bodySpoolDirectory))
 
         let context = Unmanaged.passUnretained(self).toOpaque()
         evhttp_set_gencb(http, { request, context in
@@ -161,13 +165,18 @@ final class Reactor: @unchecked Sendable {
             return refuse(request, ServerResponse.refusal(400, serverSoftware: settings.configuration.serverSoftware))
         }
         let head: RequestHead
+        var input: RequestInput?
         switch pending {
         case .refused(let refusal):
             return refuse(request, ServerResponse.refusal(refusal.status, serverSoftware: settings.configuration.serverSoftware))
-        case .request(let parsed):
+        case .request(let parsed, .buffered(let reservation)):
             head = parsed
+            slot.heldBody = reservation
+        case .request(let parsed, .spooled(let spool)):
+            head = parsed
+            input = spool.input()
         }
-        let handler = Handler(environ: settings.environBuilder.environ(for: head, request: request),
+        let handler = Handler(environ: settings.environBuilder.environ(for: head, request: request, input: input),
                               serverSoftware: settings.configuration.serverSoftware)
         inFlight += 1
         ResponseExchange(request: request, handler: handler, reactor: self, connection: slot).begin(app: settings.app)
@@ -199,6 +208,8 @@ struct ServingSettings: Sendable {
     let app: Application
     let environBuilder: EnvironBuilder
     let pool: WorkerPool?
+    /// Memory for request bodies, shared by every reactor of the process.
+    let bodyBudget: BodyBudget
     let accessLog: AccessLog?
     var logger: Logger { configuration.logger }
 }

@@ -10,14 +10,35 @@ import GatewayHTTP
 ///   `Expect` fields evhttp acts on), then the body: Content-Length bytes
 ///   as they came, a chunked body re-chunked without extensions or trailers.
 ///   The application sees the request as *we* parsed it (``takeNext()``);
+/// - for a body past the spool threshold, a chunked body, or one the
+///   ``BodyBudget`` has no room for: no body at all. The relay spools it
+///   (``BodySpool``) and writes the head, as a bodiless request, only
+///   when the body is complete; so evhttp never holds it, and the
+///   application reads it from the spool;
 /// - for a refused one, a stand-in request that the reactor answers with
 ///   the refusal's status, in its turn after the responses before it;
 ///   nothing the client sends after it is read.
 struct RequestRelay {
     /// What evhttp will hand over next, in order.
     enum Pending {
-        case request(RequestHead)
+        case request(RequestHead, Body)
         case refused(RequestRefusal)
+    }
+
+    /// Where an accepted request's body is.
+    enum Body {
+        /// None, or in evhttp's buffer, with the budget it holds.
+        case buffered(BodyBudget.Reservation?)
+        /// Aside from evhttp, complete.
+        case spooled(BodySpool)
+    }
+
+    /// How bodies are held: in evhttp's memory up to `threshold` bytes
+    /// each while the shared budget lasts, else spooled to `directory`.
+    struct BodyPolicy {
+        let budget: BodyBudget
+        let threshold: Int
+        let directory: String
     }
 
     private var parser: RequestParser
@@ -26,22 +47,32 @@ struct RequestRelay {
     /// The request whose body evhttp is being given, and whether it is chunked.
     private var forwardingBody = false
     private var chunked = false
+    private let bodies: BodyPolicy
+    /// The request whose body is being spooled; its head waits for the body's end.
+    private var spooling: (head: RequestHead, spool: BodySpool)?
+    /// A spooled request asked for `100 Continue`, which evhttp (not seeing
+    /// its head yet) will not send: the connection must.
+    var continueWanted = false
     /// A request was refused: the connection reads nothing more.
     private(set) var isStopped = false
     /// A refusal came where no stand-in can be given (mid Content-Length
     /// body): the connection must simply close.
     private(set) var mustClose = false
 
-    init(limits: RequestParser.Limits) {
+    init(limits: RequestParser.Limits, bodies: BodyPolicy) {
         parser = RequestParser(limits: limits)
+        self.bodies = bodies
     }
 
     /// True when no byte of a next request has arrived and none waits for evhttp.
-    var isIdle: Bool { parser.isIdle && pendingStart == pending.count }
+    var isIdle: Bool { parser.isIdle && nothingPending }
+
+    /// True when evhttp has been handed every request the relay wrote for it.
+    var nothingPending: Bool { pendingStart == pending.count }
 
     /// Body bytes of a Content-Length body still to come: such bytes reach
     /// evhttp as they are, without a copy (``skipBody(_:)``).
-    var bodyBytesExpected: Int { isStopped ? 0 : parser.bodyBytesExpected }
+    var bodyBytesExpected: Int { isStopped || spooling != nil ? 0 : parser.bodyBytesExpected }
 
     mutating func skipBody(_ count: Int) {
         parser.skipBody(count)
@@ -59,13 +90,31 @@ struct RequestRelay {
             case .needMore:
                 return nil
             case .head(let head):
-                pending.append(.request(head))
-                forwardingBody = true
-                chunked = head.framing == .chunked
-                Self.writeHead(for: head, into: &output)
+                if let reservation = admitToMemory(head) {
+                    pending.append(.request(head, .buffered(reservation)))
+                    forwardingBody = true
+                    chunked = head.framing == .chunked
+                    Self.writeHead(for: head, into: &output)
+                } else {
+                    // A chunked body may stay in memory up to the threshold, budget allowing.
+                    let reservation = head.framing == .chunked ? bodies.budget.reserve(bodies.threshold) : nil
+                    spooling = (head, BodySpool(reservation: reservation, directory: bodies.directory))
+                    if head.expectsContinue { continueWanted = true }
+                }
             case .body(let range):
                 let data = UnsafeRawBufferPointer(rebasing: bytes[(offset + range.lowerBound)..<(offset + range.upperBound)])
-                if chunked {
+                if let spooling {
+                    do {
+                        try spooling.spool.append(data)
+                    } catch {
+                        let refusal = RequestRefusal(status: 503, reason: String(describing: error))
+                        self.spooling = nil
+                        isStopped = true
+                        pending.append(.refused(refusal))
+                        output.append(contentsOf: Self.standIn)
+                        return refusal
+                    }
+                } else if chunked {
                     output.append(contentsOf: String(data.count, radix: 16).utf8)
                     output.append(contentsOf: Self.crlf)
                     output.append(contentsOf: data)
@@ -74,12 +123,26 @@ struct RequestRelay {
                     output.append(contentsOf: data)
                 }
             case .end:
+                if let (head, spool) = spooling {
+                    spooling = nil
+                    pending.append(.request(head, .spooled(spool)))
+                    var bodiless = head
+                    bodiless.framing = .none
+                    bodiless.expectsContinue = false
+                    Self.writeHead(for: bodiless, into: &output)
+                    continue
+                }
                 if chunked { output.append(contentsOf: Self.lastChunk) }
                 forwardingBody = false
                 chunked = false
             case .refused(let refusal):
                 isStopped = true
-                if !forwardingBody {
+                if spooling != nil {
+                    // evhttp has not seen this request's head: a stand-in takes its place.
+                    spooling = nil
+                    pending.append(.refused(refusal))
+                    output.append(contentsOf: Self.standIn)
+                } else if !forwardingBody {
                     pending.append(.refused(refusal))
                     output.append(contentsOf: Self.standIn)
                 } else if chunked {
@@ -91,6 +154,20 @@ struct RequestRelay {
                 }
                 return refusal
             }
+        }
+    }
+
+    /// Whether `head`'s body may go to evhttp, which holds it in memory:
+    /// none, or a declared length within the threshold and the budget.
+    /// Returns the reservation (nil inside: no body), nil when it must be spooled.
+    private func admitToMemory(_ head: RequestHead) -> BodyBudget.Reservation?? {
+        switch head.framing {
+        case .none: return .some(nil)
+        case .chunked: return nil
+        case .length(let length):
+            if length == 0 { return .some(nil) }
+            guard length <= bodies.threshold, let reservation = bodies.budget.reserve(length) else { return nil }
+            return .some(reservation)
         }
     }
 
