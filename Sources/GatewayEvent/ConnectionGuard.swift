@@ -36,11 +36,13 @@ final class ConnectionGuard {
     private var doomed: [ConnectionSlot] = []
     private let parserLimits: RequestParser.Limits
     private let bodies: RequestRelay.BodyPolicy
+    private let counters: ServerCounters
 
     init(http: OpaquePointer, base: OpaquePointer, gate: AcceptGate, configuration: EventServerConfiguration,
-         bodies: RequestRelay.BodyPolicy) {
+         bodies: RequestRelay.BodyPolicy, counters: ServerCounters) {
         limits = configuration.limits
         self.bodies = bodies
+        self.counters = counters
         logger = configuration.logger
         parserLimits = limits.parserLimits
         self.gate = gate
@@ -90,6 +92,7 @@ final class ConnectionGuard {
         bufferevent_incref(events)
         unadopted.append(events)
         open += 1
+        counters.connectionOpened()
         if open >= capacity && !full {
             full = true
             logger.warning("\(open) connections open: not accepting more until one closes")
@@ -156,6 +159,7 @@ final class ConnectionGuard {
 
     private func connectionClosed() {
         open -= 1
+        counters.connectionClosed()
         if full && open < capacity && !closing {
             full = false
             gate.resume(.full)

@@ -31,6 +31,8 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
     private let listener: ListeningSocket
     private let reactors: [Reactor]
     private let pool: WorkerPool?
+    private let bodyBudget: BodyBudget
+    private let counters = ServerCounters()
     private var signalEvents: [OpaquePointer] = []
 
     private struct Lifecycle {
@@ -61,8 +63,11 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
         self.listener = listener
         serverAddress = listener.address
         self.configuration = configuration
-        let pool = configuration.threads > 0 ? WorkerPool(threads: configuration.threads) : nil
+        let pool = configuration.threads > 0 ? WorkerPool(
+            threads: configuration.threads, maxPending: configuration.maxPending ?? 4 * configuration.threads) : nil
         self.pool = pool
+        let bodyBudget = BodyBudget(capacity: configuration.limits.maxBufferedBodyBytes)
+        self.bodyBudget = bodyBudget
         let settings = ServingSettings(
             configuration: configuration, app: app,
             environBuilder: EnvironBuilder(
@@ -70,7 +75,7 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
                 multithread: pool != nil || configuration.reactors > 1, multiprocess: configuration.multiprocess,
                 errors: configuration.errors),
             pool: pool,
-            bodyBudget: BodyBudget(capacity: configuration.limits.maxBufferedBodyBytes),
+            bodyBudget: bodyBudget, counters: counters,
             accessLog: configuration.accessLog ? AccessLog(output: StandardErrorOutput.shared) : nil)
         let socket = listener
         do {
@@ -87,6 +92,15 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
     }
 
     deinit { close() }
+
+    /// What the server is doing now and has done (connections, queue,
+    /// requests, refusals, body memory), from any thread.
+    public var statistics: EventServerStatistics {
+        var statistics = counters.snapshot
+        statistics.queueDepth = pool?.depth ?? 0
+        (statistics.bufferedBodyBytes, statistics.peakBufferedBodyBytes) = bodyBudget.usage
+        return statistics
+    }
 
     // MARK: - Lifecycle
 
@@ -105,6 +119,7 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
         try reactors[0].run()
         // The first loop is done; wait for the others it asked to stop.
         stopped.wait(until: { self.lifecycle.withLock { $0.reactorsRunning == 1 } })
+        configuration.logger.info("stopped: \(statistics)")
     }
 
     /// Serves exactly one request (waiting for it to arrive), then returns.

@@ -21,6 +21,10 @@ public struct EventServerConfiguration: Sendable {
     /// Worker threads for the application; 0 runs it on the loop thread
     /// (inline: fastest, for applications that never block).
     public var threads = 0
+    /// Requests that may wait for a free worker (with ``threads`` > 0); past
+    /// it a request is answered `503 Service Unavailable` with `Retry-After`
+    /// at once instead of waiting in an ever longer queue (nil: 4 × ``threads``).
+    public var maxPending: Int?
     /// Event loops, each on its own thread with its own evhttp, sharing the
     /// listening socket.
     public var reactors = 1

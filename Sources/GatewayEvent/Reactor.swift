@@ -71,7 +71,8 @@ final class Reactor: @unchecked Sendable {
             http: http, base: base, gate: gate, configuration: settings.configuration,
             bodies: RequestRelay.BodyPolicy(
                 budget: settings.bodyBudget, threshold: limits.bodySpoolThreshold,
-                directory: limits.bodySpoolDirectory))
+                directory: limits.bodySpoolDirectory),
+            counters: settings.counters)
 
         let context = Unmanaged.passUnretained(self).toOpaque()
         evhttp_set_gencb(http, { request, context in
@@ -175,16 +176,23 @@ final class Reactor: @unchecked Sendable {
         case .request(let parsed, .spooled(let spool)):
             head = parsed
             input = spool.input()
+            settings.counters.bodySpooled()
+        }
+        if let pool = settings.pool, !pool.hasRoom {
+            settings.logger.warning("worker queue full (\(pool.depth) waiting): 503 to \(request.peer.host) for \(head.target)")
+            return refuse(request, ServerResponse.refusal(503, serverSoftware: settings.configuration.serverSoftware))
         }
         let handler = Handler(environ: settings.environBuilder.environ(for: head, request: request, input: input),
                               serverSoftware: settings.configuration.serverSoftware)
         inFlight += 1
+        settings.counters.requestStarted(queueDepth: settings.pool?.depth)
         ResponseExchange(request: request, handler: handler, reactor: self, connection: slot).begin(app: settings.app)
     }
 
     /// A response is over: written, or its client gone.
-    func responseFinished() {
+    func responseFinished(startedAt started: Double) {
         inFlight -= 1
+        settings.counters.requestFinished(seconds: MonotonicClock.seconds() - started)
         if let left = stopAfterResponses {
             stopAfterResponses = left - 1
             if left <= 1 { event_base_loopbreak(base) }
@@ -194,6 +202,7 @@ final class Reactor: @unchecked Sendable {
 
     /// Answers a request the server refuses, and closes the connection.
     private func refuse(_ request: EvhttpRequest, _ response: ServerResponse) {
+        settings.counters.refused(status: response.status)
         let output = request.outputHeaders
         for (name, value) in response.headers { output.add(name, value) }
         request.forceClose()
@@ -210,6 +219,7 @@ struct ServingSettings: Sendable {
     let pool: WorkerPool?
     /// Memory for request bodies, shared by every reactor of the process.
     let bodyBudget: BodyBudget
+    let counters: ServerCounters
     let accessLog: AccessLog?
     var logger: Logger { configuration.logger }
 }

@@ -36,6 +36,7 @@ final class ResponseExchange {
     private var finished = false
     private var status = 0
     private var bytesSent = 0
+    private let started = MonotonicClock.seconds()
 
     init(request: EvhttpRequest, handler: Handler, reactor: Reactor, connection: ConnectionSlot?) {
         self.request = request
@@ -215,7 +216,7 @@ final class ResponseExchange {
         if let log = reactor.settings.accessLog {
             log.record(environ: handler.environ, status: clientGone ? 499 : status, bytes: bytesSent)
         }
-        reactor.responseFinished()
+        reactor.responseFinished(startedAt: started)
         let reference = selfReference
         selfReference = nil
         reference?.release()

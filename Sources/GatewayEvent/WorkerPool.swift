@@ -4,7 +4,9 @@ import Glibc
 #endif
 
 /// A fixed set of threads running jobs in submission order: where blocking
-/// application code runs so that the event loop keeps doing IO.
+/// application code runs so that the event loop keeps doing IO. New
+/// requests wait in its queue only while fewer than `maxPending` jobs do
+/// (``hasRoom``); the jobs of responses under way always queue.
 final class WorkerPool: Sendable {
     private struct Queue {
         /// Taken jobs are set to nil at once: a finished job must not keep
@@ -17,9 +19,11 @@ final class WorkerPool: Sendable {
     private let queue = Locked(Queue())
     private let wakeUp = Condition()
     let threadCount: Int
+    let maxPending: Int
 
-    init(threads: Int) {
+    init(threads: Int, maxPending: Int) {
         threadCount = max(threads, 1)
+        self.maxPending = max(maxPending, 1)
         for _ in 0..<threadCount {
             startEssentialThread { [self] in work() }
         }
@@ -30,6 +34,14 @@ final class WorkerPool: Sendable {
         queue.withLock { $0.jobs.append(job) }
         wakeUp.signal()  // not broadcast: waking every worker for one job is a thundering herd
     }
+
+    /// Jobs waiting for a worker.
+    var depth: Int { queue.withLock { $0.jobs.count - $0.head } }
+
+    /// Whether a new request may queue. Checked by a loop just before it
+    /// submits, so with several reactors the queue may pass `maxPending`
+    /// by at most one job per other reactor: still bounded.
+    var hasRoom: Bool { depth < maxPending }
 
     /// Lets the workers finish what is queued, then end.
     func stop() {
