@@ -182,6 +182,10 @@ final class ConnectionGuard {
         logger.info("refused request from \(slot.peer): \(reason)")
     }
 
+    func continueFailed(_ slot: ConnectionSlot) {
+        logger.info("could not send 100 Continue to \(slot.peer); it will send its body unasked")
+    }
+
     /// Closes a connection that can be given no answer, at the next sweep.
     func closeSoon(_ slot: ConnectionSlot) {
         doomed.append(slot)

@@ -85,11 +85,18 @@ final class ConnectionSlot {
 
     /// A spooled request's `100 Continue`, which evhttp cannot send (it sees
     /// the head only with the body): written once no response is before it.
+    /// Straight to the socket, whose send buffer is empty then: through the
+    /// output buffer it would need evhttp's write state (its `evcon->cb`),
+    /// which is private and, between requests, points at a callback that
+    /// asserts a writing state.
     private func sendContinueIfDue() {
-        guard relay.continueWanted, phase != .dispatched, relay.nothingPending else { return }
+        guard relay.continueWanted, phase != .dispatched, relay.nothingPending,
+              evbuffer_get_length(output) == 0 else { return }
         relay.continueWanted = false
         let bytes = ServerResponse.continue.bytes
-        _ = evbuffer_add(output, bytes, bytes.count)
+        let sent = send(bufferevent_getfd(events), bytes, bytes.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+        // A client that waits for it sends the body anyway after a while (RFC 9110 §10.1.1).
+        if sent != bytes.count { owner.continueFailed(self) }
     }
 
     /// Removes all but the first `kept` bytes of `buffer` (evbuffers drain

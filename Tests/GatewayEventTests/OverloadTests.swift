@@ -1,0 +1,197 @@
+import Foundation
+import Gateway
+import GatewayEvent
+import GatewayProbe
+import GatewayTesting
+import Testing
+
+/// Runs an event server configured by `configure` on port 0 around `body`.
+private func serve<T>(
+    _ configure: (inout EventServerConfiguration) -> Void, app: @escaping Application,
+    _ body: (EventServer, Int) throws -> T
+) throws -> T {
+    var configuration = EventServerConfiguration(host: "127.0.0.1", port: 0)
+    configure(&configuration)
+    let server = try EventServer(configuration: configuration, app: app)
+    let running = BackgroundServer(server)
+    defer { running.stop() }
+    return try body(server, running.port)
+}
+
+/// Reads `wsgi.input` the way `?read=` says (all, 1000, line, iterate) and
+/// answers the SHA-256 and length of what it read.
+private func digestApp(calls: CloseCounter = CloseCounter()) -> Application {
+    { environ, start in
+        calls.increment()
+        var hash = SHA256()
+        var count = 0
+        func take(_ bytes: [UInt8]) { hash.update(bytes); count += bytes.count }
+        switch environ["QUERY_STRING"] ?? "" {
+        case "read=1000":
+            while case let piece = try environ.input.read(1000), !piece.isEmpty { take(piece) }
+        case "read=line":
+            while case let line = try environ.input.readLine(), !line.isEmpty { take(line) }
+        case "read=iterate":
+            for line in environ.input { take(line) }
+        default:
+            take(try environ.input.read())
+        }
+        try start("200 OK", [("Content-Type", "text/plain")])
+        return [Array("\(count) \(hash.hexDigest())".utf8)]
+    }
+}
+
+/// A body of lines of varied length (some past the input's 8 KiB refill), `size` bytes.
+private func linesBody(_ size: Int, seed: Int) -> [UInt8] {
+    var body: [UInt8] = []
+    body.reserveCapacity(size)
+    var line = seed
+    while body.count < size {
+        let length = line % 7 == 0 ? 20_000 : 10 + line % 90
+        body.append(contentsOf: repeatElement(UInt8(ascii: "a") + UInt8(line % 26), count: length))
+        body.append(UInt8(ascii: "\n"))
+        line += 1
+    }
+    return Array(body.prefix(size))
+}
+
+private func expected(_ body: [UInt8]) -> String {
+    var hash = SHA256()
+    hash.update(body)
+    return "\(body.count) \(hash.hexDigest())"
+}
+
+@Suite("EventServer under overload: body budget and spool, bounded queue")
+struct OverloadTests {
+    @Test(arguments: ["read=all", "read=1000", "read=line", "read=iterate"])
+    func aSpooledBodyReadsBackWhole(mode: String) throws {
+        let body = linesBody(300_000, seed: 3)
+        try serve({ $0.threads = 2 }, app: digestApp()) { server, port in
+            let response = try TestHTTPClient(port: port).request("POST", "/?\(mode)", body: body)
+            #expect(response.status == 200)
+            #expect(response.text == expected(body))
+            #expect(server.statistics.spooledBodies == 1)
+        }
+    }
+
+    @Test func aChunkedBodyIsSpooledAndReadBack() throws {
+        let body = linesBody(200_000, seed: 5)
+        try serve({ $0.limits.bodySpoolThreshold = 1024 }, app: digestApp()) { server, port in
+            let client = try TestHTTPClient(port: port)
+            var wire = Array("POST /?read=line HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)
+            for start in stride(from: 0, to: body.count, by: 30_000) {
+                let piece = body[start..<min(start + 30_000, body.count)]
+                wire += Array("\(String(piece.count, radix: 16))\r\n".utf8) + piece + Array("\r\n".utf8)
+            }
+            try client.send(wire + Array("0\r\n\r\n".utf8))
+            let response = try client.readResponse()
+            #expect(response.status == 200)
+            #expect(response.text == expected(body))
+            // The connection goes on: the next request is served after the spooled one.
+            #expect(try client.request("POST", "/", body: Array("tiny".utf8)).text == expected(Array("tiny".utf8)))
+            #expect(server.statistics.spooledBodies == 1)
+        }
+    }
+
+    @Test func aChunkedBodyOverTheLimitWhileSpooledIs413AndTheAppNeverRuns() throws {
+        let calls = CloseCounter()
+        try serve({ $0.limits.maxBodyBytes = 100_000; $0.limits.bodySpoolThreshold = 1024 }, app: digestApp(calls: calls)) { server, port in
+            let client = try TestHTTPClient(port: port)
+            var wire = Array("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)
+            for _ in 0..<5 { wire += Array("7530\r\n".utf8) + [UInt8](repeating: 0x41, count: 30_000) + Array("\r\n".utf8) }
+            try client.send(wire + Array("0\r\n\r\n".utf8))
+            let response = try client.readResponse()
+            #expect(response.status == 413)
+            #expect(calls.value == 0)
+            #expect(server.statistics.refusals[413] == 1)
+        }
+    }
+
+    /// Ten 4 MB uploads at once against an 8 MiB budget: all arrive intact,
+    /// and the server never held more than the budget of body in memory.
+    @Test func concurrentUploadsStayUnderTheBudget() throws {
+        let budget = 8 << 20
+        try serve({ $0.threads = 4; $0.limits.maxBufferedBodyBytes = budget }, app: digestApp()) { server, port in
+            let results = Locked<[Bool]>([])
+            let group = DispatchGroup()
+            for index in 0..<10 {
+                group.enter()
+                Thread {
+                    let body = linesBody(4_000_000, seed: index)
+                    let modes = ["read=all", "read=1000", "read=line", "read=iterate"]
+                    let response = try? TestHTTPClient(port: port, timeout: 30)
+                        .request("POST", "/?\(modes[index % 4])", body: body)
+                    results.withLock { $0.append(response?.status == 200 && response?.text == expected(body)) }
+                    group.leave()
+                }.start()
+            }
+            #expect(group.wait(timeout: .now() + 60) == .success)
+            #expect(results.withLock { $0 } == Array(repeating: true, count: 10))
+            let statistics = server.statistics
+            #expect(statistics.spooledBodies == 10)
+            #expect(statistics.peakBufferedBodyBytes <= budget)
+            #expect(statistics.bufferedBodyBytes == 0)
+        }
+    }
+
+    /// Bodies small enough for memory are spooled once the budget is taken:
+    /// six 60 kB bodies held open against a 128 KiB budget.
+    @Test func bodiesPastTheBudgetAreSpooled() throws {
+        let budget = 128 * 1024
+        try serve({ $0.limits.maxBufferedBodyBytes = budget }, app: digestApp()) { server, port in
+            let body = linesBody(60_000, seed: 1)
+            var clients: [TestHTTPClient] = []
+            for _ in 0..<6 {
+                let client = try TestHTTPClient(port: port)
+                try client.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.count)\r\nExpect: 100-continue\r\n\r\n")
+                // evhttp answers 100 for a body it holds, the relay for one it spools:
+                // either way the server has read the head.
+                #expect(try client.readHead().status == 100)
+                try client.send(Array(body.prefix(1000)))
+                clients.append(client)
+            }
+            #expect(server.statistics.bufferedBodyBytes == 2 * body.count)
+            for client in clients { try client.send(Array(body.dropFirst(1000))) }
+            for client in clients {
+                let response = try client.readResponse()
+                #expect(response.status == 200)
+                #expect(response.text == expected(body))
+            }
+            let statistics = server.statistics
+            #expect(statistics.spooledBodies == 4)
+            #expect(statistics.peakBufferedBodyBytes == 2 * body.count)
+            #expect(statistics.bufferedBodyBytes == 0)
+        }
+    }
+
+    /// One worker, room for one waiting request: the third gets 503 at once,
+    /// with Retry-After, and never reaches the application.
+    @Test func aFullQueueAnswers503() throws {
+        let calls = CloseCounter()
+        let release = DispatchSemaphore(value: 0)
+        let app: Application = { _, start in
+            calls.increment()
+            release.wait()
+            try start("200 OK", [("Content-Type", "text/plain")])
+            return ["done"]
+        }
+        try serve({ $0.threads = 1; $0.maxPending = 1 }, app: app) { server, port in
+            let first = try TestHTTPClient(port: port)
+            try first.send("GET /1 HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(waitUntil { calls.value == 1 })
+            let second = try TestHTTPClient(port: port)
+            try second.send("GET /2 HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(waitUntil { server.statistics.queueDepth == 1 })
+            let refused = try TestHTTPClient(port: port).get("/3")
+            #expect(refused.status == 503)
+            #expect(refused.header("Retry-After") == "1")
+            #expect(refused.header("Connection") == "close")
+            release.signal()
+            release.signal()
+            #expect(try first.readResponse().status == 200)
+            #expect(try second.readResponse().status == 200)
+            #expect(calls.value == 2)
+            #expect(server.statistics.refusals == [503: 1])
+        }
+    }
+}
