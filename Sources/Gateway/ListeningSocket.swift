@@ -59,6 +59,35 @@ public struct ListeningSocket: Sendable {
         _ = Glibc.close(descriptor)
     }
 
+    /// The first step of a stop that closes the socket: the kernel stops
+    /// starting handshakes on it (a socket filter drops every bare SYN),
+    /// while those under way still complete into the backlog, to be
+    /// accepted and served. Once the socket closes, a client whose SYN was
+    /// dropped is refused at its retry (a load balancer sends it elsewhere);
+    /// without this, handshakes the kernel completes between the server's
+    /// last accept and its close would be reset. Linux only; a unix-domain
+    /// socket has no handshakes and is left alone.
+    ///
+    /// ```swift
+    /// ListeningSocket.stopHandshakes(on: socket.descriptor)
+    /// // accept what the backlog holds for a round trip, then close
+    /// ```
+    public static func stopHandshakes(on descriptor: Int32) {
+        // Classic BPF, run on the TCP header: drop when (flags & (SYN|ACK)) == SYN.
+        var program: [SocketFilterInstruction] = [
+            .init(code: 0x30, k: 13),  // ldb [13]: the flags byte
+            .init(code: 0x54, k: 0x12),  // and #(SYN|ACK)
+            .init(code: 0x15, jt: 0, jf: 1, k: 0x02),  // jeq #SYN
+            .init(code: 0x06, k: 0),  // ret #0: drop
+            .init(code: 0x06, k: 0xFFFF_FFFF),  // ret: keep the whole packet
+        ]
+        program.withUnsafeMutableBufferPointer { instructions in
+            var filter = SocketFilterProgram(length: UInt16(instructions.count), instructions: instructions.baseAddress!)
+            _ = setsockopt(descriptor, SOL_SOCKET, 26 /* SO_ATTACH_FILTER */, &filter,
+                           socklen_t(MemoryLayout<SocketFilterProgram>.size))
+        }
+    }
+
     /// The host and port a socket is bound to.
     public static func localAddress(of fd: Int32) throws -> ServerAddress {
         var storage = sockaddr_storage()
@@ -138,4 +167,18 @@ extension ListeningSocket {
         self.descriptor = descriptor
         self.address = address
     }
+}
+
+/// `struct sock_filter` of <linux/filter.h>, which Glibc does not bring in.
+private struct SocketFilterInstruction {
+    var code: UInt16
+    var jt: UInt8 = 0
+    var jf: UInt8 = 0
+    var k: UInt32
+}
+
+/// `struct sock_fprog`.
+private struct SocketFilterProgram {
+    var length: UInt16
+    var instructions: UnsafeMutablePointer<SocketFilterInstruction>
 }

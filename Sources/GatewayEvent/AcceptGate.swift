@@ -21,6 +21,8 @@ final class AcceptGate {
     private let listener: OpaquePointer
     private let logger: Logger
     private var paused: Reasons = []
+    /// The listener is gone (a stop that closes the socket): nothing to pause or resume.
+    private(set) var isShut = false
     /// The listener's error callback has no argument of ours: it finds its gate here.
     private static let gates = Locked<[UInt: UInt]>([:])
     static let backOff = timeval(tv_sec: 0, tv_usec: 100_000)
@@ -45,14 +47,21 @@ final class AcceptGate {
         _ = Self.gates.withLock { $0.removeValue(forKey: key) }
     }
 
+    /// The listener is about to be freed for good.
+    func shut() {
+        detach()
+        isShut = true
+    }
+
     func pause(_ reason: Reasons) {
+        guard !isShut else { return }
         let wasOpen = paused.isEmpty
         paused.insert(reason)
         if wasOpen { evconnlistener_disable(listener) }
     }
 
     func resume(_ reason: Reasons) {
-        guard paused.contains(reason) else { return }
+        guard !isShut, paused.contains(reason) else { return }
         paused.remove(reason)
         if paused.isEmpty { evconnlistener_enable(listener) }
     }

@@ -146,6 +146,22 @@ final class ConnectionGuard {
         }, context)
     }
 
+    /// Requests whose bytes are arriving, on connections accepted (a stop
+    /// waits for them: the client connected before the socket closed).
+    var requestsArriving: Int {
+        unadopted.count + slots.values.reduce(0) { $0 + ($1.phase == .receiving ? 1 : 0) }
+    }
+
+    /// Told whenever a connection closes, while the server drains.
+    var onClose: (() -> Void)?
+
+    /// A stop: connections idle between requests close now (never one mid-request).
+    func closeIdle() {
+        for slot in slots.values where slot.phase == .idle {
+            bufferevent_trigger_event(slot.events, Int16(BEV_EVENT_READING | BEV_EVENT_TIMEOUT), 0)  // as the keep-alive timeout does
+        }
+    }
+
     private func closed(_ slot: ConnectionSlot) {
         if let entry = slot.inputEntry { evbuffer_remove_cb_entry(slot.input, entry) }
         if let entry = slot.outputEntry { evbuffer_remove_cb_entry(slot.output, entry) }
@@ -155,6 +171,7 @@ final class ConnectionGuard {
         slot.exchange?.connectionClosed()
         slot.exchange = nil
         connectionClosed()
+        onClose?()
     }
 
     private func connectionClosed() {

@@ -134,17 +134,17 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
     /// another thread it waits until the loops have stopped; a shutdown that
     /// comes before the loop starts makes the next ``serveForever()`` return at once.
     public func shutdown() {
-        let wait = requestStop()
+        let wait = requestStop(closing: false)
         if wait { stopped.wait(until: { !self.lifecycle.withLock { $0.run.running } }) }
     }
 
     /// Asks every loop to drain and stop; true when the caller should wait for them.
     @discardableResult
-    private func requestStop() -> Bool {
+    private func requestStop(closing: Bool) -> Bool {
         let (running, wait) = lifecycle.withLock { $0.run.requestStop() }
         if running {
             let deadline = configuration.shutdownTimeout
-            for reactor in reactors { reactor.post { reactor.drain(deadline: deadline) } }
+            for reactor in reactors { reactor.post { reactor.drain(deadline: deadline, closing: closing) } }
         }
         return wait
     }
@@ -178,7 +178,7 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
             guard let event = event_new(reactors[0].base, number, Int16(EV_SIGNAL | EV_PERSIST), { number, _, context in
                 let server = Unmanaged<EventServer>.fromOpaque(context!).takeUnretainedValue()
                 server.configuration.logger.info("received signal \(number), shutting down")
-                server.requestStop()
+                server.requestStop(closing: true)  // the process ends after: the socket closes first
             }, context) else { continue }
             event_add(event, nil)
             signalEvents.append(event)

@@ -49,7 +49,7 @@ public final class Prefork {
         defer {
             pthread_sigmask(SIG_UNBLOCK, &watched, nil)
             if let path = configuration.unixPath { unlink(path) }
-            listener.close()
+            closeListener()
         }
         for _ in 0..<processes { try spawn() }
 
@@ -119,9 +119,20 @@ public final class Prefork {
         }
     }
 
+    private var listenerOpen = true
+
+    private func closeListener() {
+        guard listenerOpen else { return }
+        listenerOpen = false
+        listener.close()
+    }
+
     private func stopAll() {
         let everyone = workers.union(retiring)
         for pid in everyone { kill(pid, SIGTERM) }
+        // Our copy must not keep the socket open once the workers close theirs
+        // (each accepts what the backlog holds first): new clients are refused.
+        closeListener()
         let deadline = configuration.shutdownTimeout + 5
         var left = everyone
         var waited = 0.0

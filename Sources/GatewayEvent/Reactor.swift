@@ -33,7 +33,11 @@ final class Reactor: @unchecked Sendable {
 
     /// Responses under way (loop thread only).
     private var inFlight = 0
-    private var draining = false
+    private(set) var draining = false
+    /// The listener still accepts (or may again): a drain ends only once it does not.
+    private var listening = true
+    /// evhttp's record of the listening socket, freed by a stop that closes it.
+    private var boundSocket: OpaquePointer?
     /// handleRequest(): stop the loop after this many more responses.
     private var stopAfterResponses: Int?
 
@@ -66,6 +70,7 @@ final class Reactor: @unchecked Sendable {
             event_base_free(base)
             throw EventServerError.libevent("evhttp_accept_socket failed")
         }
+        self.boundSocket = boundSocket
         gate = AcceptGate(listener: listener, logger: settings.logger)
         connections = ConnectionGuard(
             http: http, base: base, gate: gate, configuration: settings.configuration,
@@ -82,6 +87,7 @@ final class Reactor: @unchecked Sendable {
         let inboxEvent = event_new(base, -1, 0, { _, _, context in
             Unmanaged<Reactor>.fromOpaque(context!).takeUnretainedValue().runInbox()
         }, context)
+        connections.onClose = { [unowned self] in if draining { stopIfDrained() } }
         let transfer = inboxEvent.map(UnsafeTransfer.init)
         inbox.withLock { $0.event = transfer }
     }
@@ -111,6 +117,7 @@ final class Reactor: @unchecked Sendable {
     func run(responses: Int? = nil) throws {
         stopAfterResponses = responses
         draining = false
+        listening = !gate.isShut
         gate.resume(.draining)
         if event_base_loop(base, 0) < 0 { throw EventServerError.libevent("event_base_loop failed") }
     }
@@ -136,16 +143,32 @@ final class Reactor: @unchecked Sendable {
         for job in jobs { job.run() }
     }
 
-    /// Graceful stop, on the loop thread: accept no more connections, let
-    /// the responses under way finish, stop when none is left or at `deadline`.
-    func drain(deadline: Double) {
+    /// Graceful stop, on the loop thread: accept no more connections, serve
+    /// the requests under way and those arriving on connections already
+    /// accepted (with `Connection: close`), close idle keep-alive
+    /// connections, and stop when nothing is left or at `deadline`.
+    ///
+    /// `closing` (a stop by signal, before the process exits): the socket
+    /// closes, so new clients are refused at once. First the kernel stops
+    /// starting handshakes (``ListeningSocket/stopHandshakes(on:)``); for
+    /// ``handshakeGrace`` the listener goes on accepting what the backlog
+    /// holds, then closes. Otherwise (``EventServer/shutdown()``) the
+    /// listener only pauses: the socket stays for a later `serveForever()`.
+    func drain(deadline: Double, closing: Bool) {
         draining = true
-        gate.pause(.draining)
-        if inFlight == 0 {
-            event_base_loopbreak(base)
-            return
+        if closing && !gate.isShut, let boundSocket {
+            ListeningSocket.stopHandshakes(on: evconnlistener_get_fd(evhttp_bound_socket_get_listener(boundSocket)))
+            var grace = timeval(seconds: Self.handshakeGrace)
+            event_base_once(base, -1, Int16(EV_TIMEOUT), { _, _, context in
+                Unmanaged<Reactor>.fromOpaque(context!).takeUnretainedValue().closeListener()
+            }, Unmanaged.passUnretained(self).toOpaque(), &grace)
+        } else {
+            gate.pause(.draining)
+            listening = false
         }
-        settings.logger.info("waiting up to \(deadline) s for \(inFlight) response(s) under way")
+        connections.closeIdle()
+        if stopIfDrained() { return }
+        settings.logger.info("waiting up to \(deadline) s for \(inFlight) response(s) under way and \(connections.requestsArriving) request(s) arriving")
         var wait = timeval(seconds: deadline)
         if deadlineEvent == nil {
             deadlineEvent = event_new(base, -1, 0, { _, _, context in
@@ -155,6 +178,28 @@ final class Reactor: @unchecked Sendable {
             }, Unmanaged.passUnretained(self).toOpaque())
         }
         event_add(deadlineEvent, &wait)
+    }
+
+    /// How long a closing stop keeps accepting after the kernel stops
+    /// starting handshakes: time for those under way to complete (a round trip).
+    static let handshakeGrace = 0.25
+
+    private func closeListener() {
+        guard let boundSocket, !gate.isShut else { return }
+        gate.shut()
+        evhttp_del_accept_socket(http, boundSocket)  // frees the listener, closes our descriptor
+        self.boundSocket = nil
+        listening = false
+        if draining { stopIfDrained() }
+    }
+
+    /// Ends the loop once a drain has nothing left to serve. True when it did.
+    @discardableResult
+    private func stopIfDrained() -> Bool {
+        guard !listening, inFlight == 0, connections.requestsArriving == 0 else { return false }
+        if let deadlineEvent { event_del(deadlineEvent) }
+        event_base_loopbreak(base)
+        return true
     }
 
     // MARK: - Requests
@@ -197,7 +242,7 @@ final class Reactor: @unchecked Sendable {
             stopAfterResponses = left - 1
             if left <= 1 { event_base_loopbreak(base) }
         }
-        if draining && inFlight == 0 { event_base_loopbreak(base) }
+        if draining { stopIfDrained() }
     }
 
     /// Answers a request the server refuses, and closes the connection.

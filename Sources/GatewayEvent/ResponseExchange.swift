@@ -88,7 +88,8 @@ final class ResponseExchange {
         // A close-delimited body, or a request that could not be read to its
         // end: evhttp would keep the connection (and, for an HTTP/1.0
         // keep-alive request, announce `Content-Length: 0`).
-        if head.closeConnection { request.forceClose() }
+        // A draining server closes each connection after its response.
+        if head.closeConnection || reactor.draining { request.forceClose() }
         let code = Int32(head.status.code)
         if let chunks = buffered {
             let scratch = reactor.scratchBuffer
