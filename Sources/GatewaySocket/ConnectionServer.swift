@@ -56,7 +56,7 @@ struct ConnectionServer: Sendable {
             runOnce: false,
             inputTerminated: true)
         let transport = SocketTransport(
-            connection: connection, version: head.protocolName, keepAlive: head.keepAlive && !isLast)
+            connection: connection, version: head.protocolName, keepAlive: head.keepAlive && !isLast && !isStopping)
         let handler = Handler(environ: environ, serverSoftware: configuration.serverSoftware)
         do {
             try handler.run(app, on: transport)
@@ -79,6 +79,12 @@ struct ConnectionServer: Sendable {
             if ready < 0 && errno == EINTR { continue }
             return ready > 0 && entries[1].revents == 0
         }
+    }
+
+    /// The server is stopping: each response closes its connection.
+    private var isStopping: Bool {
+        var entry = pollfd(fd: stopDescriptor, events: Int16(POLLIN), revents: 0)
+        return poll(&entry, 1, 0) > 0
     }
 
     /// Answers a request that could not be parsed, logs it, and gives up the connection.

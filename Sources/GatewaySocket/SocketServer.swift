@@ -33,6 +33,9 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
         var activeThreads = 0
         var children: Set<pid_t> = []
         var openConnections: [Int32: SocketConnection] = [:]
+        /// The stop came by signal: the process ends after it, the socket closes first.
+        var closing = false
+        var listenerClosed = false
     }
     private let state = Locked(State())
     /// Broadcast when `running` ends or a connection thread finishes.
@@ -79,6 +82,60 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
         while let connection = try nextConnection() {
             dispatch(connection)
         }
+        if state.withLock({ $0.closing }) { finishForClosing() }
+    }
+
+    /// Stops the server when one of `signals` arrives (for example
+    /// `[SIGINT, SIGTERM]`), as the event server's method of the same name
+    /// does: the listening socket closes first (what its backlog held is
+    /// served), the requests under way finish (up to
+    /// ``SocketServerConfiguration/shutdownTimeout``), ``serveForever()``
+    /// returns. A thread waits for the signals, blocked everywhere else.
+    ///
+    /// ```swift
+    /// server.stopOnSignals([SIGINT, SIGTERM])
+    /// try server.serveForever()
+    /// server.close()
+    /// ```
+    public func stopOnSignals(_ signals: [Int32]) {
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        for number in signals { sigaddset(&mask, number) }
+        pthread_sigmask(SIG_BLOCK, &mask, nil)
+        let watched = mask
+        let started = startDetachedThread { [self] in
+            var waitFor = watched
+            var caught: Int32 = 0
+            sigwait(&waitFor, &caught)
+            state.withLock { $0.closing = true }
+            shutdown()
+        }
+        if !started { pthread_sigmask(SIG_UNBLOCK, &mask, nil) }
+    }
+
+    /// A stop before the process ends: stop new handshakes, accept and
+    /// serve what the backlog holds (for a round trip), close the socket,
+    /// then let the connections under way finish; idle keep-alive ones
+    /// close between requests (they see the stop), responses say `Connection: close`.
+    private func finishForClosing() {
+        ListeningSocket.stopHandshakes(on: listener.descriptor)
+        var entry = pollfd(fd: listener.descriptor, events: Int16(POLLIN), revents: 0)
+        while true {
+            entry.revents = 0
+            let ready = poll(&entry, 1, 250)
+            if ready < 0 && errno == EINTR { continue }
+            guard ready > 0 else { break }
+            if let connection = accept() { dispatch(connection) }
+        }
+        state.withLock { $0.listenerClosed = true }
+        listener.close()
+        let deadline = Int(configuration.shutdownTimeout * 100)
+        for _ in 0..<deadline {
+            reapChildren(block: false)
+            if state.withLock({ $0.activeThreads == 0 && $0.children.isEmpty }) { return }
+            usleep(10_000)
+        }
+        configuration.errors.write("EventGateway: shutdown deadline passed with connections under way\n")
     }
 
     public func handleRequest() throws {
@@ -111,7 +168,7 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
         // Threads still serving see the shutdown and end; wait a little for them.
         for _ in 0..<500 where state.withLock({ $0.activeThreads > 0 }) { usleep(10_000) }
         stopChildren()
-        listener.close()
+        if !state.withLock({ $0.listenerClosed }) { listener.close() }
         _ = Glibc.close(wakeRead)
         _ = Glibc.close(wakeWrite)
     }

@@ -29,6 +29,9 @@ public struct SocketServerConfiguration: Sendable {
     public var readTimeout: Double = 30
     /// Seconds an idle keep-alive connection is kept open.
     public var keepAliveTimeout: Double = 5
+    /// Seconds a stop by signal (``SocketServer/stopOnSignals(_:)``) waits
+    /// for the connections under way before it closes them.
+    public var shutdownTimeout: Double = 10
     /// `wsgi.errors`; refused requests are logged here too.
     public var errors: any ErrorOutput = StandardErrorOutput.shared
 

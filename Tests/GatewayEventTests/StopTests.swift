@@ -56,8 +56,10 @@ func hammerAcrossSigterm(port: Int, path: String = "/sleep?ms=50", stop: () -> V
 struct StopTests {
     /// Every client either gets a complete response or a refused connect:
     /// the socket closes first, what the backlog held is served.
-    @Test(arguments: [["--threads", "4"], [], ["--reactors", "2", "--threads", "2"], ["--processes", "2", "--threads", "2"]])
-    func eventServerSigtermUnderLoad(flags: [String]) throws {
+    @Test(arguments: [["--threads", "4"], [], ["--reactors", "2", "--threads", "2"], ["--processes", "2", "--threads", "2"],
+                      ["--backend", "socket", "--socket-mode", "threads"], ["--backend", "socket", "--socket-mode", "fork"],
+                      ["--backend", "socket", "--socket-mode", "single"]])
+    func sigtermUnderLoad(flags: [String]) throws {
         let server = try ServerProcess(["--app", "probe", "--no-access-log"] + flags)
         let tally = hammerAcrossSigterm(port: server.port) {
             kill(server.process.processIdentifier, SIGTERM)
