@@ -15,16 +15,34 @@ final class BodySpool {
     }
 
     private var reservation: BodyBudget.Reservation?
+    /// Disk the file may fill, reserved ahead of the writes.
+    private let disk: BodyBudget
+    private var diskReserved: [BodyBudget.Reservation] = []
+    private var diskRoom = 0
     private let directory: String
     private var memory: [UInt8] = []
     private var file: Int32 = -1
     private var fileLength = 0
 
     /// A spool keeping up to `reservation.bytes` in memory (none without one),
-    /// files in `directory`.
-    init(reservation: BodyBudget.Reservation?, directory: String) {
+    /// the rest in a file in `directory`, within the `disk` budget
+    /// (`expected` bytes of it reserved at once when the length is known).
+    init(reservation: BodyBudget.Reservation?, disk: BodyBudget, expected: Int?, directory: String) throws {
         self.reservation = reservation
+        self.disk = disk
         self.directory = directory
+        if let expected { try reserveDisk(expected) }
+    }
+
+    struct NoRoom: Error, CustomStringConvertible {
+        let capacity: Int
+        var description: String { "spooled request bodies would pass their disk budget of \(capacity) bytes" }
+    }
+
+    private func reserveDisk(_ bytes: Int) throws {
+        guard let granted = disk.reserve(bytes) else { throw NoRoom(capacity: disk.capacity) }
+        diskReserved.append(granted)
+        diskRoom += bytes
     }
 
     deinit { if file >= 0 { Glibc.close(file) } }
@@ -40,6 +58,8 @@ final class BodySpool {
             return memory.append(contentsOf: bytes)
         }
         if file < 0 { try openFile() }
+        // A body of unknown length (chunked) takes its disk budget as it grows.
+        if fileLength + bytes.count > diskRoom { try reserveDisk(max(bytes.count, 256 * 1024)) }
         var offset = 0
         while offset < bytes.count {
             let written = write(file, bytes.baseAddress! + offset, bytes.count - offset)

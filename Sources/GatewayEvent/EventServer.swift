@@ -75,7 +75,8 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
                 multithread: pool != nil || configuration.reactors > 1, multiprocess: configuration.multiprocess,
                 errors: configuration.errors),
             pool: pool,
-            bodyBudget: bodyBudget, counters: counters,
+            bodyBudget: bodyBudget, spoolBudget: BodyBudget(capacity: configuration.limits.maxSpooledBodyBytes),
+            counters: counters,
             accessLog: configuration.accessLog ? AccessLog(output: StandardErrorOutput.shared) : nil)
         let socket = listener
         do {

@@ -73,6 +73,11 @@ public struct EventServerConfiguration: Sendable {
         /// instead, whatever its size: memory for bodies stays under this
         /// whatever clients send. 32 MiB: 512 bodies at the threshold.
         public var maxBufferedBodyBytes = 32 * 1024 * 1024
+        /// Disk for spooled bodies, the process's together: a body whose
+        /// declared length does not fit is answered 503 with `Retry-After`
+        /// before any of it is read (a chunked one when it outgrows the room).
+        /// 1 GiB: sixteen uploads of the largest size at once.
+        public var maxSpooledBodyBytes = 1 << 30
         /// Where spooled bodies go (each file is unlinked as soon as it is made).
         public var bodySpoolDirectory = "/tmp"
         /// The request target (414).
@@ -86,8 +91,10 @@ public struct EventServerConfiguration: Sendable {
         public var requestTimeout: Double = 20
         /// Bytes per second that extend ``requestTimeout`` (one second per
         /// this many bytes received), so large uploads at a fair pace pass;
-        /// 0 makes ``requestTimeout`` a fixed deadline.
-        public var minRequestRate = 500
+        /// 0 makes ``requestTimeout`` a fixed deadline. 16 KiB/s (128 kbit/s,
+        /// below any uplink that could send a large body): a client trickling
+        /// a 64 MiB body holds its connection and spool for at most ~70 min.
+        public var minRequestRate = 16 * 1024
         /// Seconds a kept-alive connection may wait for its next request.
         public var keepAliveTimeout: Double = 30
         /// Seconds without progress either way after which a connection is

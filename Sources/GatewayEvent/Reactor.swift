@@ -75,7 +75,7 @@ final class Reactor: @unchecked Sendable {
         connections = ConnectionGuard(
             http: http, base: base, gate: gate, configuration: settings.configuration,
             bodies: RequestRelay.BodyPolicy(
-                budget: settings.bodyBudget, threshold: limits.bodySpoolThreshold,
+                budget: settings.bodyBudget, disk: settings.spoolBudget, threshold: limits.bodySpoolThreshold,
                 directory: limits.bodySpoolDirectory),
             counters: settings.counters)
 
@@ -264,6 +264,8 @@ struct ServingSettings: Sendable {
     let pool: WorkerPool?
     /// Memory for request bodies, shared by every reactor of the process.
     let bodyBudget: BodyBudget
+    /// Disk for spooled bodies, likewise.
+    let spoolBudget: BodyBudget
     let counters: ServerCounters
     let accessLog: AccessLog?
     var logger: Logger { configuration.logger }

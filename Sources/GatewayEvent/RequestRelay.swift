@@ -34,9 +34,12 @@ struct RequestRelay {
     }
 
     /// How bodies are held: in evhttp's memory up to `threshold` bytes
-    /// each while the shared budget lasts, else spooled to `directory`.
+    /// each while the shared budget lasts, else spooled to `directory`
+    /// while the disk budget lasts, else refused with 503.
     struct BodyPolicy {
         let budget: BodyBudget
+        /// Disk for spooled bodies, shared likewise.
+        let disk: BodyBudget
         let threshold: Int
         let directory: String
     }
@@ -98,8 +101,16 @@ struct RequestRelay {
                 } else {
                     // A chunked body may stay in memory up to the threshold, budget allowing.
                     let reservation = head.framing == .chunked ? bodies.budget.reserve(bodies.threshold) : nil
-                    spooling = (head, BodySpool(reservation: reservation, directory: bodies.directory))
-                    if head.expectsContinue { continueWanted = true }
+                    let expected: Int? = if case .length(let length) = head.framing { length } else { nil }
+                    do {
+                        let spool = try BodySpool(
+                            reservation: reservation, disk: bodies.disk, expected: expected, directory: bodies.directory)
+                        spooling = (head, spool)
+                        if head.expectsContinue { continueWanted = true }
+                    } catch {
+                        // No room: 503 before any of the body is read (evhttp has not seen this head).
+                        return refuseUnread(RequestRefusal(status: 503, reason: String(describing: error)), into: &output)
+                    }
                 }
             case .body(let range):
                 let data = UnsafeRawBufferPointer(rebasing: bytes[(offset + range.lowerBound)..<(offset + range.upperBound)])
@@ -107,12 +118,7 @@ struct RequestRelay {
                     do {
                         try spooling.spool.append(data)
                     } catch {
-                        let refusal = RequestRefusal(status: 503, reason: String(describing: error))
-                        self.spooling = nil
-                        isStopped = true
-                        pending.append(.refused(refusal))
-                        output.append(contentsOf: Self.standIn)
-                        return refusal
+                        return refuseUnread(RequestRefusal(status: 503, reason: String(describing: error)), into: &output)
                     }
                 } else if chunked {
                     output.append(contentsOf: String(data.count, radix: 16).utf8)
@@ -138,10 +144,7 @@ struct RequestRelay {
             case .refused(let refusal):
                 isStopped = true
                 if spooling != nil {
-                    // evhttp has not seen this request's head: a stand-in takes its place.
-                    spooling = nil
-                    pending.append(.refused(refusal))
-                    output.append(contentsOf: Self.standIn)
+                    return refuseUnread(refusal, into: &output)  // evhttp has not seen this request's head
                 } else if !forwardingBody {
                     pending.append(.refused(refusal))
                     output.append(contentsOf: Self.standIn)
@@ -155,6 +158,16 @@ struct RequestRelay {
                 return refusal
             }
         }
+    }
+
+    /// Refuses the request being spooled, or about to be, whose head evhttp
+    /// has not read: a stand-in takes its place.
+    private mutating func refuseUnread(_ refusal: RequestRefusal, into output: inout [UInt8]) -> RequestRefusal {
+        spooling = nil
+        isStopped = true
+        pending.append(.refused(refusal))
+        output.append(contentsOf: Self.standIn)
+        return refusal
     }
 
     /// Whether `head`'s body may go to evhttp, which holds it in memory:

@@ -68,6 +68,18 @@ struct Serve: ParsableCommand {
     @Option(help: "Largest request body in bytes; past it: 413.")
     var maxBodyBytes = EventServerConfiguration.Limits().maxBodyBytes
 
+    @Option(help: "Event backend: requests that may wait for a worker (with --threads); past it, 503 (default: 4 x threads).")
+    var maxPending: Int?
+
+    @Option(help: "Event backend: bodies up to this many bytes stay in memory (budget allowing); larger ones are spooled to disk.")
+    var bodySpoolThreshold = EventServerConfiguration.Limits().bodySpoolThreshold
+
+    @Option(help: "Event backend: memory for request bodies, all connections together; past it, bodies are spooled.")
+    var maxBufferedBodyBytes = EventServerConfiguration.Limits().maxBufferedBodyBytes
+
+    @Option(help: "Event backend: disk for spooled request bodies, all connections together; past it, 503.")
+    var maxSpooledBodyBytes = EventServerConfiguration.Limits().maxSpooledBodyBytes
+
     @Flag(help: "Do not write the access log.")
     var noAccessLog = false
 
@@ -89,6 +101,9 @@ struct Serve: ParsableCommand {
         guard maxConnections >= 1, maxHeaderBytes >= 1, maxBodyBytes >= 0, minRequestRate >= 0 else {
             throw ValidationError("--max-connections and --max-header-bytes must be >= 1, --max-body-bytes and --min-request-rate >= 0")
         }
+        guard (maxPending ?? 1) >= 1, bodySpoolThreshold >= 0, maxBufferedBodyBytes >= 0, maxSpooledBodyBytes >= 0 else {
+            throw ValidationError("--max-pending must be >= 1; the body thresholds and budgets >= 0")
+        }
         guard [requestTimeout, keepAliveTimeout ?? 1, idleTimeout, shutdownTimeout].allSatisfy({ $0 > 0 }) else {
             throw ValidationError("timeouts must be > 0 seconds")
         }
@@ -102,6 +117,10 @@ struct Serve: ParsableCommand {
             configuration.unixPath = unix
             configuration.threads = threads
             configuration.reactors = reactors
+            configuration.maxPending = maxPending
+            configuration.limits.bodySpoolThreshold = bodySpoolThreshold
+            configuration.limits.maxBufferedBodyBytes = maxBufferedBodyBytes
+            configuration.limits.maxSpooledBodyBytes = maxSpooledBodyBytes
             configuration.shutdownTimeout = shutdownTimeout
             configuration.accessLog = !noAccessLog && !ExampleAppCatalog.logsRequests(app)
             configuration.limits.maxConnections = maxConnections

@@ -1,7 +1,6 @@
 import Foundation
 import Gateway
 import GatewayEvent
-import GatewayProbe
 import GatewayTesting
 import Testing
 
@@ -18,12 +17,21 @@ private func serve<T>(
     return try body(server, running.port)
 }
 
+/// FNV-1a over a stream of pieces: order-sensitive, and cheap in a debug build.
+private struct Checksum {
+    private var state: UInt64 = 0xcbf2_9ce4_8422_2325
+    mutating func update(_ bytes: [UInt8]) {
+        for byte in bytes { state = (state ^ UInt64(byte)) &* 0x100_0000_01b3 }
+    }
+    var hex: String { String(state, radix: 16) }
+}
+
 /// Reads `wsgi.input` the way `?read=` says (all, 1000, line, iterate) and
-/// answers the SHA-256 and length of what it read.
+/// answers the checksum and length of what it read.
 private func digestApp(calls: CloseCounter = CloseCounter()) -> Application {
     { environ, start in
         calls.increment()
-        var hash = SHA256()
+        var hash = Checksum()
         var count = 0
         func take(_ bytes: [UInt8]) { hash.update(bytes); count += bytes.count }
         switch environ["QUERY_STRING"] ?? "" {
@@ -37,7 +45,7 @@ private func digestApp(calls: CloseCounter = CloseCounter()) -> Application {
             take(try environ.input.read())
         }
         try start("200 OK", [("Content-Type", "text/plain")])
-        return [Array("\(count) \(hash.hexDigest())".utf8)]
+        return [Array("\(count) \(hash.hex)".utf8)]
     }
 }
 
@@ -56,9 +64,9 @@ private func linesBody(_ size: Int, seed: Int) -> [UInt8] {
 }
 
 private func expected(_ body: [UInt8]) -> String {
-    var hash = SHA256()
+    var hash = Checksum()
     hash.update(body)
-    return "\(body.count) \(hash.hexDigest())"
+    return "\(body.count) \(hash.hex)"
 }
 
 @Suite("EventServer under overload: body budget and spool, bounded queue")
@@ -107,6 +115,23 @@ struct OverloadTests {
         }
     }
 
+    /// A body with no room on disk is refused before any of it is read.
+    @Test func aBodyPastTheDiskBudgetIs503BeforeItsBody() throws {
+        let calls = CloseCounter()
+        try serve({ $0.limits.maxSpooledBodyBytes = 1 << 20 }, app: digestApp(calls: calls)) { server, port in
+            let client = try TestHTTPClient(port: port)
+            try client.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\nExpect: 100-continue\r\n\r\n")
+            let response = try client.readResponse()
+            #expect(response.status == 503)
+            #expect(response.header("Retry-After") == "1")
+            #expect(calls.value == 0)
+            #expect(server.statistics.refusals == [503: 1])
+            // One that fits is spooled and served.
+            let body = linesBody(900_000, seed: 2)
+            #expect(try TestHTTPClient(port: port).request("POST", "/", body: body).text == expected(body))
+        }
+    }
+
     /// Ten 4 MB uploads at once against an 8 MiB budget: all arrive intact,
     /// and the server never held more than the budget of body in memory.
     @Test func concurrentUploadsStayUnderTheBudget() throws {
@@ -118,9 +143,9 @@ struct OverloadTests {
                 group.enter()
                 Thread {
                     let body = linesBody(4_000_000, seed: index)
-                    let modes = ["read=all", "read=1000", "read=line", "read=iterate"]
+                    // (Lines and iteration are read back in aSpooledBodyReadsBackWhole: slow in a debug build.)
                     let response = try? TestHTTPClient(port: port, timeout: 30)
-                        .request("POST", "/?\(modes[index % 4])", body: body)
+                        .request("POST", index % 2 == 0 ? "/?read=all" : "/?read=1000", body: body)
                     results.withLock { $0.append(response?.status == 200 && response?.text == expected(body)) }
                     group.leave()
                 }.start()
