@@ -3,7 +3,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 APP ?= demo
 
-.PHONY: deps build serve test clean bench fuzz
+.PHONY: deps build serve test clean bench fuzz soak bench-bodies
 
 deps:
 	@scripts/install-deps.sh
@@ -27,3 +27,13 @@ bench:
 # libFuzzer over the shared request parser, FUZZ_SECONDS (default 60) long.
 fuzz:
 	scripts/fuzz.sh
+
+# Issue #11: ~1,000,000 keep-alive requests through the pool, RSS growth and errors.
+soak: build
+	scripts/soak.py
+
+# Issue #11: body memory with 100 connections holding 59 of 60 MB, and 50 x 10 MB uploads.
+bench-bodies: build
+	scripts/bench-body-memory.py held
+	scripts/bench-body-memory.py held -- --max-spooled-body-bytes 8000000000
+	scripts/bench-body-memory.py uploads -- --threads 4

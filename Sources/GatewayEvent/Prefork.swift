@@ -95,7 +95,7 @@ public final class Prefork {
         do {
             let server = try EventServer(
                 configuration: configuration,
-                listener: ListeningSocket(descriptor: dup(listener.descriptor), address: listener.address),
+                listener: listener,  // the server closes this copy (the fork's) once its loops have theirs
                 app: app)
             server.stopOnSignals([SIGINT, SIGTERM])
             try server.serveForever()
@@ -129,6 +129,11 @@ public final class Prefork {
 
     private func stopAll() {
         let everyone = workers.union(retiring)
+        // The socket goes away with us: the kernel stops starting handshakes
+        // now, the workers accept what the backlog holds, then close.
+        // (A worker never does this itself: after SIGHUP, its successors
+        // go on serving the same socket.)
+        ListeningSocket.stopHandshakes(on: listener.descriptor)
         for pid in everyone { kill(pid, SIGTERM) }
         // Our copy must not keep the socket open once the workers close theirs
         // (each accepts what the backlog holds first): new clients are refused.

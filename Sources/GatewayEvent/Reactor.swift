@@ -157,7 +157,11 @@ final class Reactor: @unchecked Sendable {
     func drain(deadline: Double, closing: Bool) {
         draining = true
         if closing && !gate.isShut, let boundSocket {
-            ListeningSocket.stopHandshakes(on: evconnlistener_get_fd(evhttp_bound_socket_get_listener(boundSocket)))
+            // A prefork worker shares the socket with the others (and, after
+            // SIGHUP, with its successors): there the supervisor decides.
+            if !settings.configuration.multiprocess {
+                ListeningSocket.stopHandshakes(on: evconnlistener_get_fd(evhttp_bound_socket_get_listener(boundSocket)))
+            }
             var grace = timeval(seconds: Self.handshakeGrace)
             event_base_once(base, -1, Int16(EV_TIMEOUT), { _, _, context in
                 Unmanaged<Reactor>.fromOpaque(context!).takeUnretainedValue().closeListener()
