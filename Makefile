@@ -36,4 +36,5 @@ soak: build
 bench-bodies: build
 	scripts/bench-body-memory.py held
 	scripts/bench-body-memory.py held -- --max-spooled-body-bytes 8000000000
+	scripts/bench-body-memory.py uploads -- --threads 4 --max-pending 64
 	scripts/bench-body-memory.py uploads -- --threads 4

@@ -100,8 +100,9 @@ def uploads(flags, clients=50, size=10 * MB):
             while chunk := sock.recv(65536):
                 data += chunk
         head, _, payload = data.partition(b"\r\n\r\n")
-        ok = head.startswith(b"HTTP/1.1 200") and json.loads(payload).get("sha256") == digests[index % len(bodies)]
-        results.append(ok)
+        status = head.split(b" ", 2)[1].decode()
+        ok = status == "200" and json.loads(payload).get("sha256") == digests[index % len(bodies)]
+        results.append("ok" if ok else status)
 
     started = time.monotonic()
     threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
@@ -112,7 +113,8 @@ def uploads(flags, clients=50, size=10 * MB):
     elapsed = time.monotonic() - started
     peak = memory_kib(process.pid, "VmHWM")
     stop_server(process)
-    return {"idle_kib": idle, "peak_kib": peak, "ok": sum(results), "of": clients, "seconds": round(elapsed, 2)}
+    answers = {answer: results.count(answer) for answer in set(results)}
+    return {"idle_kib": idle, "peak_kib": peak, "answers": answers, "of": clients, "seconds": round(elapsed, 2)}
 
 
 def main():
