@@ -84,7 +84,7 @@ def main():
     after_warmup = memory_kib(process.pid)
     rate = warm_requests / warmup
     remaining = max(total - warm_requests, 0)
-    seconds = max(int(remaining / rate) + 1, 1)
+    seconds = max(int(remaining / rate * 1.1) + 1, 1)  # the rate sags a little later on
     print(f"warm-up: {warm_requests} requests in {warmup} s ({rate:.0f}/s), RSS {after_warmup} KiB; "
           f"then {seconds} s for the remaining ~{remaining}", flush=True)
     main_requests, main_errors, output = wrk(port, seconds, lua.name)

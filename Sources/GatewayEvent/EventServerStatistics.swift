@@ -11,7 +11,7 @@ public struct EventServerStatistics: Sendable, CustomStringConvertible {
     public var openConnections = 0
     /// Requests handed to the application whose response is not done yet.
     public var requestsInFlight = 0
-    /// Jobs waiting for a worker (0 without a pool).
+    /// Requests waiting for a worker (0 without a pool).
     public var queueDepth = 0
     /// Responses finished (written, or their client gone).
     public var responses = 0

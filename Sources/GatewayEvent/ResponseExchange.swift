@@ -61,7 +61,7 @@ final class ResponseExchange {
         }
         workerBusy = true
         let work = UnsafeTransfer((handler, self))
-        pool.submit {
+        pool.submit(isRequest: true) {
             let (handler, exchange) = work.value
             let head = handler.start(app)
             let buffered = handler.takeBufferedBody()
