@@ -59,7 +59,7 @@ let package = Package(
         .executableTarget(name: "APIServer", dependencies: ["Gateway", "GatewayEvent", "ExampleApps"], path: "Examples/APIServer"),
         .executableTarget(name: "StackServer", dependencies: ["Gateway", "GatewayEvent", "ExampleApps"], path: "Examples/StackServer"),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "GatewayTesting", "GatewayProbe"]),
-        .testTarget(name: "GatewayHTTPTests", dependencies: ["Gateway", "GatewayHTTP"]),
+        .testTarget(name: "GatewayHTTPTests", dependencies: ["Gateway", "GatewayHTTP", "GatewayTesting"]),
         .testTarget(name: "GatewaySocketTests", dependencies: ["Gateway", "GatewayHTTP", "GatewaySocket", "GatewayTesting"]),
         .testTarget(
             name: "GatewayEventTests",

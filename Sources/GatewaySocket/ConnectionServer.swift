@@ -46,9 +46,26 @@ struct ConnectionServer: Sendable {
         if head.expectsContinue {
             requests.beforeFirstBodyRead = { try connection.send(ServerResponse.continue.bytes) }
         }
+        let input: RequestInput
+        if head.framing == .chunked {
+            // A chunked body is read whole (within the body limit) before the
+            // application runs, as the libevent server does: a fault in its
+            // framing is then refused the same way on both servers, before the
+            // application could answer. Content-Length bodies are streamed.
+            do {
+                input = RequestInput(try requests.readWholeBody())
+            } catch let refusal as RequestRefusal {
+                refuse(connection, refusal)
+                return false
+            } catch {
+                return false
+            }
+        } else {
+            input = RequestInput(source: { try requests.readBody($0) })
+        }
         let environ = Environ(
             variables: head.cgiVariables(server: (serverAddress.host, String(serverAddress.port)), peer: connection.peer),
-            input: RequestInput(source: { try requests.readBody($0) }),
+            input: input,
             errors: configuration.errors,
             urlScheme: "http",
             multithread: multithread,

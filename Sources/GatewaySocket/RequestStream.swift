@@ -73,6 +73,13 @@ final class RequestStream {
         }
     }
 
+    /// The whole body, read now (the parser's body limit bounds it).
+    func readWholeBody() throws -> [UInt8] {
+        var body: [UInt8] = []
+        while case let piece = try readBody(64 * 1024), !piece.isEmpty { body += piece }
+        return body
+    }
+
     /// Reads and discards what the application left of the body, so the
     /// next request starts where it should. False when that would take more
     /// than `limit` bytes or the body is malformed (close the connection).
