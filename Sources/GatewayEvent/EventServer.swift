@@ -48,8 +48,9 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
 
     /// Binds the socket a configuration describes (TCP or unix).
     public static func bind(_ configuration: EventServerConfiguration) throws -> ListeningSocket {
+        if let inherited = configuration.listener { return inherited }
         if let path = configuration.unixPath {
-            return try ListeningSocket(unixPath: path, backlog: configuration.backlog)
+            return try ListeningSocket(unixPath: path, backlog: configuration.backlog, permissions: configuration.unixPermissions)
         }
         return try ListeningSocket(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
     }
@@ -94,6 +95,8 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
     public func serveForever() throws {
         guard try begin(oneRequest: false) else { return }
         defer { end() }
+        // The listener is registered with every reactor since init.
+        configuration.notifier?.notify(.ready)
         for reactor in reactors.dropFirst() {
             startEssentialThread { [self] in
                 try? reactor.run()
@@ -127,6 +130,7 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
     private func requestStop() -> Bool {
         let (running, wait) = lifecycle.withLock { $0.run.requestStop() }
         if running {
+            configuration.notifier?.notify(.stopping)
             let deadline = configuration.shutdownTimeout
             for reactor in reactors { reactor.post { reactor.drain(deadline: deadline) } }
         }
@@ -145,7 +149,7 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
         signalEvents = []
         for reactor in reactors { reactor.close() }
         pool?.stop()
-        if let path = configuration.unixPath, !configuration.multiprocess { unlink(path) }
+        if let path = configuration.unixPath, configuration.listener == nil, !configuration.multiprocess { unlink(path) }
     }
 
     /// Stops the server gracefully when one of `signals` arrives (for

@@ -17,6 +17,15 @@ public struct EventServerConfiguration: Sendable {
     public var port: Int
     /// A unix-domain socket path to listen on instead of host and port.
     public var unixPath: String?
+    /// Who may connect to ``unixPath``: by default anyone (mode 0666), so a
+    /// proxy running as another user can, as with gunicorn and uvicorn.
+    public var unixPermissions = UnixSocketPermissions()
+    /// A socket bound already, e.g. by systemd (``InheritedSockets``): served
+    /// instead of binding ``host``/``port``/``unixPath``, and never unlinked.
+    public var listener: ListeningSocket?
+    /// Where readiness (`READY=1`) and draining (`STOPPING=1`) are reported;
+    /// `gateway serve` sets it from `NOTIFY_SOCKET`.
+    public var notifier: SystemdNotifier?
     /// Worker threads for the application; 0 runs it on the loop thread
     /// (inline: fastest, for applications that never block).
     public var threads = 0

@@ -28,12 +28,16 @@ public final class Prefork {
     private let app: Application
     private let processes: Int
     private var workers: Set<pid_t> = []
+    private let notifier: SystemdNotifier?
     private var logger: Logger { configuration.logger }
 
     public init(configuration: EventServerConfiguration, processes: Int, app: @escaping Application) throws {
         var configuration = configuration
         configuration.multiprocess = true
         listener = try EventServer.bind(configuration)
+        // The supervisor reports for the service; workers stay silent.
+        notifier = configuration.notifier
+        configuration.notifier = nil
         serverAddress = listener.address
         self.configuration = configuration
         self.app = app
@@ -48,10 +52,12 @@ public final class Prefork {
         pthread_sigmask(SIG_BLOCK, &watched, nil)
         defer {
             pthread_sigmask(SIG_UNBLOCK, &watched, nil)
-            if let path = configuration.unixPath { unlink(path) }
+            if let path = configuration.unixPath, configuration.listener == nil { unlink(path) }
             listener.close()
         }
         for _ in 0..<processes { try spawn() }
+        // The socket listens since init: connections wait in its backlog for the workers.
+        notifier?.notify(.ready)
 
         while true {
             var caught: Int32 = 0
@@ -61,14 +67,17 @@ public final class Prefork {
                 replaceDeadWorkers()
             case SIGHUP:
                 logger.info("SIGHUP: starting \(processes) new workers, stopping the old ones")
+                notifier?.notify(.reloading)
                 let old = workers
                 for _ in 0..<processes { try spawn() }
+                notifier?.notify(.ready)
                 for pid in old { kill(pid, SIGTERM) }
                 // Their exits arrive as SIGCHLD; `old` are no longer counted.
                 workers.subtract(old)
                 retiring.formUnion(old)
             default:
                 logger.info("signal \(caught): stopping \(workers.count) workers")
+                notifier?.notify(.stopping)
                 stopAll()
                 return
             }

@@ -14,6 +14,7 @@ struct GatewayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gateway",
         abstract: "Serve gateway applications (PEP 3333 in Swift) on libevent.",
+        version: GatewayVersion.current,
         subcommands: [Serve.self, CGI.self])
 }
 
@@ -43,6 +44,12 @@ struct Serve: ParsableCommand {
 
     @Option(help: "Listen on this unix-domain socket path instead of host and port.")
     var unix: String?
+
+    @Option(help: "With --unix: the socket file's mode, in octal (default 666: a proxy running as another user can connect).")
+    var unixMode = "666"
+
+    @Option(help: "With --unix: the socket file's group (a name or id), e.g. the proxy's, with --unix-mode 660.")
+    var unixGroup: String?
 
     @Option(help: "Seconds a graceful shutdown waits for responses under way.")
     var shutdownTimeout: Double = 10
@@ -92,6 +99,9 @@ struct Serve: ParsableCommand {
         guard [requestTimeout, keepAliveTimeout ?? 1, idleTimeout, shutdownTimeout].allSatisfy({ $0 > 0 }) else {
             throw ValidationError("timeouts must be > 0 seconds")
         }
+        guard UnixSocketPermissions.mode(octal: unixMode) != nil else {
+            throw ValidationError("--unix-mode must be octal permission bits such as 660, not '\(unixMode)'")
+        }
     }
 
     func run() throws {
@@ -100,6 +110,10 @@ struct Serve: ParsableCommand {
         case .event:
             var configuration = EventServerConfiguration(host: host, port: port)
             configuration.unixPath = unix
+            configuration.unixPermissions = UnixSocketPermissions(
+                mode: UnixSocketPermissions.mode(octal: unixMode)!, group: unixGroup)
+            let inherited = try adoptInheritedSocket(into: &configuration)
+            configuration.notifier = SystemdNotifier.takeFromEnvironment()
             configuration.threads = threads
             configuration.reactors = reactors
             configuration.shutdownTimeout = shutdownTimeout
@@ -113,16 +127,19 @@ struct Serve: ParsableCommand {
             configuration.limits.maxBodyBytes = maxBodyBytes
             if processes > 0 {
                 let prefork = try Prefork(configuration: configuration, processes: processes, app: application)
-                announce(unix.map { "Serving on unix:\($0)\n" } ?? "Serving on \(prefork.serverAddress.url)\n")
+                announce(servingLine(prefork.serverAddress, inherited: inherited))
                 try prefork.run()
                 return
             }
             let server = try EventServer(configuration: configuration, app: application)
             server.stopOnSignals([SIGINT, SIGTERM])
-            announce(unix.map { "Serving on unix:\($0)\n" } ?? "Serving on \(server.serverAddress.url)\n")
+            // One process has no workers to replace: a reload (SIGHUP) must not kill it.
+            signal(SIGHUP, SIG_IGN)
+            announce(servingLine(server.serverAddress, inherited: inherited))
             try server.serveForever()
             server.close()
         case .socket:
+            try refuseSocketActivation()
             var configuration = SocketServerConfiguration(host: host, port: port)
             configuration.mode = switch socketMode {
             case .single: .single
