@@ -3,7 +3,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 APP ?= demo
 
-.PHONY: deps build serve test clean bench
+.PHONY: deps build serve test clean bench deb check-deb
 
 deps:
 	@scripts/install-deps.sh
@@ -19,6 +19,14 @@ test: deps
 
 clean:
 	rm -rf .build
+
+# eventgateway_<version>_amd64.deb: release build, Swift stdlib linked statically.
+deb: deps
+	scripts/build-deb.sh
+
+# Builds, installs, runs and purges the package (CI runs it; needs root).
+check-deb:
+	scripts/check-deb.sh
 
 .PHONY: bench
 bench:
