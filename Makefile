@@ -3,10 +3,14 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 APP ?= demo
 
-.PHONY: deps build serve test clean bench deb check-deb
+.PHONY: deps test-deps build serve test clean bench deb check-deb
 
 deps:
 	@scripts/install-deps.sh
+
+# Programs the integration tests drive (systemd-socket-activate, nginx).
+test-deps:
+	@scripts/install-test-deps.sh
 
 build: deps
 	swift build -c release --product gateway
@@ -14,7 +18,7 @@ build: deps
 serve: build
 	.build/release/gateway serve --host $(HOST) --port $(PORT) --app $(APP)
 
-test: deps
+test: deps test-deps
 	swift test
 
 clean:

@@ -1,0 +1,126 @@
+import Foundation
+import Gateway
+import GatewayTesting
+import Testing
+
+/// `gateway serve` started as systemd starts it: `systemd-socket-activate`
+/// binds the socket and passes it (LISTEN_FDS), a notify socket collects
+/// READY/RELOADING/STOPPING. Like systemd, `systemd-socket-activate`
+/// starts the service on the first connection, so each test connects first.
+@Suite("systemd socket activation")
+struct SocketActivationTests {
+    static let activate = ["/usr/bin/systemd-socket-activate", "/bin/systemd-socket-activate"]
+        .first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    /// A free loopback port (bound, read, released).
+    static func freePort() throws -> Int {
+        let probe = try ListeningSocket(host: "127.0.0.1", port: 0)
+        defer { probe.close() }
+        return probe.address.port
+    }
+
+    /// `systemd-socket-activate -l LISTEN -E NOTIFY_SOCKET=... gateway serve ARGS`.
+    static func start(listen: String, notify: NotifySocket, _ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: activate!)
+        process.arguments = ["-l", listen, "-E", "NOTIFY_SOCKET=\(notify.path)", CommandTests.executable.path,
+                             "serve", "--app", "probe", "--no-access-log"] + arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// Connects once systemd-socket-activate listens (it binds after it starts).
+    static func connect(port: Int) throws -> TestHTTPClient {
+        for _ in 0..<500 {
+            if let client = try? TestHTTPClient(port: port) { return client }
+            usleep(10_000)
+        }
+        return try TestHTTPClient(port: port)
+    }
+
+    static func stop(_ process: Process) -> Int32? {
+        guard process.isRunning else { return process.terminationStatus }
+        kill(process.processIdentifier, SIGTERM)
+        let deadline = Date().addingTimeInterval(20)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            return nil
+        }
+        return process.terminationStatus
+    }
+
+    @Test(.enabled(if: activate != nil, "systemd-socket-activate is absent (apt-get install systemd): skipped"),
+          .timeLimit(.minutes(1)), arguments: [[], ["--threads", "2"], ["--processes", "2"]])
+    func servesTheInheritedSocketAndReportsReadyThenStopping(mode: [String]) throws {
+        let notify = try NotifySocket()
+        let port = try Self.freePort()
+        let process = try Self.start(listen: "127.0.0.1:\(port)", notify: notify, mode)
+        defer { _ = Self.stop(process) }
+
+        let response = try Self.connect(port: port).get("/hello")  // starts gateway
+        #expect(notify.receive() == "READY=1")
+        #expect(response.status == 200)
+        #expect(response.text == "Hello, World!")
+        let environ = try TestHTTPClient(port: port).get("/environ")
+        #expect(environ.text.contains("\"SERVER_PORT\": \"\(port)\""))
+
+        #expect(Self.stop(process) == 0)
+        #expect(notify.receive() == "STOPPING=1")
+    }
+
+    @Test(.enabled(if: activate != nil, "systemd-socket-activate is absent (apt-get install systemd): skipped"),
+          .timeLimit(.minutes(1)))
+    func preforkReloadsOnSIGHUPAndKeepsServing() throws {
+        let notify = try NotifySocket()
+        let port = try Self.freePort()
+        let process = try Self.start(listen: "127.0.0.1:\(port)", notify: notify, ["--processes", "2"])
+        defer { _ = Self.stop(process) }
+        #expect(try Self.connect(port: port).get("/hello").status == 200)
+        #expect(notify.receive() == "READY=1")
+
+        kill(process.processIdentifier, SIGHUP)
+        #expect(notify.receive() == "RELOADING=1")
+        #expect(notify.receive() == "READY=1")
+        #expect(try TestHTTPClient(port: port).get("/hello").status == 200)
+        #expect(Self.stop(process) == 0)
+    }
+
+    @Test(.enabled(if: activate != nil, "systemd-socket-activate is absent (apt-get install systemd): skipped"),
+          .timeLimit(.minutes(1)))
+    func anInheritedUnixSocketIsServedAndNeverUnlinked() throws {
+        let notify = try NotifySocket()
+        let path = "/tmp/eventgateway-activated-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
+        defer { unlink(path) }
+        let process = try Self.start(listen: path, notify: notify, [])
+        defer { _ = Self.stop(process) }
+        // The file appears when systemd-socket-activate binds it.
+        #expect(waitUntil(seconds: 10) { FileManager.default.fileExists(atPath: path) })
+        #expect(try TestHTTPClient(unixPath: path).get("/hello").text == "Hello, World!")
+        #expect(notify.receive() == "READY=1")
+        #expect(Self.stop(process) == 0)
+        #expect(FileManager.default.fileExists(atPath: path), "the socket file is systemd's, not ours to remove")
+    }
+
+    @Test(.enabled(if: activate != nil, "systemd-socket-activate is absent (apt-get install systemd): skipped"),
+          .timeLimit(.minutes(1)))
+    func theSocketBackendRefusesAnInheritedSocket() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.activate!)
+        let port = try Self.freePort()
+        process.arguments = ["-l", "127.0.0.1:\(port)", CommandTests.executable.path, "serve", "--backend", "socket"]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        defer { _ = Self.stop(process) }
+        let client = try Self.connect(port: port)  // starts gateway
+        #expect(client.isClosedByServer())
+        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(Self.stop(process) != 0)
+        #expect(text.contains("socket activation needs --backend event"))
+    }
+}
