@@ -75,6 +75,12 @@ struct Serve: ParsableCommand {
     @Option(help: "Largest request body in bytes; past it: 413.")
     var maxBodyBytes = EventServerConfiguration.Limits().maxBodyBytes
 
+    @Option(help: "Proxies whose X-Forwarded-For/-Proto (or Forwarded) headers are believed: IPs, CIDRs, 'unix', or '*' (default: no one).")
+    var forwardedAllowIps = ""
+
+    @Option(help: "Which forwarding headers trusted proxies send: x-forwarded or forwarded (RFC 7239); the other family is dropped.")
+    var forwardedHeaders: ProxyHeaders.Style = .xForwarded
+
     @Flag(help: "Do not write the access log.")
     var noAccessLog = false
 
@@ -99,13 +105,18 @@ struct Serve: ParsableCommand {
         guard [requestTimeout, keepAliveTimeout ?? 1, idleTimeout, shutdownTimeout].allSatisfy({ $0 > 0 }) else {
             throw ValidationError("timeouts must be > 0 seconds")
         }
+        do {
+            _ = try ForwardedAllowList(forwardedAllowIps)
+        } catch {
+            throw ValidationError("--\(error)")
+        }
         guard UnixSocketPermissions.mode(octal: unixMode) != nil else {
             throw ValidationError("--unix-mode must be octal permission bits such as 660, not '\(unixMode)'")
         }
     }
 
     func run() throws {
-        let application = app == "static" ? staticFiles(root: root) : BuiltinApps.named(app)!
+        let builtin = app == "static" ? staticFiles(root: root) : BuiltinApps.named(app)!
         switch backend {
         case .event:
             var configuration = EventServerConfiguration(host: host, port: port)
@@ -114,6 +125,7 @@ struct Serve: ParsableCommand {
                 mode: UnixSocketPermissions.mode(octal: unixMode)!, group: unixGroup)
             let inherited = try adoptInheritedSocket(into: &configuration)
             configuration.notifier = SystemdNotifier.takeFromEnvironment()
+            let application = try behindProxies(builtin, unixPeers: inherited?.isUnix ?? (unix != nil))
             configuration.threads = threads
             configuration.reactors = reactors
             configuration.shutdownTimeout = shutdownTimeout
@@ -140,6 +152,7 @@ struct Serve: ParsableCommand {
             server.close()
         case .socket:
             try refuseSocketActivation()
+            let application = try behindProxies(builtin, unixPeers: false)
             var configuration = SocketServerConfiguration(host: host, port: port)
             configuration.mode = switch socketMode {
             case .single: .single
@@ -155,6 +168,12 @@ struct Serve: ParsableCommand {
             try server.serveForever()
             server.close()
         }
+    }
+
+    /// The application behind the forwarding-header rewrite (only when some proxy is trusted).
+    private func behindProxies(_ application: @escaping Application, unixPeers: Bool) throws -> Application {
+        let trusted = try ForwardedAllowList(forwardedAllowIps)
+        return ProxyHeaders(trusting: trusted, style: forwardedHeaders, peersAreUnix: unixPeers).wrap(application)
     }
 
     /// Writes the start-up line unbuffered, so a supervisor reading our
