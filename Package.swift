@@ -46,6 +46,7 @@ let package = Package(
         .executableTarget(name: "HelloEvent", dependencies: ["Gateway", "GatewayEvent"], path: "Examples/HelloEvent"),
         .executableTarget(name: "HelloSocket", dependencies: ["Gateway", "GatewaySocket"], path: "Examples/HelloSocket"),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "GatewayTesting", "GatewayProbe"]),
+        .testTarget(name: "GatewayTestingTests", dependencies: ["Gateway", "GatewayTesting"]),
         .testTarget(name: "GatewayMiddlewareTests", dependencies: ["Gateway", "GatewayMiddleware", "GatewayTesting"]),
         .testTarget(name: "GatewaySocketTests", dependencies: ["Gateway", "GatewaySocket", "GatewayTesting"]),
         .testTarget(
