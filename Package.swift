@@ -45,6 +45,9 @@ let package = Package(
         ),
         .executableTarget(name: "HelloEvent", dependencies: ["Gateway", "GatewayEvent"], path: "Examples/HelloEvent"),
         .executableTarget(name: "HelloSocket", dependencies: ["Gateway", "GatewaySocket"], path: "Examples/HelloSocket"),
+        // The README's "Linking it into a service" program, once per server.
+        .executableTarget(name: "ServiceEvent", dependencies: ["Gateway", "GatewayEvent"], path: "Examples/ServiceEvent"),
+        .executableTarget(name: "ServiceSocket", dependencies: ["Gateway", "GatewaySocket"], path: "Examples/ServiceSocket"),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "GatewayTesting", "GatewayProbe"]),
         .testTarget(name: "GatewayTestingTests", dependencies: ["Gateway", "GatewayTesting"]),
         .testTarget(name: "GatewayMiddlewareTests", dependencies: ["Gateway", "GatewayMiddleware", "GatewayTesting"]),

@@ -163,7 +163,7 @@ struct Serve: ParsableCommand {
             configuration.limits.maxBodyBytes = maxBodyBytes
             if let keepAliveTimeout { configuration.keepAliveTimeout = keepAliveTimeout }
             let server = try SocketServer(configuration: configuration, app: application)
-            SignalStop.install(for: server)
+            server.stopOnSignals([SIGINT, SIGTERM])
             announce("Serving on \(server.serverAddress.url)\n")
             try server.serveForever()
             server.close()
@@ -214,26 +214,5 @@ enum BuiltinApps {
 
     static func named(_ name: String) -> Application? {
         all.first { $0.name == name }?.app
-    }
-}
-
-/// SIGINT/SIGTERM stop a server that has no event loop of its own to catch
-/// them: a thread waits for the signals (blocked everywhere else) and calls
-/// `shutdown()`.
-enum SignalStop {
-    static func install(for server: any GatewayServer) {
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        sigaddset(&signals, SIGINT)
-        sigaddset(&signals, SIGTERM)
-        pthread_sigmask(SIG_BLOCK, &signals, nil)
-        let mask = signals
-        let watcher = Thread {
-            var waitFor = mask
-            var caught: Int32 = 0
-            sigwait(&waitFor, &caught)
-            server.shutdown()
-        }
-        watcher.start()
     }
 }
