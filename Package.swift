@@ -10,11 +10,14 @@ let package = Package(
         .library(name: "GatewayTesting", targets: ["GatewayTesting"]),
         .library(name: "GatewayProbe", targets: ["GatewayProbe"]),
         .library(name: "GatewayMiddleware", targets: ["GatewayMiddleware"]),
+        // The servers as swift-service-lifecycle Services; the core stays free of it.
+        .library(name: "GatewayServiceLifecycle", targets: ["GatewayServiceLifecycle"]),
         .executable(name: "gateway", targets: ["gateway"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
     ],
     targets: [
         .systemLibrary(
@@ -35,6 +38,10 @@ let package = Package(
         .target(name: "GatewayTesting", dependencies: ["Gateway"]),
         .target(name: "GatewayProbe", dependencies: ["Gateway"]),
         .target(name: "GatewayMiddleware", dependencies: ["Gateway"]),
+        .target(
+            name: "GatewayServiceLifecycle",
+            dependencies: ["Gateway", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
+        ),
         .executableTarget(
             name: "gateway",
             dependencies: [
@@ -49,6 +56,19 @@ let package = Package(
         .executableTarget(name: "ServiceEvent", dependencies: ["Gateway", "GatewayEvent"], path: "Examples/ServiceEvent"),
         .executableTarget(name: "ServiceSocket", dependencies: ["Gateway", "GatewaySocket"], path: "Examples/ServiceSocket"),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "GatewayTesting", "GatewayProbe"]),
+        .executableTarget(
+            name: "ServiceLifecycleExample",
+            dependencies: ["Gateway", "GatewayEvent", "GatewayServiceLifecycle",
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                           .product(name: "Logging", package: "swift-log")],
+            path: "Examples/ServiceLifecycleExample"
+        ),
+        .testTarget(
+            name: "GatewayServiceLifecycleTests",
+            dependencies: ["Gateway", "GatewayEvent", "GatewaySocket", "GatewayServiceLifecycle", "GatewayTesting",
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                           .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "GatewayTestingTests", dependencies: ["Gateway", "GatewayTesting"]),
         .testTarget(name: "GatewayMiddlewareTests", dependencies: ["Gateway", "GatewayMiddleware", "GatewayTesting"]),
         .testTarget(name: "GatewaySocketTests", dependencies: ["Gateway", "GatewaySocket", "GatewayTesting"]),
