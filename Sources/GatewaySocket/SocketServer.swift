@@ -40,7 +40,11 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
 
     public init(configuration: SocketServerConfiguration, app: @escaping Application) throws {
         signal(SIGPIPE, SIG_IGN)
-        listener = try ListeningSocket(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
+        if let path = configuration.unixPath {
+            listener = try ListeningSocket(unixPath: path, backlog: configuration.backlog, permissions: configuration.unixPermissions)
+        } else {
+            listener = try ListeningSocket(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
+        }
         var pipeEnds: [Int32] = [0, 0]
         guard pipe(&pipeEnds) == 0 else {
             listener.close()
@@ -112,6 +116,7 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
         for _ in 0..<500 where state.withLock({ $0.activeThreads > 0 }) { usleep(10_000) }
         stopChildren()
         listener.close()
+        if let path = configuration.unixPath { unlink(path) }
         _ = Glibc.close(wakeRead)
         _ = Glibc.close(wakeWrite)
     }

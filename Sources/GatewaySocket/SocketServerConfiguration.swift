@@ -20,6 +20,11 @@ public struct SocketServerConfiguration: Sendable {
 
     public var host: String
     public var port: Int
+    /// A unix-domain socket path to listen on instead of host and port.
+    public var unixPath: String?
+    /// Who may connect to ``unixPath``: by default anyone (mode 0666), so a
+    /// proxy running as another user can.
+    public var unixPermissions = UnixSocketPermissions()
     public var mode: Mode = .single
     /// The `Server` header sent when the application sets none.
     public var serverSoftware = "EventGateway-Socket/0.1"

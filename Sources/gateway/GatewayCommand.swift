@@ -113,6 +113,7 @@ struct Serve: ParsableCommand {
         guard UnixSocketPermissions.mode(octal: unixMode) != nil else {
             throw ValidationError("--unix-mode must be octal permission bits such as 660, not '\(unixMode)'")
         }
+        try refuseIgnoredFlags()
     }
 
     func run() throws {
@@ -154,6 +155,9 @@ struct Serve: ParsableCommand {
             try refuseSocketActivation()
             let application = try behindProxies(builtin, unixPeers: false)
             var configuration = SocketServerConfiguration(host: host, port: port)
+            configuration.unixPath = unix
+            configuration.unixPermissions = UnixSocketPermissions(
+                mode: UnixSocketPermissions.mode(octal: unixMode)!, group: unixGroup)
             configuration.mode = switch socketMode {
             case .single: .single
             case .threads: .threads(maximum: 256)
@@ -164,7 +168,7 @@ struct Serve: ParsableCommand {
             if let keepAliveTimeout { configuration.keepAliveTimeout = keepAliveTimeout }
             let server = try SocketServer(configuration: configuration, app: application)
             server.stopOnSignals([SIGINT, SIGTERM])
-            announce("Serving on \(server.serverAddress.url)\n")
+            announce(servingLine(server.serverAddress, inherited: nil))
             try server.serveForever()
             server.close()
         }

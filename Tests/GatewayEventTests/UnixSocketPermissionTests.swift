@@ -16,7 +16,7 @@ struct UnixSocketPermissionTests {
     static func serve(_ path: String, _ arguments: [String]) throws -> Process {
         let process = Process()
         process.executableURL = CommandTests.executable
-        process.arguments = ["serve", "--unix", path, "--no-access-log"] + arguments
+        process.arguments = ["serve", "--unix", path] + arguments
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice

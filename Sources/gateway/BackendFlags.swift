@@ -1,0 +1,32 @@
+import ArgumentParser
+import GatewayEvent
+
+/// Flags one backend has no use for: refused with a clear message rather
+/// than silently ignored.
+extension Serve {
+    func refuseIgnoredFlags() throws {
+        switch backend {
+        case .socket:
+            let limits = EventServerConfiguration.Limits()
+            let eventOnly: [(flag: String, given: Bool)] = [
+                ("--threads", threads != 0),
+                ("--reactors", reactors != 1),
+                ("--processes", processes != 0),
+                ("--shutdown-timeout", shutdownTimeout != 10),
+                ("--max-connections", maxConnections != limits.maxConnections),
+                ("--request-timeout", requestTimeout != limits.requestTimeout),
+                ("--min-request-rate", minRequestRate != limits.minRequestRate),
+                ("--idle-timeout", idleTimeout != limits.idleTimeout),
+                ("--no-access-log", noAccessLog),  // the socket backend writes no access log
+            ]
+            let refused = eventOnly.filter(\.given).map(\.flag)
+            guard refused.isEmpty else {
+                throw ValidationError("\(refused.joined(separator: ", ")) only apply to --backend event; the socket backend would ignore them")
+            }
+        case .event:
+            guard socketMode == .threads else {
+                throw ValidationError("--socket-mode only applies to --backend socket; the event backend would ignore it")
+            }
+        }
+    }
+}
