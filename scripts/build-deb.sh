@@ -22,7 +22,7 @@ install -d "$root/DEBIAN" "$root/usr/bin" "$root/lib/systemd/system" "$root/etc/
 install -m 0755 "$binary" "$root/usr/bin/gateway"
 strip --strip-unneeded "$root/usr/bin/gateway"
 install -m 0644 packaging/systemd/eventgateway.service packaging/systemd/eventgateway.socket "$root/lib/systemd/system/"
-install -m 0644 packaging/deb/eventgateway.env "$root/etc/eventgateway/"
+install -m 0644 packaging/deb/gateway.conf "$root/etc/eventgateway/"
 install -m 0644 README.md "$root/usr/share/doc/eventgateway/"
 install -m 0644 packaging/deb/conffiles "$root/DEBIAN/"
 install -m 0755 packaging/deb/postinst packaging/deb/prerm packaging/deb/postrm "$root/DEBIAN/"

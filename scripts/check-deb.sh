@@ -18,12 +18,12 @@ echo "$info"
 grep -Eq "^ Depends: .*libevent-2\.1-7t64( \([^)]*\))? \| libevent-2\.1-7" <<<"$info"
 if grep -qiE "^ Depends: .*swift" <<<"$info"; then echo "check-deb: Depends names a Swift package" >&2; exit 1; fi
 contents="$(dpkg-deb -c "$deb")"
-for file in ./usr/bin/gateway ./etc/eventgateway/eventgateway.env \
+for file in ./usr/bin/gateway ./etc/eventgateway/gateway.conf \
     ./lib/systemd/system/eventgateway.service ./lib/systemd/system/eventgateway.socket; do
     grep -q " $file\$" <<<"$contents" || { echo "check-deb: $file missing from $deb" >&2; exit 1; }
 done
 [ "$(dpkg-deb -f "$deb" Version)" = "$version" ]
-[ "$(dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles)" = /etc/eventgateway/eventgateway.env ]
+[ "$(dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles)" = /etc/eventgateway/gateway.conf ]
 
 if dpkg -s eventgateway >/dev/null 2>&1; then apt-get purge -y -qq eventgateway >/dev/null; fi
 trap 'apt-get purge -y -qq eventgateway >/dev/null 2>&1 || true' EXIT

@@ -16,10 +16,30 @@ struct GatewayCommand: ParsableCommand {
         abstract: "Serve gateway applications (PEP 3333 in Swift) on libevent.",
         version: GatewayVersion.current,
         subcommands: [Serve.self, CGI.self])
+
+    /// `serve` reads its settings file and `GATEWAY_*` variables before the command line.
+    static func main() {
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "serve" {
+            do {
+                arguments = ["serve"] + (try ServeSettings.arguments(
+                    for: Array(arguments.dropFirst()), environment: ProcessInfo.processInfo.environment))
+            } catch {
+                FileHandle.standardError.write(Data("Error: \(error)\nSee 'gateway help serve'.\n".utf8))
+                Foundation.exit(ExitCode.validationFailure.rawValue)
+            }
+        }
+        main(arguments)
+    }
 }
 
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Serve a built-in application over HTTP.")
+
+    @Option(help: ArgumentHelp(
+        "A settings file: 'key = value' lines named after these flags (port = 8000); GATEWAY_* variables override it, flags override both.",
+        valueName: "path"))
+    var config: String?
 
     @Option(help: "Address to listen on.")
     var host = "127.0.0.1"
