@@ -11,6 +11,11 @@ import Foundation
 /// app = demo
 /// processes = 2
 /// ```
+///
+/// Why not apple/swift-configuration: its file providers load
+/// asynchronously, while this runs before prefork forks (no other thread
+/// may exist yet), and it cannot list a file's keys, so unknown ones could
+/// not be refused. Values are still read by ArgumentParser, not by hand.
 struct ConfigFile {
     struct Entry: Equatable {
         let key: String
