@@ -10,7 +10,7 @@ struct BackendFlagTests {
     @Test(arguments: [
         (["--backend", "socket", "--threads", "4"], "--threads only apply to --backend event"),
         (["--backend", "socket", "--processes", "2", "--idle-timeout", "5"], "--processes, --idle-timeout only apply"),
-        (["--backend", "socket", "--no-access-log"], "--no-access-log only apply"),
+        (["--backend", "socket", "--reactors", "2"], "--reactors only apply"),
         (["--socket-mode", "fork"], "--socket-mode only applies to --backend socket"),
     ])
     func aFlagTheBackendWouldIgnoreIsRefused(arguments: [String], message: String) throws {
