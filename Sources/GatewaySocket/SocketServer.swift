@@ -240,13 +240,22 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
         }
     }
 
+    /// Reaps this server's own children only: `waitpid(-1)` would also take
+    /// the exit status of processes the application or the host program
+    /// started (seen: Foundation's `Process` then reported exit 0 for a
+    /// child that had failed). With `block`, waits until one has exited.
     private func reapChildren(block: Bool) {
         while true {
-            var status: Int32 = 0
-            let pid = waitpid(-1, &status, block ? 0 : WNOHANG)
-            guard pid > 0 else { return }
-            state.withLock { _ = $0.children.remove(pid) }
-            if block { return }
+            var reaped = false
+            for child in state.withLock({ $0.children }) {
+                var status: Int32 = 0
+                if waitpid(child, &status, WNOHANG) == child {
+                    state.withLock { _ = $0.children.remove(child) }
+                    reaped = true
+                }
+            }
+            if reaped || !block || state.withLock({ $0.children.isEmpty }) { return }
+            usleep(5_000)
         }
     }
 }
