@@ -22,6 +22,7 @@ public struct EventServerConfiguration: Sendable {
     public var unixPermissions = UnixSocketPermissions()
     /// A socket bound already, e.g. by systemd (``InheritedSockets``): served
     /// instead of binding ``host``/``port``/``unixPath``, and never unlinked.
+    /// The server (or ``Prefork``) takes the descriptor over: give it to one.
     public var listener: ListeningSocket?
     /// Where readiness (`READY=1`) and draining (`STOPPING=1`) are reported;
     /// `gateway serve` sets it from `NOTIFY_SOCKET`.
