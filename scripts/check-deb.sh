@@ -37,7 +37,10 @@ echo "== gateway --version (clean environment)"
 shown="$(env -i PATH=/usr/bin:/bin /usr/bin/gateway --version)"
 echo "$shown"
 [ "$shown" = "$version" ]
-env -i PATH=/usr/bin:/bin /usr/bin/gateway help serve | grep -q -- "--unix-mode"
+help="$(env -i PATH=/usr/bin:/bin /usr/bin/gateway help serve)"
+for flag in --config --unix-mode --forwarded-allow-ips --processes; do
+    grep -q -- "$flag" <<<"$help" || { echo "check-deb: gateway help serve does not list $flag" >&2; exit 1; }
+done
 
 getent passwd eventgateway >/dev/null || { echo "check-deb: postinst did not create the eventgateway user" >&2; exit 1; }
 # Configuring again (a reinstall) must not fail on the existing user.
