@@ -1,3 +1,4 @@
+import Foundation
 import Gateway
 import GatewayMiddleware
 import GatewayTesting
@@ -6,23 +7,28 @@ import Testing
 /// What an application behind `ProxyHeaders` sees, for trusted and untrusted peers.
 @Suite("ProxyHeaders")
 struct ProxyHeadersTests {
-    /// Runs `environ` through the wrapper; returns the environ the app saw, or the status it got instead.
+    /// Sends a request through the wrapper with `TestClient`: `HTTP_*`
+    /// entries become request headers, others (REMOTE_ADDR) environ values.
+    /// Returns the environ the application saw (nil if it was not called)
+    /// and the status line the client got.
     func run(_ proxy: ProxyHeaders, _ variables: EnvironVariables) throws -> (environ: Environ?, status: String) {
         let seen = Locked<Environ?>(nil)
-        let status = Locked("")
         let app = proxy.wrap { environ, startResponse in
             seen.withLock { $0 = environ }
             try startResponse("200 OK", [])
             return [String]()
         }
-        var base: EnvironVariables = ["REQUEST_METHOD": "GET", "PATH_INFO": "/", "REMOTE_ADDR": "127.0.0.1"]
-        for (key, value) in variables { base[key] = value }
-        let startResponse = StartResponse { line, _, _ in
-            status.withLock { $0 = line }
-            return ResponseWriter { _ in }
+        var headers: [(String, String)] = []
+        var environ = ["REMOTE_ADDR": "127.0.0.1"]
+        for (key, value) in variables {
+            if key.hasPrefix("HTTP_") {
+                headers.append((key.dropFirst(5).replacingOccurrences(of: "_", with: "-"), value))
+            } else {
+                environ[key] = value
+            }
         }
-        _ = try app(Environ(variables: base, errors: CapturedErrors()), startResponse)
-        return (seen.withLock { $0 }, status.withLock { $0 })
+        let response = try TestClient(app, environ: environ).get("/", headers: headers)
+        return (seen.withLock { $0 }, "\(response.status) \(response.reason)")
     }
 
     @Test func anUntrustedPeersForwardingHeadersAreDropped() throws {
