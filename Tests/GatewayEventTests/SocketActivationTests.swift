@@ -123,4 +123,27 @@ struct SocketActivationTests {
         #expect(Self.stop(process) != 0)
         #expect(text.contains("socket activation needs --backend event"))
     }
+
+    /// `Accept=yes` passes connected sockets, not a listener: refused, saying why.
+    @Test(.enabled(if: activate != nil, "systemd-socket-activate is absent (apt-get install systemd): skipped"),
+          .timeLimit(.minutes(1)))
+    func aConnectedSocketIsRefusedAsNotListening() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.activate!)
+        let port = try Self.freePort()
+        process.arguments = ["--accept", "-l", "127.0.0.1:\(port)", CommandTests.executable.path, "serve"]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        // With --accept the activator stays, spawning a child per connection; it is ours to end.
+        defer { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+        let client = try Self.connect(port: port)  // spawns gateway with the connection as fd 3
+        #expect(client.isClosedByServer())
+        var text = ""
+        for _ in 0..<500 where !text.contains("\n") || !text.contains("not listening") {
+            text += String(decoding: errors.fileHandleForReading.availableData, as: UTF8.self)
+        }
+        #expect(text.contains("descriptor 3 (unknown) is not listening (use ListenStream= without Accept=yes)"), "\(text)")
+    }
 }
