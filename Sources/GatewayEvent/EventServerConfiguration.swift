@@ -20,10 +20,10 @@ public struct EventServerConfiguration: Sendable {
     /// Who may connect to ``unixPath``: by default anyone (mode 0666), so a
     /// proxy running as another user can, as with gunicorn and uvicorn.
     public var unixPermissions = UnixSocketPermissions()
-    /// A socket bound already, e.g. by systemd (``InheritedSockets``): served
+    /// Sockets bound already, e.g. by systemd (``InheritedSockets``): served
     /// instead of binding ``host``/``port``/``unixPath``, and never unlinked.
-    /// The server (or ``Prefork``) takes the descriptor over: give it to one.
-    public var listener: ListeningSocket?
+    /// The server (or ``Prefork``) takes the descriptors over: give them to one.
+    public var listeners: [ListeningSocket] = []
     /// Where readiness (`READY=1`) and draining (`STOPPING=1`) are reported;
     /// `gateway serve` sets it from `NOTIFY_SOCKET`.
     public var notifier: SystemdNotifier?

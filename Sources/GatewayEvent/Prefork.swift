@@ -22,8 +22,11 @@ import Glibc
 ///
 /// Call it before starting any thread: `fork` copies only the calling thread.
 public final class Prefork {
+    /// The address served (the first, with several sockets from systemd).
     public let serverAddress: ServerAddress
-    private let listener: ListeningSocket
+    /// Every address served.
+    public var serverAddresses: [ServerAddress] { listeners.map(\.address) }
+    private let listeners: [ListeningSocket]
     private let configuration: EventServerConfiguration
     private let app: Application
     private let processes: Int
@@ -34,11 +37,11 @@ public final class Prefork {
     public init(configuration: EventServerConfiguration, processes: Int, app: @escaping Application) throws {
         var configuration = configuration
         configuration.multiprocess = true
-        listener = try EventServer.bind(configuration)
+        listeners = try EventServer.listeners(for: configuration)
         // The supervisor reports for the service; workers stay silent.
         notifier = configuration.notifier
         configuration.notifier = nil
-        serverAddress = listener.address
+        serverAddress = listeners[0].address
         self.configuration = configuration
         self.app = app
         self.processes = max(processes, 1)
@@ -52,8 +55,8 @@ public final class Prefork {
         pthread_sigmask(SIG_BLOCK, &watched, nil)
         defer {
             pthread_sigmask(SIG_UNBLOCK, &watched, nil)
-            if let path = configuration.unixPath, configuration.listener == nil { unlink(path) }
-            listener.close()
+            if let path = configuration.unixPath, configuration.listeners.isEmpty { unlink(path) }
+            for listener in listeners { listener.close() }
         }
         for _ in 0..<processes { try spawn() }
         // The socket listens since init: connections wait in its backlog for the workers.
@@ -104,7 +107,7 @@ public final class Prefork {
         do {
             let server = try EventServer(
                 configuration: configuration,
-                listener: ListeningSocket(descriptor: dup(listener.descriptor), address: listener.address),
+                listeners: listeners.map { ListeningSocket(descriptor: dup($0.descriptor), address: $0.address) },
                 app: app)
             server.stopOnSignals([SIGINT, SIGTERM])
             try server.serveForever()

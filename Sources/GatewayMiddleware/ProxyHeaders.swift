@@ -44,8 +44,8 @@ public struct ProxyHeaders: Sendable {
 
     public var trusted: ForwardedAllowList
     public var style: Style
-    /// The server listens on a unix-domain socket: its peers are trusted
-    /// when the list holds `unix` (they have no address to match).
+    /// The server listens on a unix-domain socket: a peer without an IP
+    /// address is taken as a unix one, trusted when the list holds `unix`.
     public var peersAreUnix: Bool
 
     public init(trusting trusted: ForwardedAllowList, style: Style = .xForwarded, peersAreUnix: Bool = false) {
@@ -76,8 +76,9 @@ public struct ProxyHeaders: Sendable {
     /// Whether the request's peer is a trusted proxy.
     public func trusts(_ environ: Environ) -> Bool {
         if trusted.trustsEveryone { return true }
-        if peersAreUnix { return trusted.trustsUnix }
-        return trusted.contains(environ["REMOTE_ADDR"] ?? "")
+        // Unix peers have no address (evhttp says "localhost", the socket server "").
+        guard let address = IPAddress(environ["REMOTE_ADDR"] ?? "") else { return peersAreUnix && trusted.trustsUnix }
+        return trusted.contains(address)
     }
 
     /// Applies the forwarding headers to `environ`, or drops them.

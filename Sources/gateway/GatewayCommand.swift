@@ -144,9 +144,9 @@ struct Serve: ParsableCommand {
             configuration.unixPath = unix
             configuration.unixPermissions = UnixSocketPermissions(
                 mode: UnixSocketPermissions.mode(octal: unixMode)!, group: unixGroup)
-            let inherited = try adoptInheritedSocket(into: &configuration)
+            let inherited = try adoptInheritedSockets(into: &configuration)
             configuration.notifier = SystemdNotifier.takeFromEnvironment()
-            let application = try behindProxies(builtin, unixPeers: inherited?.isUnix ?? (unix != nil))
+            let application = try behindProxies(builtin, unixPeers: inherited.isEmpty ? unix != nil : inherited.contains(where: \.isUnix))
             configuration.threads = threads
             configuration.reactors = reactors
             configuration.shutdownTimeout = shutdownTimeout
@@ -160,7 +160,7 @@ struct Serve: ParsableCommand {
             configuration.limits.maxBodyBytes = maxBodyBytes
             if processes > 0 {
                 let prefork = try Prefork(configuration: configuration, processes: processes, app: application)
-                announce(servingLine(prefork.serverAddress, inherited: inherited))
+                announce(servingLine(prefork.serverAddresses, inherited: inherited))
                 try prefork.run()
                 return
             }
@@ -168,12 +168,12 @@ struct Serve: ParsableCommand {
             server.stopOnSignals([SIGINT, SIGTERM])
             // One process has no workers to replace: a reload (SIGHUP) must not kill it.
             signal(SIGHUP, SIG_IGN)
-            announce(servingLine(server.serverAddress, inherited: inherited))
+            announce(servingLine(server.serverAddresses, inherited: inherited))
             try server.serveForever()
             server.close()
         case .socket:
             try refuseSocketActivation()
-            let application = try behindProxies(builtin, unixPeers: false)
+            let application = try behindProxies(builtin, unixPeers: unix != nil)
             var configuration = SocketServerConfiguration(host: host, port: port)
             configuration.unixPath = unix
             configuration.unixPermissions = UnixSocketPermissions(
@@ -188,7 +188,7 @@ struct Serve: ParsableCommand {
             if let keepAliveTimeout { configuration.keepAliveTimeout = keepAliveTimeout }
             let server = try SocketServer(configuration: configuration, app: application)
             server.stopOnSignals([SIGINT, SIGTERM])
-            announce(servingLine(server.serverAddress, inherited: nil))
+            announce(servingLine([server.serverAddress], inherited: []))
             try server.serveForever()
             server.close()
         }

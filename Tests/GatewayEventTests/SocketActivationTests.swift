@@ -19,11 +19,12 @@ struct SocketActivationTests {
         return probe.address.port
     }
 
-    /// `systemd-socket-activate -l LISTEN -E NOTIFY_SOCKET=... gateway serve ARGS`.
-    static func start(listen: String, notify: NotifySocket, _ arguments: [String]) throws -> Process {
+    /// `systemd-socket-activate -l LISTEN... -E NOTIFY_SOCKET=... gateway serve ARGS`.
+    static func start(listen: String..., names: String? = nil, notify: NotifySocket, _ arguments: [String]) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: activate!)
-        process.arguments = ["-l", listen, "-E", "NOTIFY_SOCKET=\(notify.path)", CommandTests.executable.path,
+        process.arguments = listen.flatMap { ["-l", $0] } + (names.map { ["--fdname", $0] } ?? [])
+            + ["-E", "NOTIFY_SOCKET=\(notify.path)", CommandTests.executable.path,
                              "serve", "--app", "probe", "--no-access-log"] + arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -145,5 +146,26 @@ struct SocketActivationTests {
             text += String(decoding: errors.fileHandleForReading.availableData, as: UTF8.self)
         }
         #expect(text.contains("descriptor 3 (unknown) is not listening (use ListenStream= without Accept=yes)"), "\(text)")
+    }
+
+    /// A socket unit with a TCP and a unix `ListenStream=`: both are served,
+    /// each with its own SERVER_NAME/SERVER_PORT, in every mode.
+    @Test(.enabled(if: activate != nil, "systemd-socket-activate is absent (apt-get install systemd): skipped"),
+          .timeLimit(.minutes(1)), arguments: [[], ["--processes", "2"]])
+    func servesEverySocketPassed(mode: [String]) throws {
+        let notify = try NotifySocket()
+        let port = try Self.freePort()
+        let path = "/tmp/eventgateway-activated-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
+        defer { unlink(path) }
+        let process = try Self.start(listen: "127.0.0.1:\(port)", path, names: "web:local", notify: notify, mode)
+        defer { _ = Self.stop(process) }
+        let overTCP = try Self.connect(port: port).get("/environ")
+        #expect(notify.receive() == "READY=1")
+        #expect(overTCP.text.contains("\"SERVER_PORT\": \"\(port)\""))
+        let overUnix = try TestHTTPClient(unixPath: path).get("/environ")
+        #expect(overUnix.status == 200)
+        #expect(overUnix.text.contains("\"SERVER_NAME\": \"\(path)\""))
+        #expect(Self.stop(process) == 0)
+        #expect(FileManager.default.fileExists(atPath: path))
     }
 }
