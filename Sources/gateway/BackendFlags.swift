@@ -5,6 +5,9 @@ import GatewayEvent
 /// than silently ignored.
 extension Serve {
     func refuseIgnoredFlags() throws {
+        if unix == nil, unixMode != "666" || unixGroup != nil {
+            throw ValidationError("--unix-mode and --unix-group apply to --unix (a socket from systemd has the socket unit's SocketMode=)")
+        }
         switch backend {
         case .socket:
             let limits = EventServerConfiguration.Limits()

@@ -12,6 +12,7 @@ struct BackendFlagTests {
         (["--backend", "socket", "--processes", "2", "--idle-timeout", "5"], "--processes, --idle-timeout only apply"),
         (["--backend", "socket", "--reactors", "2"], "--reactors only apply"),
         (["--socket-mode", "fork"], "--socket-mode only applies to --backend socket"),
+        (["--unix-mode", "600"], "--unix-mode and --unix-group apply to --unix"),
     ])
     func aFlagTheBackendWouldIgnoreIsRefused(arguments: [String], message: String) throws {
         let process = Process()
