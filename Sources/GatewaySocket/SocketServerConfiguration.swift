@@ -34,6 +34,8 @@ public struct SocketServerConfiguration: Sendable {
     public var readTimeout: Double = 30
     /// Seconds an idle keep-alive connection is kept open.
     public var keepAliveTimeout: Double = 5
+    /// Write an access log line (Common Log Format) per response to stderr.
+    public var accessLog = false
     /// `wsgi.errors`; refused requests are logged here too.
     public var errors: any ErrorOutput = StandardErrorOutput.shared
 

@@ -20,7 +20,6 @@ extension Serve {
                 ("--request-timeout", requestTimeout != limits.requestTimeout),
                 ("--min-request-rate", minRequestRate != limits.minRequestRate),
                 ("--idle-timeout", idleTimeout != limits.idleTimeout),
-                // --no-access-log is let through: the socket backend writes none anyway.
             ]
             let refused = eventOnly.filter(\.given).map(\.flag)
             guard refused.isEmpty else {

@@ -185,6 +185,7 @@ struct Serve: ParsableCommand {
             }
             configuration.limits.maxHeaderBytes = maxHeaderBytes
             configuration.limits.maxBodyBytes = maxBodyBytes
+            configuration.accessLog = !noAccessLog
             if let keepAliveTimeout { configuration.keepAliveTimeout = keepAliveTimeout }
             let server = try SocketServer(configuration: configuration, app: application)
             server.stopOnSignals([SIGINT, SIGTERM])
