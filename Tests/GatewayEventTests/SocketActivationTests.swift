@@ -168,4 +168,13 @@ struct SocketActivationTests {
         #expect(Self.stop(process) == 0)
         #expect(FileManager.default.fileExists(atPath: path))
     }
+
+    /// `LISTEN_*` meant for another process (a parent's) are not ours: gateway binds its own socket.
+    @Test(.timeLimit(.minutes(1))) func socketsForAnotherProcessAreLeftAlone() throws {
+        let (process, port) = try ConfigFileTests.serve(
+            ["--host", "127.0.0.1", "--port", "0", "--app", "probe"],
+            environment: ["LISTEN_PID": "1", "LISTEN_FDS": "1", "LISTEN_FDNAMES": "elsewhere"])
+        defer { process.terminate(); process.waitUntilExit() }
+        #expect(try TestHTTPClient(port: port).get("/hello").text == "Hello, World!")
+    }
 }
