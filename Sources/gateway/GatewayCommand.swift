@@ -133,10 +133,11 @@ struct Serve: ParsableCommand {
         guard UnixSocketPermissions.mode(octal: unixMode) != nil else {
             throw ValidationError("--unix-mode must be octal permission bits such as 660, not '\(unixMode)'")
         }
-        try refuseIgnoredFlags()
     }
 
     func run() throws {
+        // Here, not in validate(): each settings-file entry is validated alone.
+        try refuseIgnoredFlags()
         let builtin = app == "static" ? staticFiles(root: root) : BuiltinApps.named(app)!
         switch backend {
         case .event:

@@ -114,4 +114,20 @@ struct ConfigFileTests {
         defer { process.terminate(); process.waitUntilExit() }
         #expect(try TestHTTPClient(port: port).get("/").status == 200)
     }
+
+    /// Settings that only make sense together can come from the file together.
+    @Test(.timeLimit(.minutes(1))) func relatedSettingsTogether() throws {
+        let socketPath = UnixSocketPermissionTests.socketPath()
+        let path = try Self.writeConfig("""
+            unix = \(socketPath)
+            unix-mode = 600
+            backend = socket
+            socket-mode = fork
+            """)
+        defer { unlink(path) }
+        let process = try UnixSocketPermissionTests.serve(socketPath, ["--config", path])
+        defer { UnixSocketPermissionTests.stop(process) }
+        #expect(UnixSocketPermissionTests.fileStatus(socketPath).map { $0.st_mode & 0o777 } == 0o600)
+        #expect(try TestHTTPClient(unixPath: socketPath).get("/").status == 200)
+    }
 }
