@@ -22,7 +22,7 @@ test: deps test-deps
 	swift test
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-deb
 
 # eventgateway_<version>_amd64.deb: release build, Swift stdlib linked statically.
 deb: deps

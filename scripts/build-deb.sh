@@ -9,8 +9,10 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/install-deb-deps.sh
 
-swift build -c release --product gateway --static-swift-stdlib --disable-local-rpath
-binary=.build/release/gateway
+# A build folder of its own: `make build` links the same release objects
+# against the shared Swift runtime, and SwiftPM may keep that link.
+swift build -c release --scratch-path .build-deb --product gateway --static-swift-stdlib --disable-local-rpath
+binary=.build-deb/release/gateway
 version="$("$binary" --version)"
 scripts/check-ldd.sh "$binary"
 
@@ -24,6 +26,17 @@ strip --strip-unneeded "$root/usr/bin/gateway"
 install -m 0644 packaging/systemd/eventgateway.service packaging/systemd/eventgateway.socket "$root/lib/systemd/system/"
 install -m 0644 packaging/deb/gateway.conf "$root/etc/eventgateway/"
 install -m 0644 README.md "$root/usr/share/doc/eventgateway/"
+
+# gateway(1), written by ArgumentParser's generate-manual tool from the same
+# help text as `gateway help serve` (the tool, not its plugin: the plugin
+# rebuilds gateway its own way); dated by the last commit.
+manual="$stage/manual"
+mkdir -p "$manual" "$root/usr/share/man/man1"
+swift build --product generate-manual >/dev/null
+"$(swift build --show-bin-path)/generate-manual" "$binary" --output-directory "$manual" \
+    --date "$(git log -1 --format=%cs 2>/dev/null || date -u +%F)" >/dev/null
+gzip -9n < "$manual/gateway.1" > "$root/usr/share/man/man1/gateway.1.gz"
+chmod 0644 "$root/usr/share/man/man1/gateway.1.gz"
 install -m 0644 packaging/deb/conffiles "$root/DEBIAN/"
 install -m 0755 packaging/deb/postinst packaging/deb/prerm packaging/deb/postrm "$root/DEBIAN/"
 

@@ -18,7 +18,7 @@ echo "$info"
 grep -Eq "^ Depends: .*libevent-2\.1-7t64( \([^)]*\))? \| libevent-2\.1-7" <<<"$info"
 if grep -qiE "^ Depends: .*swift" <<<"$info"; then echo "check-deb: Depends names a Swift package" >&2; exit 1; fi
 contents="$(dpkg-deb -c "$deb")"
-for file in ./usr/bin/gateway ./etc/eventgateway/gateway.conf \
+for file in ./usr/bin/gateway ./etc/eventgateway/gateway.conf ./usr/share/man/man1/gateway.1.gz \
     ./lib/systemd/system/eventgateway.service ./lib/systemd/system/eventgateway.socket; do
     grep -q " $file\$" <<<"$contents" || { echo "check-deb: $file missing from $deb" >&2; exit 1; }
 done
@@ -38,6 +38,8 @@ shown="$(env -i PATH=/usr/bin:/bin /usr/bin/gateway --version)"
 echo "$shown"
 [ "$shown" = "$version" ]
 help="$(env -i PATH=/usr/bin:/bin /usr/bin/gateway help serve)"
+manual="$(zcat /usr/share/man/man1/gateway.1.gz)"
+grep -q -- "forwarded-allow-ips" <<<"$manual" || { echo "check-deb: gateway(1) lacks the serve flags" >&2; exit 1; }
 for flag in --config --unix-mode --forwarded-allow-ips --processes; do
     grep -q -- "$flag" <<<"$help" || { echo "check-deb: gateway help serve does not list $flag" >&2; exit 1; }
 done
