@@ -111,6 +111,10 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
         guard let connections else { return }
         var byte: UInt8 = 1
         _ = write(wakeWrite, &byte, 1)
+        // Drain: the wake-up ends idle kept-alive connections; busy ones get
+        // the shutdown timeout to finish their response.
+        let deadline = Int(configuration.shutdownTimeout * 100)
+        for _ in 0..<deadline where state.withLock({ $0.activeThreads > 0 }) { usleep(10_000) }
         for connection in connections { connection.shutdownBoth() }
         // Threads still serving see the shutdown and end; wait a little for them.
         for _ in 0..<500 where state.withLock({ $0.activeThreads > 0 }) { usleep(10_000) }

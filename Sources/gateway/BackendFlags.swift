@@ -15,7 +15,6 @@ extension Serve {
                 ("--threads", threads != 0),
                 ("--reactors", reactors != 1),
                 ("--processes", processes != 0),
-                ("--shutdown-timeout", shutdownTimeout != 10),
                 ("--max-connections", maxConnections != limits.maxConnections),
                 ("--request-timeout", requestTimeout != limits.requestTimeout),
                 ("--min-request-rate", minRequestRate != limits.minRequestRate),

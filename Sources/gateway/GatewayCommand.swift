@@ -187,6 +187,7 @@ struct Serve: ParsableCommand {
             configuration.limits.maxHeaderBytes = maxHeaderBytes
             configuration.limits.maxBodyBytes = maxBodyBytes
             configuration.accessLog = !noAccessLog
+            configuration.shutdownTimeout = shutdownTimeout
             if let keepAliveTimeout { configuration.keepAliveTimeout = keepAliveTimeout }
             let server = try SocketServer(configuration: configuration, app: application)
             server.stopOnSignals([SIGINT, SIGTERM])

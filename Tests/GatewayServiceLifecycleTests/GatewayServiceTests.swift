@@ -48,6 +48,7 @@ struct GatewayServiceTests {
         } else {
             var configuration = SocketServerConfiguration(host: "127.0.0.1", port: 0)
             configuration.mode = .threads(maximum: 4)
+            configuration.shutdownTimeout = 10  // close() lets the response under way finish
             server = try SocketServer(configuration: configuration, app: Self.app(gate))
         }
         let port = server.serverAddress.port
