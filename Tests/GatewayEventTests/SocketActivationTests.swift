@@ -32,6 +32,22 @@ struct SocketActivationTests {
         return process
     }
 
+    /// The processes whose parent is `pid` (the prefork workers), from /proc.
+    static func children(of pid: Int32) -> Set<Int32> {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        var found: Set<Int32> = []
+        for entry in entries {
+            guard let child = Int32(entry),
+                  let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")")
+            else { continue }
+            // After "(comm)": state, then the parent's pid.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 1, Int32(fields[1]) == pid { found.insert(child) }
+        }
+        return found
+    }
+
     /// Connects once systemd-socket-activate listens (it binds after it starts).
     static func connect(port: Int) throws -> TestHTTPClient {
         for _ in 0..<500 {
@@ -83,9 +99,18 @@ struct SocketActivationTests {
         #expect(try Self.connect(port: port).get("/hello").status == 200)
         #expect(notify.receive() == "READY=1")
 
+        let before = Self.children(of: process.processIdentifier)
+        #expect(before.count == 2)
         kill(process.processIdentifier, SIGHUP)
         #expect(notify.receive() == "RELOADING=1")
         #expect(notify.receive() == "READY=1")
+        // Once the old workers have drained and exited, two new ones serve.
+        // (A connection an old worker accepted just before its SIGTERM may be
+        // closed unanswered: the drain closes connections without a request.)
+        #expect(waitUntil(seconds: 15) {
+            let now = Self.children(of: process.processIdentifier)
+            return now.count == 2 && now.isDisjoint(with: before)
+        })
         #expect(try TestHTTPClient(port: port).get("/hello").status == 200)
         #expect(Self.stop(process) == 0)
     }
