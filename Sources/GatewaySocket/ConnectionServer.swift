@@ -75,6 +75,7 @@ struct ConnectionServer: Sendable {
         let transport = SocketTransport(
             connection: connection, version: head.protocolName, keepAlive: head.keepAlive && !isLast)
         let handler = Handler(environ: environ, serverSoftware: configuration.serverSoftware)
+        if configuration.accessLog { transport.logResponses(to: AccessLog(output: StandardErrorOutput.shared), for: environ) }
         do {
             try handler.run(app, on: transport)
         } catch {
