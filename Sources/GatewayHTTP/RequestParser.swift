@@ -368,8 +368,9 @@ package struct RequestParser {
         var colon = 0
         while colon < line.count && HTTPCharacters.isToken(line[colon]) { colon += 1 }
         guard colon < line.count, line[colon] == UInt8(ascii: ":") else {
-            if colon < line.count && HTTPCharacters.isWhitespace(line[colon]) { return .badRequest("whitespace before a colon") }
-            return .badRequest(memchr(line.baseAddress!, 0x3A, line.count) == nil ? "field line without a colon" : "invalid field name")
+            if memchr(line.baseAddress!, 0x3A, line.count) == nil { return .badRequest("field line without a colon") }
+            if HTTPCharacters.isWhitespace(line[colon]) { return .badRequest("whitespace before a colon") }
+            return .badRequest("invalid field name")
         }
         guard colon > 0 else { return .badRequest("empty field name") }
         var valueStart = colon + 1, valueEnd = line.count
