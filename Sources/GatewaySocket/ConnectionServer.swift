@@ -55,7 +55,11 @@ struct ConnectionServer: Sendable {
             do {
                 input = RequestInput(try requests.readWholeBody())
             } catch let refusal as RequestRefusal {
-                refuse(connection, refusal)
+                if requests.endedMidRequest {
+                    configuration.errors.write("EventGateway: request from \(connection.peer.host) cut short: \(refusal.reason)\n")
+                } else {
+                    refuse(connection, refusal)
+                }
                 return false
             } catch {
                 return false
@@ -73,7 +77,8 @@ struct ConnectionServer: Sendable {
             runOnce: false,
             inputTerminated: true)
         let transport = SocketTransport(
-            connection: connection, version: head.protocolName, keepAlive: head.keepAlive && !isLast)
+            connection: connection, version: head.protocolName, keepAlive: head.keepAlive && !isLast,
+            clientGone: { requests.endedMidRequest })
         let handler = Handler(environ: environ, serverSoftware: configuration.serverSoftware)
         if configuration.accessLog { transport.logResponses(to: AccessLog(output: StandardErrorOutput.shared), for: environ) }
         do {

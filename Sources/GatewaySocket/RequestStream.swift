@@ -113,11 +113,19 @@ final class RequestStream {
         }
     }
 
+    /// The client closed its side with a request unfinished: nobody is
+    /// left to read an answer (evhttp and nginx close without one too).
+    var endedMidRequest: Bool { sawEnd && !parser.isIdle }
+    private var sawEnd = false
+
     private func fill() throws -> Bool {
         buffer.removeAll(keepingCapacity: true)
         offset = 0
         let more = try stream.receive(max: 64 * 1024)
-        if more.isEmpty { return false }
+        if more.isEmpty {
+            sawEnd = true
+            return false
+        }
         buffer = more
         return true
     }

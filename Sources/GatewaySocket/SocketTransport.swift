@@ -15,10 +15,15 @@ final class SocketTransport: ResponseTransport {
     private var status = 0
     private var bodyBytes = 0
 
-    init(connection: SocketConnection, version: String, keepAlive: Bool) {
+    /// True once the client closed its side with the request unfinished: then
+    /// no response is written (the application learnt it from `wsgi.input`).
+    private let clientGone: () -> Bool
+
+    init(connection: SocketConnection, version: String, keepAlive: Bool, clientGone: @escaping () -> Bool = { false }) {
         self.connection = connection
         self.version = version
         self.keepAlive = keepAlive
+        self.clientGone = clientGone
     }
 
     /// Logs the response to `log` (Common Log Format) once it ends.
@@ -27,6 +32,7 @@ final class SocketTransport: ResponseTransport {
     }
 
     func sendHead(_ head: ResponseHead) throws {
+        if clientGone() { throw ConnectionGone() }
         status = head.status.code
         mustClose = !keepAlive || head.closeConnection
         chunked = head.framing == .chunked

@@ -8,7 +8,11 @@ struct MalformedRequestTests {
     @Test(arguments: Backend.all)
     func requestCutShortGetsNoAnswerAndServiceGoesOn(backend: Backend) throws {
         try backend.serve { server in
-            for partial in ["GET /environ HTTP/1.1\r\nHost: x\r\nX-A: ", "GET /env"] {
+            for partial in [
+                "GET /environ HTTP/1.1\r\nHost: x\r\nX-A: ", "GET /env",
+                "POST /environ HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc",
+                "POST /environ HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel",
+            ] {
                 let client = try TestHTTPClient(port: server.port, timeout: 5)
                 try client.send(partial)
                 client.shutdownWrite()
