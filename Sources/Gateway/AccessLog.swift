@@ -18,7 +18,9 @@ package struct AccessLog: Sendable {
         output.write("\(host) - - [\(AccessLog.timestamp())] \"\(environ.requestLine)\" \(status) \(bytes == 0 ? "-" : String(bytes))\n")
     }
 
-    private static func timestamp() -> String {
+    /// The time inside the brackets of a Common Log Format line, in UTC:
+    /// `28/Nov/2026:07:05:18 +0000`.
+    package static func timestamp() -> String {
         var now = time(nil)
         var parts = tm()
         gmtime_r(&now, &parts)
