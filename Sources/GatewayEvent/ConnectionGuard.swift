@@ -146,10 +146,12 @@ final class ConnectionGuard {
         }, context)
     }
 
-    /// Requests whose bytes are arriving, on connections accepted (a stop
-    /// waits for them: the client connected before the socket closed).
-    var requestsArriving: Int {
-        unadopted.count + slots.values.reduce(0) { $0 + ($1.phase == .receiving ? 1 : 0) }
+    /// Requests arriving on connections accepted (a closing stop waits for
+    /// them: the client connected before the socket closed); with
+    /// `silent`, also new connections that have sent nothing yet.
+    func requestsArriving(silent: Bool) -> Int {
+        (silent ? unadopted.count : 0)
+            + slots.values.reduce(0) { $0 + ($1.phase == .receiving && (silent || $1.received > 0) ? 1 : 0) }
     }
 
     /// Told whenever a connection closes, while the server drains.

@@ -36,6 +36,10 @@ final class Reactor: @unchecked Sendable {
     private(set) var draining = false
     /// The listener still accepts (or may again): a drain ends only once it does not.
     private var listening = true
+    /// A closing stop: requests arriving on accepted connections are waited for
+    /// (silent new connections only for ``handshakeGrace`` after the close).
+    private var waitForArriving = false
+    private var waitForSilent = false
     /// evhttp's record of the listening socket, freed by a stop that closes it.
     private var boundSocket: OpaquePointer?
     /// handleRequest(): stop the loop after this many more responses.
@@ -117,6 +121,7 @@ final class Reactor: @unchecked Sendable {
     func run(responses: Int? = nil) throws {
         stopAfterResponses = responses
         draining = false
+        waitForArriving = false
         listening = !gate.isShut
         gate.resume(.draining)
         if event_base_loop(base, 0) < 0 { throw EventServerError.libevent("event_base_loop failed") }
@@ -156,6 +161,8 @@ final class Reactor: @unchecked Sendable {
     /// listener only pauses: the socket stays for a later `serveForever()`.
     func drain(deadline: Double, closing: Bool) {
         draining = true
+        waitForArriving = closing
+        waitForSilent = closing
         if closing && !gate.isShut, let boundSocket {
             // A prefork worker shares the socket with the others (and, after
             // SIGHUP, with its successors): there the supervisor decides.
@@ -172,7 +179,7 @@ final class Reactor: @unchecked Sendable {
         }
         connections.closeIdle()
         if stopIfDrained() { return }
-        settings.logger.info("waiting up to \(deadline) s for \(inFlight) response(s) under way and \(connections.requestsArriving) request(s) arriving")
+        settings.logger.info("waiting up to \(deadline) s for \(inFlight) response(s) under way\(closing ? " and the requests arriving" : "")")
         var wait = timeval(seconds: deadline)
         if deadlineEvent == nil {
             deadlineEvent = event_new(base, -1, 0, { _, _, context in
@@ -194,13 +201,22 @@ final class Reactor: @unchecked Sendable {
         evhttp_del_accept_socket(http, boundSocket)  // frees the listener, closes our descriptor
         self.boundSocket = nil
         listening = false
+        // A client that connected just before the close sends its request
+        // within a round trip; a connection silent longer (a preconnect) is not waited for.
+        var grace = timeval(seconds: Self.handshakeGrace)
+        event_base_once(base, -1, Int16(EV_TIMEOUT), { _, _, context in
+            let reactor = Unmanaged<Reactor>.fromOpaque(context!).takeUnretainedValue()
+            reactor.waitForSilent = false
+            if reactor.draining { reactor.stopIfDrained() }
+        }, Unmanaged.passUnretained(self).toOpaque(), &grace)
         if draining { stopIfDrained() }
     }
 
     /// Ends the loop once a drain has nothing left to serve. True when it did.
     @discardableResult
     private func stopIfDrained() -> Bool {
-        guard !listening, inFlight == 0, connections.requestsArriving == 0 else { return false }
+        guard !listening, inFlight == 0,
+              !waitForArriving || connections.requestsArriving(silent: waitForSilent) == 0 else { return false }
         if let deadlineEvent { event_del(deadlineEvent) }
         event_base_loopbreak(base)
         return true
