@@ -69,7 +69,7 @@ private func expected(_ body: [UInt8]) -> String {
     return "\(body.count) \(hash.hex)"
 }
 
-@Suite("EventServer under overload: body budget and spool, bounded queue")
+@Suite("EventServer under overload: body budget and spool, bounded queue", .serialized)  // their blocking waits hold one test-pool thread at most
 struct OverloadTests {
     @Test(arguments: ["read=all", "read=1000", "read=line", "read=iterate"])
     func aSpooledBodyReadsBackWhole(mode: String) throws {
