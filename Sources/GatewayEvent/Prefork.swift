@@ -145,7 +145,10 @@ public final class Prefork {
         // now, the workers accept what the backlog holds, then close.
         // (A worker never does this itself: after SIGHUP, its successors
         // go on serving the same socket.)
-        for listener in listeners { ListeningSocket.stopHandshakes(on: listener.descriptor) }
+        // (Not on sockets inherited from systemd: they outlive us, and the filter with them.)
+        if configuration.listeners.isEmpty {
+            for listener in listeners { ListeningSocket.stopHandshakes(on: listener.descriptor) }
+        }
         for pid in everyone { kill(pid, SIGTERM) }
         // Our copy must not keep the socket open once the workers close theirs
         // (each accepts what the backlog holds first): new clients are refused.

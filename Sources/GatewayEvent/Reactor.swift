@@ -165,8 +165,10 @@ final class Reactor: @unchecked Sendable {
         waitForSilent = closing
         if closing && !gate.isShut, let boundSocket {
             // A prefork worker shares the socket with the others (and, after
-            // SIGHUP, with its successors): there the supervisor decides.
-            if !settings.configuration.multiprocess {
+            // SIGHUP, with its successors): there the supervisor decides. An
+            // inherited socket (systemd) outlives us, and the filter with it:
+            // its next server would never see a connection.
+            if !settings.configuration.multiprocess && settings.configuration.listeners.isEmpty {
                 ListeningSocket.stopHandshakes(on: evconnlistener_get_fd(evhttp_bound_socket_get_listener(boundSocket)))
             }
             var grace = timeval(seconds: Self.handshakeGrace)
