@@ -278,7 +278,13 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
                 connectionServer.serve(connection)
                 _exit(0)
             }
-            if child > 0 { state.withLock { _ = $0.children.insert(child) } }
+            if child > 0 {
+                state.withLock { _ = $0.children.insert(child) }
+            } else {
+                // No process to be had: serve it here rather than drop it unanswered.
+                configuration.errors.write("EventGateway: fork failed (errno \(errno)); serving the connection in the server process\n")
+                connectionServer.serve(connection)
+            }
             connection.close()
         }
     }

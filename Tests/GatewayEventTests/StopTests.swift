@@ -13,12 +13,12 @@ final class StopTally: Sendable {
     var counts: (answered: Int, refused: Int, lost: [String]) { state.withLock { $0 } }
 }
 
-/// Eight clients each open a fresh connection per request, in a loop, until
+/// Four clients each open a fresh connection per request, in a loop, until
 /// a connect is refused; SIGTERM arrives meanwhile.
-func hammerAcrossSigterm(port: Int, path: String = "/sleep?ms=20", stop: () -> Void) -> StopTally {
+func hammerAcrossSigterm(port: Int, clients: Int = 4, path: String = "/sleep?ms=20", stop: () -> Void) -> StopTally {
     let tally = StopTally()
     let group = DispatchGroup()
-    for _ in 0..<8 {
+    for _ in 0..<clients {
         group.enter()
         Thread {
             defer { group.leave() }
@@ -71,7 +71,7 @@ struct StopTests {
         }
         print("stop under load \(flags): \(counts.answered) answered, \(counts.refused) refused, \(counts.lost.count) lost")
         #expect(counts.lost == [])
-        #expect(counts.refused == 8)
+        #expect(counts.refused == 4)  // each client ends on a refused connect
         #expect(counts.answered >= 8)
         #expect(exited)
         #expect(status == 0)
