@@ -205,10 +205,10 @@ struct OverloadTests {
         try serve({ $0.threads = 1; $0.maxPending = 1 }, app: app) { server, port in
             let first = try TestHTTPClient(port: port)
             try first.send("GET /1 HTTP/1.1\r\nHost: x\r\n\r\n")
-            #expect(waitUntil { calls.value == 1 })
+            #expect(waitUntil(seconds: 30) { calls.value == 1 })  // bounded, generous: a loaded machine
             let second = try TestHTTPClient(port: port)
             try second.send("GET /2 HTTP/1.1\r\nHost: x\r\n\r\n")
-            #expect(waitUntil { server.statistics.queueDepth == 1 })
+            #expect(waitUntil(seconds: 30) { server.statistics.queueDepth == 1 })
             let refused = try TestHTTPClient(port: port).get("/3")
             #expect(refused.status == 503)
             #expect(refused.header("Retry-After") == "1")

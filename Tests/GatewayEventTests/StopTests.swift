@@ -52,7 +52,7 @@ func hammerAcrossSigterm(port: Int, clients: Int = 4, path: String = "/sleep?ms=
     return tally
 }
 
-@Suite("A stop loses nothing", .serialized)  // one server hammered at a time: seven at once starve the machine
+@Suite("A stop loses nothing", .serialized)  // one hammered server at a time: seven at once load a two-core machine
 struct StopTests {
     /// Every client either gets a complete response or a refused connect:
     /// the socket closes first, what the backlog held is served.
