@@ -3,10 +3,14 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 APP ?= demo
 
-.PHONY: deps build serve test clean bench fuzz soak bench-bodies
+.PHONY: deps test-deps build serve test clean bench deb check-deb fuzz soak bench-bodies
 
 deps:
 	@scripts/install-deps.sh
+
+# Programs the integration tests drive (systemd-socket-activate, nginx).
+test-deps:
+	@scripts/install-test-deps.sh
 
 build: deps
 	swift build -c release --product gateway
@@ -14,11 +18,19 @@ build: deps
 serve: build
 	.build/release/gateway serve --host $(HOST) --port $(PORT) --app $(APP)
 
-test: deps
+test: deps test-deps
 	swift test
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-deb
+
+# eventgateway_<version>_amd64.deb: release build, Swift stdlib linked statically.
+deb: deps
+	scripts/build-deb.sh
+
+# Builds, installs, runs and purges the package (CI runs it; needs root).
+check-deb:
+	scripts/check-deb.sh
 
 .PHONY: bench
 bench:

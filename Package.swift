@@ -10,12 +10,15 @@ let package = Package(
         .library(name: "GatewayTesting", targets: ["GatewayTesting"]),
         .library(name: "GatewayProbe", targets: ["GatewayProbe"]),
         .library(name: "GatewayMiddleware", targets: ["GatewayMiddleware"]),
+        // The servers as swift-service-lifecycle Services; the core stays free of it.
+        .library(name: "GatewayServiceLifecycle", targets: ["GatewayServiceLifecycle"]),
         .executable(name: "gateway", targets: ["gateway"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
     ],
     targets: [
         .systemLibrary(
@@ -46,6 +49,10 @@ let package = Package(
         .target(name: "GatewayProbe", dependencies: ["Gateway"]),
         .target(name: "GatewayMiddleware", dependencies: ["Gateway", "CZlib"]),
         .target(name: "ExampleApps", dependencies: ["Gateway", "GatewayMiddleware", "GatewayProbe"], path: "Examples/Apps"),
+        .target(
+            name: "GatewayServiceLifecycle",
+            dependencies: ["Gateway", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
+        ),
         .executableTarget(
             name: "gateway",
             dependencies: [
@@ -61,8 +68,25 @@ let package = Package(
         .executableTarget(name: "APIServer", dependencies: ["Gateway", "GatewayEvent", "ExampleApps"], path: "Examples/APIServer"),
         .executableTarget(name: "StackServer", dependencies: ["Gateway", "GatewayEvent", "ExampleApps"], path: "Examples/StackServer"),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "GatewayTesting", "GatewayProbe"]),
-        .testTarget(name: "GatewayHTTPTests", dependencies: ["Gateway", "GatewayHTTP"]),
+        .testTarget(name: "GatewayHTTPTests", dependencies: ["Gateway", "GatewayHTTP", "GatewayTesting"]),
         .testTarget(name: "GatewaySocketTests", dependencies: ["Gateway", "GatewayHTTP", "GatewaySocket", "GatewayTesting"]),
+        // The README's "Linking it into a service" program, once per server.
+        .executableTarget(name: "ServiceEvent", dependencies: ["Gateway", "GatewayEvent"], path: "Examples/ServiceEvent"),
+        .executableTarget(name: "ServiceSocket", dependencies: ["Gateway", "GatewaySocket"], path: "Examples/ServiceSocket"),
+        .executableTarget(
+            name: "ServiceLifecycleExample",
+            dependencies: ["Gateway", "GatewayEvent", "GatewayServiceLifecycle",
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                           .product(name: "Logging", package: "swift-log")],
+            path: "Examples/ServiceLifecycleExample"
+        ),
+        .testTarget(
+            name: "GatewayServiceLifecycleTests",
+            dependencies: ["Gateway", "GatewayEvent", "GatewaySocket", "GatewayServiceLifecycle", "GatewayTesting",
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                           .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(name: "GatewayTestingTests", dependencies: ["Gateway", "GatewayTesting"]),
         .testTarget(
             name: "GatewayEventTests",
             dependencies: ["Gateway", "GatewayEvent", "GatewayTesting", "GatewayProbe", "GatewayMiddleware",

@@ -8,7 +8,7 @@ import GatewayMiddleware
 /// | `/api/...` | ``itemsAPI(store:)`` |
 /// | `/static/...` | the files under `root` |
 /// | `/echo/...` | ``echoApp`` (shows `SCRIPT_NAME` and `PATH_INFO`) |
-/// | `/admin/...` | behind Basic authentication: `adminCredentials` is `user:password` (the command reads `GATEWAY_ADMIN`); nil refuses everyone |
+/// | `/admin/...` | behind Basic authentication: `adminCredentials` is `user:password` (the command reads `STACK_ADMIN`); nil refuses everyone |
 ///
 /// all wrapped, outermost first, in request id, access log, error catcher and gzip.
 public func stackApp(root: String, adminCredentials: String?, debug: Bool = false, logRequests: Bool = true) -> Application {

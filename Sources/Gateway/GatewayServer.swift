@@ -19,6 +19,9 @@ public protocol GatewayServer: AnyObject, Sendable {
     func shutdown()
     /// Releases the listening socket and everything else the server holds.
     func close()
+    /// Stops ``serveForever()`` gracefully when one of `signals` arrives
+    /// (e.g. `[SIGINT, SIGTERM]`); by default a thread waits for them.
+    func stopOnSignals(_ signals: [Int32])
 }
 
 /// A listening address: host and port.

@@ -2,28 +2,38 @@
 /// written once for every parser and check in the package. Each is a table
 /// lookup: they run for every byte of every request.
 package enum HTTPCharacters {
+    // @inlinable: called for every byte of every request from other
+    // modules; each is a few compares, no table (a global would cost a
+    // lazy-initialisation check per call).
+
     /// `tchar`: letters, digits and ``!#$%&'*+-.^_`|~`` (a method, a field name).
-    @inline(__always)
-    package static func isToken(_ byte: UInt8) -> Bool { table[Int(byte)] & token != 0 }
+    @inlinable @inline(__always)
+    package static func isToken(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: true
+        case 0x21, 0x23...0x27, 0x2A, 0x2B, 0x2D, 0x2E, 0x5E...0x60, 0x7C, 0x7E: true
+        default: false
+        }
+    }
 
     /// A byte allowed inside a field value: HTAB, SP, `VCHAR` and `obs-text`;
     /// never CR, LF, NUL, another control byte or DEL.
-    @inline(__always)
-    package static func isFieldValue(_ byte: UInt8) -> Bool { table[Int(byte)] & fieldValue != 0 }
+    @inlinable @inline(__always)
+    package static func isFieldValue(_ byte: UInt8) -> Bool { byte >= 0x20 ? byte != 0x7F : byte == 0x09 }
 
     /// A byte of a request target: visible ASCII (`VCHAR`), no spaces or controls.
-    @inline(__always)
-    package static func isTarget(_ byte: UInt8) -> Bool { byte > 0x20 && byte < 0x7F }
+    @inlinable @inline(__always)
+    package static func isTarget(_ byte: UInt8) -> Bool { byte &- 0x21 < 0x5E }
 
     /// `OWS`: SP or HTAB.
-    @inline(__always)
+    @inlinable @inline(__always)
     package static func isWhitespace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     package static func isDigit(_ byte: UInt8) -> Bool { byte &- 0x30 < 10 }
 
     /// The value of a hex digit (`HEXDIG`, either case), or nil.
-    @inline(__always)
+    @inlinable @inline(__always)
     package static func hexValue(_ byte: UInt8) -> UInt8? {
         switch byte {
         case 0x30...0x39: byte - 0x30
@@ -35,31 +45,25 @@ package enum HTTPCharacters {
 
     /// A byte of a `Host` value's `reg-name` or IPv4 address (RFC 3986
     /// `unreserved`, `sub-delims` and `%` of `pct-encoded`).
-    @inline(__always)
-    package static func isHostName(_ byte: UInt8) -> Bool { table[Int(byte)] & hostName != 0 }
-
-    /// ASCII lower case of a letter; other bytes unchanged.
-    @inline(__always)
-    package static func lowercased(_ byte: UInt8) -> UInt8 { byte &- 0x41 < 26 ? byte | 0x20 : byte }
-
-    /// True when `bytes` equals `lowercaseName` ignoring ASCII case.
-    @inline(__always)
-    package static func equalsIgnoringCase(_ bytes: some Collection<UInt8>, _ lowercaseName: StaticString) -> Bool {
-        guard bytes.count == lowercaseName.utf8CodeUnitCount else { return false }
-        return lowercaseName.withUTF8Buffer { name in
-            zip(bytes, name).allSatisfy { lowercased($0) == $1 }
+    @inlinable @inline(__always)
+    package static func isHostName(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: true
+        case 0x21, 0x24...0x2E, 0x3B, 0x3D, 0x5F, 0x7E: true  // ! $ % & ' ( ) * + , - . ; = _ ~
+        default: false
         }
     }
 
-    private static let token: UInt8 = 1, fieldValue: UInt8 = 2, hostName: UInt8 = 4
+    /// ASCII lower case of a letter; other bytes unchanged.
+    @inlinable @inline(__always)
+    package static func lowercased(_ byte: UInt8) -> UInt8 { byte &- 0x41 < 26 ? byte | 0x20 : byte }
 
-    private static let table: [UInt8] = (0...255).map { (value: Int) -> UInt8 in
-        let byte = UInt8(value)
-        var classes: UInt8 = 0
-        let alphanumeric = (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
-        if alphanumeric || Array("!#$%&'*+-.^_`|~".utf8).contains(byte) { classes |= token }
-        if byte == 0x09 || (byte >= 0x20 && byte != 0x7F) { classes |= fieldValue }
-        if alphanumeric || Array("-._~!$&'()*+,;=%".utf8).contains(byte) { classes |= hostName }
-        return classes
+    /// True when `bytes` equals `lowercaseName` ignoring ASCII case.
+    @inlinable
+    package static func equalsIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ lowercaseName: StaticString) -> Bool {
+        guard bytes.count == lowercaseName.utf8CodeUnitCount else { return false }
+        let name = lowercaseName.utf8Start
+        for index in 0..<bytes.count where lowercased(bytes[index]) != name[index] { return false }
+        return true
     }
 }

@@ -125,6 +125,8 @@ public enum SocketAddressText {
 public enum SocketError: Error, Equatable, CustomStringConvertible {
     case resolve(host: String, reason: String)
     case bind(host: String, port: Int, errno: Int32)
+    case unknownGroup(String)
+    case permissions(path: String, errno: Int32)
 
     public var description: String {
         switch self {
@@ -132,13 +134,18 @@ public enum SocketError: Error, Equatable, CustomStringConvertible {
             return "cannot resolve \(host.debugDescription): \(reason)"
         case .bind(let host, let port, let code):
             return "cannot listen on \(host):\(port): \(String(cString: strerror(code)))"
+        case .unknownGroup(let name):
+            return "unknown group \(name.debugDescription) for the unix socket"
+        case .permissions(let path, let code):
+            return "cannot set the owner or mode of \(path): \(String(cString: strerror(code)))"
         }
     }
 }
 
 extension ListeningSocket {
-    /// Binds a unix-domain socket at `path` (replacing a stale socket file) and listens.
-    public init(unixPath path: String, backlog: Int32 = 1024) throws {
+    /// Binds a unix-domain socket at `path` (replacing a stale socket file),
+    /// gives it `permissions` (by default anyone may connect) and listens.
+    public init(unixPath path: String, backlog: Int32 = 1024, permissions: UnixSocketPermissions = UnixSocketPermissions()) throws {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let capacity = MemoryLayout.size(ofValue: address.sun_path)
@@ -153,9 +160,23 @@ extension ListeningSocket {
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
-        guard bound == 0, listen(fd, backlog) == 0 else {
+        guard bound == 0 else {
             let code = errno
             _ = Glibc.close(fd)
+            throw SocketError.bind(host: path, port: 0, errno: code)
+        }
+        // Before listen(): no client can connect while the file still has the umask's mode.
+        do {
+            try permissions.apply(to: path)
+        } catch {
+            _ = Glibc.close(fd)
+            unlink(path)
+            throw error
+        }
+        guard listen(fd, backlog) == 0 else {
+            let code = errno
+            _ = Glibc.close(fd)
+            unlink(path)
             throw SocketError.bind(host: path, port: 0, errno: code)
         }
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)

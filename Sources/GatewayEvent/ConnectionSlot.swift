@@ -70,12 +70,18 @@ final class ConnectionSlot {
         relaying = true
         defer { relaying = false }
         relayed.removeAll(keepingCapacity: true)
-        let refusal = withUnsafeTemporaryAllocation(byteCount: added, alignment: 1) { incoming in
-            var position = evbuffer_ptr()
-            evbuffer_ptr_set(buffer, &position, kept, EVBUFFER_PTR_SET)
-            let count = max(0, evbuffer_copyout_from(buffer, &position, incoming.baseAddress, added))
+        // Parse the new bytes where they lie in the buffer's chains, then cut them off.
+        var position = evbuffer_ptr()
+        evbuffer_ptr_set(buffer, &position, kept, EVBUFFER_PTR_SET)
+        let pieces = Int(evbuffer_peek(buffer, added, &position, nil, 0))
+        let refusal = withUnsafeTemporaryAllocation(of: iovec.self, capacity: max(pieces, 1)) { vectors in
+            let filled = Int(evbuffer_peek(buffer, added, &position, vectors.baseAddress, Int32(pieces)))
+            var refusal: RequestRefusal?
+            for vector in vectors.prefix(filled) where refusal == nil {
+                refusal = relay.relay(UnsafeRawBufferPointer(start: vector.iov_base, count: vector.iov_len), into: &relayed)
+            }
             removeTail(of: buffer, keeping: kept)
-            return relay.relay(UnsafeRawBufferPointer(rebasing: incoming[..<count]), into: &relayed)
+            return refusal
         }
         if let refusal { owner.refused(self, reason: refusal.description) }
         if !relayed.isEmpty { _ = evbuffer_add(buffer, relayed, relayed.count) }

@@ -25,10 +25,12 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
     // @unchecked: the reactors' libevent state is touched only by their loop
     // threads; cross-thread state lives in `lifecycle`, behind a mutex.
 
-    /// The address the server listens on, with the real port.
+    /// The address the server listens on, with the real port (the first,
+    /// when it listens on several).
     public let serverAddress: ServerAddress
+    /// Every address the server listens on.
+    public let serverAddresses: [ServerAddress]
     public let configuration: EventServerConfiguration
-    private let listener: ListeningSocket
     private let reactors: [Reactor]
     private let pool: WorkerPool?
     private let bodyBudget: BodyBudget
@@ -45,51 +47,70 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
 
     /// Binds and prepares a server; call ``serveForever()`` to start serving.
     public convenience init(configuration: EventServerConfiguration, app: @escaping Application) throws {
-        try self.init(configuration: configuration, listener: EventServer.bind(configuration), app: app)
+        try self.init(configuration: configuration, listeners: EventServer.listeners(for: configuration), app: app)
     }
 
-    /// Binds the socket a configuration describes (TCP or unix).
+    /// The sockets a configuration describes: its ``EventServerConfiguration/listeners``
+    /// when given (systemd's), else one bound here (TCP or unix).
+    public static func listeners(for configuration: EventServerConfiguration) throws -> [ListeningSocket] {
+        if !configuration.listeners.isEmpty { return configuration.listeners }
+        return [try bind(configuration)]
+    }
+
+    /// Binds the socket a configuration's host and port (or unix path) describe.
     public static func bind(_ configuration: EventServerConfiguration) throws -> ListeningSocket {
         if let path = configuration.unixPath {
-            return try ListeningSocket(unixPath: path, backlog: configuration.backlog)
+            return try ListeningSocket(unixPath: path, backlog: configuration.backlog, permissions: configuration.unixPermissions)
         }
         return try ListeningSocket(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
     }
 
     /// Prepares a server on a socket bound already (prefork workers share
     /// their supervisor's); the server takes the descriptor over.
-    public init(configuration: EventServerConfiguration, listener: ListeningSocket, app: @escaping Application) throws {
+    public convenience init(configuration: EventServerConfiguration, listener: ListeningSocket, app: @escaping Application) throws {
+        try self.init(configuration: configuration, listeners: [listener], app: app)
+    }
+
+    /// Prepares a server on several sockets bound already (systemd may pass
+    /// a TCP and a unix socket): each gets ``EventServerConfiguration/reactors``
+    /// loops of its own. The server takes the descriptors over.
+    public init(configuration: EventServerConfiguration, listeners: [ListeningSocket], app: @escaping Application) throws {
+        precondition(!listeners.isEmpty, "EventServer needs a listening socket")
         LibEvent.prepare()
-        self.listener = listener
-        serverAddress = listener.address
+        serverAddress = listeners[0].address
+        serverAddresses = listeners.map(\.address)
         self.configuration = configuration
         let pool = configuration.threads > 0 ? WorkerPool(
             threads: configuration.threads, maxPending: configuration.maxPending ?? 4 * configuration.threads) : nil
         self.pool = pool
         let bodyBudget = BodyBudget(capacity: configuration.limits.maxBufferedBodyBytes)
         self.bodyBudget = bodyBudget
-        let settings = ServingSettings(
-            configuration: configuration, app: app,
-            environBuilder: EnvironBuilder(
-                serverName: listener.address.host, serverPort: String(listener.address.port),
-                multithread: pool != nil || configuration.reactors > 1, multiprocess: configuration.multiprocess,
-                errors: configuration.errors),
-            pool: pool,
-            bodyBudget: bodyBudget, spoolBudget: BodyBudget(capacity: configuration.limits.maxSpooledBodyBytes),
-            counters: counters,
-            accessLog: configuration.accessLog ? AccessLog(output: StandardErrorOutput.shared) : nil)
-        let socket = listener
+        let spoolBudget = BodyBudget(capacity: configuration.limits.maxSpooledBodyBytes)
+        let perListener = max(configuration.reactors, 1)
+        let accessLog = configuration.accessLog ? AccessLog(output: StandardErrorOutput.shared) : nil
+        var reactors: [Reactor] = []
         do {
-            reactors = try (0..<max(configuration.reactors, 1)).map { _ in
-                try Reactor(settings: settings, listener: socket.descriptor)
+            for socket in listeners {
+                // SERVER_NAME and SERVER_PORT are the socket's the request came in on.
+                let settings = ServingSettings(
+                    configuration: configuration, app: app,
+                    environBuilder: EnvironBuilder(
+                        serverName: socket.address.host, serverPort: String(socket.address.port),
+                        multithread: pool != nil || perListener * listeners.count > 1,
+                        multiprocess: configuration.multiprocess, errors: configuration.errors),
+                    pool: pool, bodyBudget: bodyBudget, spoolBudget: spoolBudget, counters: counters,
+                    accessLog: accessLog)
+                for _ in 0..<perListener { reactors.append(try Reactor(settings: settings, listener: socket.descriptor)) }
             }
         } catch {
-            socket.close()
+            for reactor in reactors { reactor.close() }
+            for socket in listeners { socket.close() }
             pool?.stop()
             throw error
         }
-        // Each reactor listens on its own duplicate: the original is ours to close.
-        socket.close()
+        self.reactors = reactors
+        // Each reactor listens on its own duplicate: the originals are ours to close.
+        for socket in listeners { socket.close() }
     }
 
     deinit { close() }
@@ -110,6 +131,8 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
     public func serveForever() throws {
         guard try begin(oneRequest: false) else { return }
         defer { end() }
+        // The listeners are registered with every reactor since init.
+        configuration.notifier?.notify(.ready)
         for reactor in reactors.dropFirst() {
             startEssentialThread { [self] in
                 try? reactor.run()
@@ -144,6 +167,7 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
     private func requestStop(closing: Bool) -> Bool {
         let (running, wait) = lifecycle.withLock { $0.run.requestStop() }
         if running {
+            configuration.notifier?.notify(.stopping)
             let deadline = configuration.shutdownTimeout
             for reactor in reactors { reactor.post { reactor.drain(deadline: deadline, closing: closing) } }
         }
@@ -162,7 +186,7 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
         signalEvents = []
         for reactor in reactors { reactor.close() }
         pool?.stop()
-        if let path = configuration.unixPath, !configuration.multiprocess { unlink(path) }
+        if let path = configuration.unixPath, configuration.listeners.isEmpty, !configuration.multiprocess { unlink(path) }
     }
 
     /// Stops the server gracefully when one of `signals` arrives (for

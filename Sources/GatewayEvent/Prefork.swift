@@ -22,19 +22,26 @@ import Glibc
 ///
 /// Call it before starting any thread: `fork` copies only the calling thread.
 public final class Prefork {
+    /// The address served (the first, with several sockets from systemd).
     public let serverAddress: ServerAddress
-    private let listener: ListeningSocket
+    /// Every address served.
+    public var serverAddresses: [ServerAddress] { listeners.map(\.address) }
+    private let listeners: [ListeningSocket]
     private let configuration: EventServerConfiguration
     private let app: Application
     private let processes: Int
     private var workers: Set<pid_t> = []
+    private let notifier: SystemdNotifier?
     private var logger: Logger { configuration.logger }
 
     public init(configuration: EventServerConfiguration, processes: Int, app: @escaping Application) throws {
         var configuration = configuration
         configuration.multiprocess = true
-        listener = try EventServer.bind(configuration)
-        serverAddress = listener.address
+        listeners = try EventServer.listeners(for: configuration)
+        // The supervisor reports for the service; workers stay silent.
+        notifier = configuration.notifier
+        configuration.notifier = nil
+        serverAddress = listeners[0].address
         self.configuration = configuration
         self.app = app
         self.processes = max(processes, 1)
@@ -48,10 +55,12 @@ public final class Prefork {
         pthread_sigmask(SIG_BLOCK, &watched, nil)
         defer {
             pthread_sigmask(SIG_UNBLOCK, &watched, nil)
-            if let path = configuration.unixPath { unlink(path) }
-            closeListener()
+            if let path = configuration.unixPath, configuration.listeners.isEmpty { unlink(path) }
+            closeListeners()
         }
         for _ in 0..<processes { try spawn() }
+        // The socket listens since init: connections wait in its backlog for the workers.
+        notifier?.notify(.ready)
 
         while true {
             var caught: Int32 = 0
@@ -61,14 +70,17 @@ public final class Prefork {
                 replaceDeadWorkers()
             case SIGHUP:
                 logger.info("SIGHUP: starting \(processes) new workers, stopping the old ones")
+                notifier?.notify(.reloading)
                 let old = workers
                 for _ in 0..<processes { try spawn() }
+                notifier?.notify(.ready)
                 for pid in old { kill(pid, SIGTERM) }
                 // Their exits arrive as SIGCHLD; `old` are no longer counted.
                 workers.subtract(old)
                 retiring.formUnion(old)
             default:
                 logger.info("signal \(caught): stopping \(workers.count) workers")
+                notifier?.notify(.stopping)
                 stopAll()
                 return
             }
@@ -95,7 +107,7 @@ public final class Prefork {
         do {
             let server = try EventServer(
                 configuration: configuration,
-                listener: listener,  // the server closes this copy (the fork's) once its loops have theirs
+                listeners: listeners,  // the server closes these copies (the fork's) once its loops have theirs
                 app: app)
             server.stopOnSignals([SIGINT, SIGTERM])
             try server.serveForever()
@@ -119,12 +131,12 @@ public final class Prefork {
         }
     }
 
-    private var listenerOpen = true
+    private var listenersOpen = true
 
-    private func closeListener() {
-        guard listenerOpen else { return }
-        listenerOpen = false
-        listener.close()
+    private func closeListeners() {
+        guard listenersOpen else { return }
+        listenersOpen = false
+        for listener in listeners { listener.close() }
     }
 
     private func stopAll() {
@@ -133,11 +145,11 @@ public final class Prefork {
         // now, the workers accept what the backlog holds, then close.
         // (A worker never does this itself: after SIGHUP, its successors
         // go on serving the same socket.)
-        ListeningSocket.stopHandshakes(on: listener.descriptor)
+        for listener in listeners { ListeningSocket.stopHandshakes(on: listener.descriptor) }
         for pid in everyone { kill(pid, SIGTERM) }
         // Our copy must not keep the socket open once the workers close theirs
         // (each accepts what the backlog holds first): new clients are refused.
-        closeListener()
+        closeListeners()
         let deadline = configuration.shutdownTimeout + 5
         var left = everyone
         var waited = 0.0

@@ -16,7 +16,7 @@ struct FieldSummary {
     private(set) var expectsContinue = false
 
     /// Notes one header field; a refusal when its value alone is invalid.
-    mutating func note(name: ArraySlice<UInt8>, value: ArraySlice<UInt8>) -> RequestRefusal? {
+    mutating func note(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> RequestRefusal? {
         // Only names of these lengths matter: most fields are passed over at once.
         switch name.count {
         case 4 where HTTPCharacters.equalsIgnoringCase(name, "host"):
@@ -25,7 +25,7 @@ struct FieldSummary {
         case 6 where HTTPCharacters.equalsIgnoringCase(name, "expect"):
             if HTTPCharacters.equalsIgnoringCase(value, "100-continue") { expectsContinue = true }
         case 10 where HTTPCharacters.equalsIgnoringCase(name, "connection"):
-            for token in Self.listElements(value) {
+            Self.forEachElement(of: value) { token in
                 if HTTPCharacters.equalsIgnoringCase(token, "close") { connectionClose = true }
                 if HTTPCharacters.equalsIgnoringCase(token, "keep-alive") { connectionKeepAlive = true }
             }
@@ -33,13 +33,13 @@ struct FieldSummary {
             noteContentLength(value)
         case 17 where HTTPCharacters.equalsIgnoringCase(name, "transfer-encoding"):
             sawTransferEncoding = true
-            for element in Self.listElements(value) {
+            var valid = true
+            Self.forEachElement(of: value) { element in
                 let coding = element.prefix { $0 != UInt8(ascii: ";") && !HTTPCharacters.isWhitespace($0) }
-                guard !coding.isEmpty, coding.allSatisfy(HTTPCharacters.isToken) else {
-                    return .badRequest("invalid Transfer-Encoding")
-                }
+                if coding.isEmpty || !coding.allSatisfy({ HTTPCharacters.isToken($0) }) { valid = false }
                 codings.append(String(decoding: coding.map(HTTPCharacters.lowercased), as: UTF8.self))
             }
+            if !valid { return .badRequest("invalid Transfer-Encoding") }
         default:
             break
         }
@@ -47,11 +47,12 @@ struct FieldSummary {
     }
 
     /// Content-Length is `1*DIGIT`; a list or repeated field must repeat one value (RFC 9110 §8.6).
-    private mutating func noteContentLength(_ value: ArraySlice<UInt8>) {
-        let elements = Self.listElements(value)
-        guard !elements.isEmpty else { return contentLengthProblem = "empty Content-Length" }
-        for element in elements {
-            guard element.allSatisfy(HTTPCharacters.isDigit) else {
+    private mutating func noteContentLength(_ value: UnsafeRawBufferPointer) {
+        var elements = 0
+        Self.forEachElement(of: value) { element in
+            elements += 1
+            guard contentLengthProblem == nil else { return }
+            guard element.allSatisfy({ HTTPCharacters.isDigit($0) }) else {
                 return contentLengthProblem = "invalid Content-Length"
             }
             let digits = element.drop { $0 == UInt8(ascii: "0") }
@@ -60,6 +61,7 @@ struct FieldSummary {
             if let known = contentLength, known != length { return contentLengthProblem = "differing Content-Length values" }
             contentLength = length
         }
+        if elements == 0 { contentLengthProblem = "empty Content-Length" }
     }
 
     /// Why the request's framing or Host is refused, or nil (RFC 9112 §3.2, §6.1, §6.3).
@@ -89,13 +91,18 @@ struct FieldSummary {
         return .none
     }
 
-    /// The elements of a comma-separated list, OWS trimmed, empty ones skipped (RFC 9110 §5.6.1).
-    static func listElements(_ value: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
-        value.split(separator: UInt8(ascii: ",")).compactMap { element in
-            var trimmed = element
-            while let first = trimmed.first, HTTPCharacters.isWhitespace(first) { trimmed.removeFirst() }
-            while let last = trimmed.last, HTTPCharacters.isWhitespace(last) { trimmed.removeLast() }
-            return trimmed.isEmpty ? nil : trimmed
+    /// Calls `body` with each element of a comma-separated list, OWS
+    /// trimmed, empty ones skipped (RFC 9110 §5.6.1).
+    static func forEachElement(of value: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) {
+        var start = 0
+        while start <= value.count {
+            var end = start
+            while end < value.count && value[end] != UInt8(ascii: ",") { end += 1 }
+            var first = start, last = end
+            while first < last && HTTPCharacters.isWhitespace(value[first]) { first += 1 }
+            while last > first && HTTPCharacters.isWhitespace(value[last - 1]) { last -= 1 }
+            if last > first { body(UnsafeRawBufferPointer(rebasing: value[first..<last])) }
+            start = end + 1
         }
     }
 }

@@ -1,4 +1,7 @@
 import Gateway
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The one HTTP/1.1 request parser of the package (RFC 9112, RFC 9110),
 /// incremental and push-based: both servers feed it every byte they
@@ -185,63 +188,73 @@ package struct RequestParser {
                 }
             case .requestLine, .fieldLine, .chunkSizeLine, .trailerLine:
                 guard index < bytes.count else { return (index, .needMore) }
-                guard let lineEnd = collectLine(from: bytes, at: &index) else {
-                    if case .refused(let refusal) = state { return (index, .refused(refusal)) }
-                    return (index, .needMore)
-                }
-                _ = lineEnd
-                if let event = lineCompleted() { return (index, event) }
+                if let event = takeLine(from: bytes, at: &index) { return (index, event) }
+                if !isLineComplete { return (index, .needMore) }
             }
         }
     }
 
     // MARK: - Lines
 
-    /// Adds bytes up to and including the next LF to ``line``; returns nil
-    /// when the bytes ran out (or the line was refused) first.
-    private mutating func collectLine(from bytes: UnsafeRawBufferPointer, at index: inout Int) -> Int? {
+    /// Set when the last ``takeLine(from:at:)`` ended a line.
+    private var isLineComplete = false
+
+    /// Takes bytes up to and including the next LF. A line that arrived
+    /// whole is read where it lies; one split across calls is gathered in
+    /// ``line`` first. Returns the event the line made, if any.
+    private mutating func takeLine(from bytes: UnsafeRawBufferPointer, at index: inout Int) -> Event? {
+        isLineComplete = false
         let start = index
-        let newline = bytes[start...].firstIndex(of: 0x0A)
-        let end = newline ?? bytes.count
-        let limit = lineLimit
-        if line.count + (end - start) > limit.bytes + 1 {  // +1: the CR
-            index = end
-            refuse(limit.refusal)
+        let available = bytes.count - start
+        let found = memchr(bytes.baseAddress! + start, 0x0A, available)
+        let length = found.map { bytes.baseAddress!.distance(to: UnsafeRawPointer($0)) - start } ?? available
+        if line.count + length > lineLimit + 1 {  // +1: the CR
+            index = start + length
+            return .refused(refuse(lineLimitRefusal))
+        }
+        guard found != nil else {
+            line.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<(start + length)]))
+            index = bytes.count
             return nil
         }
-        line.append(contentsOf: bytes[start..<end])
-        guard let newline else {
-            index = end
-            return nil
+        index = start + length + 1
+        isLineComplete = true
+        if line.isEmpty {
+            return lineEnded(UnsafeRawBufferPointer(rebasing: bytes[start..<(start + length)]))
         }
-        index = newline + 1
-        guard line.last == 0x0D else {
-            refuse(.badRequest("bare LF: lines end in CRLF"))
-            return nil
-        }
-        line.removeLast()
-        if line.contains(0x0D) {
-            refuse(.badRequest("bare CR"))
-            return nil
-        }
-        return newline
-    }
-
-    private var lineLimit: (bytes: Int, refusal: RequestRefusal) {
-        switch state {
-        case .requestLine:
-            (limits.maxRequestLine, RequestRefusal(status: 414, reason: "request line over \(limits.maxRequestLine) bytes"))
-        case .chunkSizeLine:
-            (limits.maxChunkLine, .badRequest("chunk-size line over \(limits.maxChunkLine) bytes"))
-        default:
-            (limits.maxHeaderBytes - sectionBytes,
-             RequestRefusal(status: 431, reason: "header fields over \(limits.maxHeaderBytes) bytes"))
-        }
-    }
-
-    /// A whole line is in ``line``: act on it.
-    private mutating func lineCompleted() -> Event? {
+        line.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<(start + length)]))
         defer { line.removeAll(keepingCapacity: true) }
+        return line.withUnsafeBytes { lineEnded($0) }
+    }
+
+    /// A line with its CR, without its LF: check the line end, then act on it.
+    private mutating func lineEnded(_ raw: UnsafeRawBufferPointer) -> Event? {
+        guard raw.last == 0x0D else { return .refused(refuse(.badRequest("bare LF: lines end in CRLF"))) }
+        let text = UnsafeRawBufferPointer(rebasing: raw[..<(raw.count - 1)])
+        if !text.isEmpty, memchr(text.baseAddress!, 0x0D, text.count) != nil {
+            return .refused(refuse(.badRequest("bare CR")))
+        }
+        return lineCompleted(text)
+    }
+
+    private var lineLimit: Int {
+        switch state {
+        case .requestLine: limits.maxRequestLine
+        case .chunkSizeLine: limits.maxChunkLine
+        default: limits.maxHeaderBytes - sectionBytes
+        }
+    }
+
+    private var lineLimitRefusal: RequestRefusal {
+        switch state {
+        case .requestLine: RequestRefusal(status: 414, reason: "request line over \(limits.maxRequestLine) bytes")
+        case .chunkSizeLine: .badRequest("chunk-size line over \(limits.maxChunkLine) bytes")
+        default: RequestRefusal(status: 431, reason: "header fields over \(limits.maxHeaderBytes) bytes")
+        }
+    }
+
+    /// A whole line, without its line end: act on it.
+    private mutating func lineCompleted(_ line: UnsafeRawBufferPointer) -> Event? {
         switch state {
         case .requestLine:
             if line.isEmpty {  // RFC 9112 §2.2: ignore a few empty lines before a request
@@ -250,7 +263,7 @@ package struct RequestParser {
                 return nil
             }
             emptyLinesBeforeRequest = 0
-            switch parseRequestLine() {
+            switch parseRequestLine(line) {
             case .success(let parsed):
                 head = parsed
                 fields = FieldSummary()
@@ -264,17 +277,17 @@ package struct RequestParser {
             }
         case .fieldLine:
             if line.isEmpty { return headCompleted() }
-            if let refusal = addFieldLine(trailer: false) { return .refused(refuse(refusal)) }
+            if let refusal = addFieldLine(line, trailer: false) { return .refused(refuse(refusal)) }
             return nil
         case .trailerLine:
             if line.isEmpty {
                 state = .complete
                 return nil
             }
-            if let refusal = addFieldLine(trailer: true) { return .refused(refuse(refusal)) }
+            if let refusal = addFieldLine(line, trailer: true) { return .refused(refuse(refusal)) }
             return nil
         case .chunkSizeLine:
-            return chunkSizeLineCompleted()
+            return chunkSizeLineCompleted(line)
         default:
             return nil
         }
@@ -289,34 +302,38 @@ package struct RequestParser {
 
     // MARK: - Request line
 
-    private func parseRequestLine() -> Result<RequestHead, RequestRefusal> {
-        let parts = line.split(separator: 0x20, maxSplits: 3, omittingEmptySubsequences: false)
-        guard parts.count == 3 else { return .failure(.badRequest("malformed request line")) }
-        let method = parts[0], target = parts[1], version = parts[2]
-        guard !method.isEmpty, method.allSatisfy(HTTPCharacters.isToken) else {
+    private func parseRequestLine(_ line: UnsafeRawBufferPointer) -> Result<RequestHead, RequestRefusal> {
+        guard let firstSpace = line.firstIndex(of: 0x20),
+              let secondSpace = line[(firstSpace + 1)...].firstIndex(of: 0x20)
+        else { return .failure(.badRequest("malformed request line")) }
+        let method = UnsafeRawBufferPointer(rebasing: line[..<firstSpace])
+        let target = UnsafeRawBufferPointer(rebasing: line[(firstSpace + 1)..<secondSpace])
+        let version = UnsafeRawBufferPointer(rebasing: line[(secondSpace + 1)...])
+        guard !method.isEmpty, method.allSatisfy({ HTTPCharacters.isToken($0) }) else {
             return .failure(.badRequest("invalid method"))
         }
-        guard !target.isEmpty, target.allSatisfy(HTTPCharacters.isTarget) else {
+        guard !target.isEmpty, target.allSatisfy({ HTTPCharacters.isTarget($0) }) else {
             return .failure(.badRequest("invalid request target"))
         }
-        guard version.count == 8, version.starts(with: "HTTP/".utf8),
-              case let major = version[version.startIndex + 5], HTTPCharacters.isDigit(major),
-              version[version.startIndex + 6] == UInt8(ascii: "."),
-              case let minor = version[version.startIndex + 7], HTTPCharacters.isDigit(minor)
+        guard version.count == 8, version[0] == 0x48, version[1] == 0x54, version[2] == 0x54, version[3] == 0x50,
+              version[4] == 0x2F, HTTPCharacters.isDigit(version[5]), version[6] == 0x2E, HTTPCharacters.isDigit(version[7])
         else { return .failure(.badRequest("invalid HTTP version")) }
+        let major = version[5], minor = version[7]
         guard major == UInt8(ascii: "1") else {
             return .failure(RequestRefusal(status: 505, reason: "HTTP/\(major - 0x30).\(minor - 0x30) is not supported"))
         }
         let methodName = String(decoding: method, as: UTF8.self)
         if let problem = Self.targetProblem(target, method: methodName) { return .failure(.badRequest(problem)) }
-        return .success(RequestHead(
+        var head = RequestHead(
             method: methodName, target: String(decoding: target, as: UTF8.self),
             minorVersion: minor == UInt8(ascii: "0") ? 0 : 1, headers: [], framing: .none,
-            keepAlive: false, expectsContinue: false))
+            keepAlive: false, expectsContinue: false)
+        head.headers.reserveCapacity(16)
+        return .success(head)
     }
 
     /// Why `target` is not a request-target form `method` may use (RFC 9112 §3.2), or nil.
-    private static func targetProblem(_ target: ArraySlice<UInt8>, method: String) -> String? {
+    private static func targetProblem(_ target: UnsafeRawBufferPointer, method: String) -> String? {
         if method == "CONNECT" {
             return isAuthorityForm(target) ? nil : "CONNECT needs host:port"
         }
@@ -325,43 +342,53 @@ package struct RequestParser {
             return method == "OPTIONS" ? nil : "asterisk-form is for OPTIONS only"
         }
         // absolute-form: scheme "://" authority path (RFC 9112 §3.2.2: an http or https URI)
-        guard let colon = target.firstIndex(of: UInt8(ascii: ":")), colon > target.startIndex,
+        guard let colon = target.firstIndex(of: UInt8(ascii: ":")), colon > 0,
               target[colon...].starts(with: "://".utf8),
-              let first = target.first, HTTPCharacters.lowercased(first) &- 0x61 < 26,
+              HTTPCharacters.lowercased(target[0]) &- 0x61 < 26,
               target[..<colon].allSatisfy({ HTTPCharacters.isToken($0) && $0 != UInt8(ascii: "_") })
         else { return "request target is neither a path nor an absolute URI" }
         return nil
     }
 
-    private static func isAuthorityForm(_ target: ArraySlice<UInt8>) -> Bool {
-        guard let colon = target.lastIndex(of: UInt8(ascii: ":")), colon > target.startIndex else { return false }
+    private static func isAuthorityForm(_ target: UnsafeRawBufferPointer) -> Bool {
+        guard let colon = target.lastIndex(of: UInt8(ascii: ":")), colon > 0 else { return false }
         let port = target[(colon + 1)...]
         return !port.isEmpty && port.allSatisfy(HTTPCharacters.isDigit) && isHost(target)
     }
 
     // MARK: - Field lines
 
-    private mutating func addFieldLine(trailer: Bool) -> RequestRefusal? {
+    private mutating func addFieldLine(_ line: UnsafeRawBufferPointer, trailer: Bool) -> RequestRefusal? {
         sectionBytes += line.count + 2
         sectionLines += 1
         if sectionLines > limits.maxHeaderCount {
             return RequestRefusal(status: 431, reason: "more than \(limits.maxHeaderCount) field lines")
         }
         if HTTPCharacters.isWhitespace(line[0]) { return .badRequest("obs-fold or whitespace before a field name") }
-        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return .badRequest("field line without a colon") }
-        let name = line[..<colon]
-        guard !name.isEmpty else { return .badRequest("empty field name") }
-        guard name.allSatisfy(HTTPCharacters.isToken) else {
-            return .badRequest(HTTPCharacters.isWhitespace(name.last!) ? "whitespace before a colon" : "invalid field name")
+        var colon = 0
+        while colon < line.count && HTTPCharacters.isToken(line[colon]) { colon += 1 }
+        guard colon < line.count, line[colon] == UInt8(ascii: ":") else {
+            if memchr(line.baseAddress!, 0x3A, line.count) == nil { return .badRequest("field line without a colon") }
+            if HTTPCharacters.isWhitespace(line[colon]) { return .badRequest("whitespace before a colon") }
+            return .badRequest("invalid field name")
         }
-        var valueStart = colon + 1, valueEnd = line.endIndex
+        guard colon > 0 else { return .badRequest("empty field name") }
+        var valueStart = colon + 1, valueEnd = line.count
         while valueStart < valueEnd && HTTPCharacters.isWhitespace(line[valueStart]) { valueStart += 1 }
         while valueEnd > valueStart && HTTPCharacters.isWhitespace(line[valueEnd - 1]) { valueEnd -= 1 }
-        let value = line[valueStart..<valueEnd]
-        guard value.allSatisfy(HTTPCharacters.isFieldValue) else { return .badRequest("control byte in a field value") }
+        var highBits: UInt8 = 0
+        for index in valueStart..<valueEnd {
+            let byte = line[index]
+            guard HTTPCharacters.isFieldValue(byte) else { return .badRequest("control byte in a field value") }
+            highBits |= byte
+        }
         if trailer { return nil }  // checked, then dropped: PEP 3333 has no trailers
+        let name = UnsafeRawBufferPointer(rebasing: line[..<colon])
+        let value = UnsafeRawBufferPointer(rebasing: line[valueStart..<valueEnd])
         if let refusal = fields.note(name: name, value: value) { return refusal }
-        head!.headers.append((String(decoding: name, as: UTF8.self), decodeText(Array(value))))
+        // ASCII (nearly every value) is valid UTF-8 as it is; other bytes are UTF-8 or Latin-1.
+        let text = highBits < 0x80 ? String(decoding: value, as: UTF8.self) : decodeText(Array(value))
+        head!.headers.append((String(decoding: name, as: UTF8.self), text))
         return nil
     }
 
@@ -396,14 +423,17 @@ package struct RequestParser {
 
     // MARK: - Chunked bodies
 
-    private mutating func chunkSizeLineCompleted() -> Event? {
-        let digits = line.prefix(while: { HTTPCharacters.hexValue($0) != nil })
-        guard !digits.isEmpty else { return .refused(refuse(.badRequest("invalid chunk size"))) }
-        guard digits.count <= 15 else { return .refused(refuse(RequestRefusal(status: 413, reason: "chunk size too large"))) }
-        guard Self.isChunkExtension(line[digits.endIndex...]) else {
+    private mutating func chunkSizeLineCompleted(_ line: UnsafeRawBufferPointer) -> Event? {
+        var digits = 0, size = 0
+        while digits < line.count, let value = HTTPCharacters.hexValue(line[digits]) {
+            digits += 1
+            if digits > 15 { return .refused(refuse(RequestRefusal(status: 413, reason: "chunk size too large"))) }
+            size = size << 4 | Int(value)
+        }
+        guard digits > 0 else { return .refused(refuse(.badRequest("invalid chunk size"))) }
+        guard Self.isChunkExtension(UnsafeRawBufferPointer(rebasing: line[digits...])) else {
             return .refused(refuse(.badRequest("invalid chunk size or extension")))
         }
-        let size = digits.reduce(0) { $0 << 4 | Int(HTTPCharacters.hexValue($1)!) }
         bodyReceived += size
         if bodyReceived > limits.maxBodyBytes {
             return .refused(refuse(RequestRefusal(status: 413, reason: "chunked body over \(limits.maxBodyBytes) bytes")))
@@ -414,8 +444,8 @@ package struct RequestParser {
 
     /// `*( BWS ";" BWS ext-name [ BWS "=" BWS ext-value ] )`, ext-value a
     /// token or a quoted-string (RFC 9112 §7.1.1).
-    private static func isChunkExtension(_ bytes: ArraySlice<UInt8>) -> Bool {
-        var index = bytes.startIndex
+    private static func isChunkExtension(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var index = 0
         func skipWhitespace() { while index < bytes.endIndex && HTTPCharacters.isWhitespace(bytes[index]) { index += 1 } }
         func token() -> Bool {
             let start = index

@@ -59,7 +59,7 @@ func accessLogLine(format: AccessLogFormat, environ: Environ, status: Int, bytes
     let user = environ["REMOTE_USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "-"
     switch format {
     case .common, .combined:
-        var line = "\(remote) - \(logSafe(user)) [\(clfTime())] \"\(environ.requestLine)\" \(status) \(bytes == 0 ? "-" : String(bytes))"
+        var line = "\(remote) - \(logSafe(user)) [\(Gateway.AccessLog.timestamp())] \"\(environ.requestLine)\" \(status) \(bytes == 0 ? "-" : String(bytes))"
         if format == .combined {
             line += " \"\(logSafe(environ["HTTP_REFERER"] ?? "-"))\" \"\(logSafe(environ["HTTP_USER_AGENT"] ?? "-"))\""
         }
@@ -93,36 +93,6 @@ private func logSafe(_ text: String) -> String {
         }
     }
     return out
-}
-
-/// A JSON string literal.
-func jsonString(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case _ where scalar.value < 0x20:
-            let hex = String(scalar.value, radix: 16)
-            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out + "\""
-}
-
-/// `[28/Nov/2026:07:05:18 +0000]`'s inside, in UTC.
-private func clfTime() -> String {
-    var now = time(nil)
-    var parts = tm()
-    gmtime_r(&now, &parts)
-    let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-    func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
-    return "\(two(parts.tm_mday))/\(months[Int(parts.tm_mon)])/\(parts.tm_year + 1900):"
-        + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) +0000"
 }
 
 private func monotonicSeconds() -> Double {

@@ -46,9 +46,30 @@ struct ConnectionServer: Sendable {
         if head.expectsContinue {
             requests.beforeFirstBodyRead = { try connection.send(ServerResponse.continue.bytes) }
         }
+        let input: RequestInput
+        if head.framing == .chunked {
+            // A chunked body is read whole (within the body limit) before the
+            // application runs, as the libevent server does: a fault in its
+            // framing is then refused the same way on both servers, before the
+            // application could answer. Content-Length bodies are streamed.
+            do {
+                input = RequestInput(try requests.readWholeBody())
+            } catch let refusal as RequestRefusal {
+                if requests.endedMidRequest {
+                    configuration.errors.write("EventGateway: request from \(connection.peer.host) cut short: \(refusal.reason)\n")
+                } else {
+                    refuse(connection, refusal)
+                }
+                return false
+            } catch {
+                return false
+            }
+        } else {
+            input = RequestInput(source: { try requests.readBody($0) })
+        }
         let environ = Environ(
             variables: head.cgiVariables(server: (serverAddress.host, String(serverAddress.port)), peer: connection.peer),
-            input: RequestInput(source: { try requests.readBody($0) }),
+            input: input,
             errors: configuration.errors,
             urlScheme: "http",
             multithread: multithread,
@@ -56,8 +77,10 @@ struct ConnectionServer: Sendable {
             runOnce: false,
             inputTerminated: true)
         let transport = SocketTransport(
-            connection: connection, version: head.protocolName, keepAlive: head.keepAlive && !isLast && !isStopping)
+            connection: connection, version: head.protocolName, keepAlive: head.keepAlive && !isLast && !isStopping,
+            clientGone: { requests.endedMidRequest })
         let handler = Handler(environ: environ, serverSoftware: configuration.serverSoftware)
+        if configuration.accessLog { transport.logResponses(to: AccessLog(output: StandardErrorOutput.shared), for: environ) }
         do {
             try handler.run(app, on: transport)
         } catch {

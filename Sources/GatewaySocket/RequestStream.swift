@@ -73,6 +73,13 @@ final class RequestStream {
         }
     }
 
+    /// The whole body, read now (the parser's body limit bounds it).
+    func readWholeBody() throws -> [UInt8] {
+        var body: [UInt8] = []
+        while case let piece = try readBody(64 * 1024), !piece.isEmpty { body += piece }
+        return body
+    }
+
     /// Reads and discards what the application left of the body, so the
     /// next request starts where it should. False when that would take more
     /// than `limit` bytes or the body is malformed (close the connection).
@@ -106,11 +113,19 @@ final class RequestStream {
         }
     }
 
+    /// The client closed its side with a request unfinished: nobody is
+    /// left to read an answer (evhttp and nginx close without one too).
+    var endedMidRequest: Bool { sawEnd && !parser.isIdle }
+    private var sawEnd = false
+
     private func fill() throws -> Bool {
         buffer.removeAll(keepingCapacity: true)
         offset = 0
         let more = try stream.receive(max: 64 * 1024)
-        if more.isEmpty { return false }
+        if more.isEmpty {
+            sawEnd = true
+            return false
+        }
         buffer = more
         return true
     }

@@ -43,7 +43,11 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
 
     public init(configuration: SocketServerConfiguration, app: @escaping Application) throws {
         signal(SIGPIPE, SIG_IGN)
-        listener = try ListeningSocket(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
+        if let path = configuration.unixPath {
+            listener = try ListeningSocket(unixPath: path, backlog: configuration.backlog, permissions: configuration.unixPermissions)
+        } else {
+            listener = try ListeningSocket(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
+        }
         var pipeEnds: [Int32] = [0, 0]
         guard pipe(&pipeEnds) == 0 else {
             listener.close()
@@ -164,11 +168,16 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
         guard let connections else { return }
         var byte: UInt8 = 1
         _ = write(wakeWrite, &byte, 1)
+        // Drain: the wake-up ends idle kept-alive connections; busy ones get
+        // the shutdown timeout to finish their response.
+        let deadline = Int(configuration.shutdownTimeout * 100)
+        for _ in 0..<deadline where state.withLock({ $0.activeThreads > 0 }) { usleep(10_000) }
         for connection in connections { connection.shutdownBoth() }
         // Threads still serving see the shutdown and end; wait a little for them.
         for _ in 0..<500 where state.withLock({ $0.activeThreads > 0 }) { usleep(10_000) }
         stopChildren()
         if !state.withLock({ $0.listenerClosed }) { listener.close() }
+        if let path = configuration.unixPath { unlink(path) }
         _ = Glibc.close(wakeRead)
         _ = Glibc.close(wakeWrite)
     }
@@ -292,13 +301,22 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
         }
     }
 
+    /// Reaps this server's own children only: `waitpid(-1)` would also take
+    /// the exit status of processes the application or the host program
+    /// started (seen: Foundation's `Process` then reported exit 0 for a
+    /// child that had failed). With `block`, waits until one has exited.
     private func reapChildren(block: Bool) {
         while true {
-            var status: Int32 = 0
-            let pid = waitpid(-1, &status, block ? 0 : WNOHANG)
-            guard pid > 0 else { return }
-            state.withLock { _ = $0.children.remove(pid) }
-            if block { return }
+            var reaped = false
+            for child in state.withLock({ $0.children }) {
+                var status: Int32 = 0
+                if waitpid(child, &status, WNOHANG) == child {
+                    state.withLock { _ = $0.children.remove(child) }
+                    reaped = true
+                }
+            }
+            if reaped || !block || state.withLock({ $0.children.isEmpty }) { return }
+            usleep(5_000)
         }
     }
 }

@@ -20,6 +20,11 @@ public struct SocketServerConfiguration: Sendable {
 
     public var host: String
     public var port: Int
+    /// A unix-domain socket path to listen on instead of host and port.
+    public var unixPath: String?
+    /// Who may connect to ``unixPath``: by default anyone (mode 0666), so a
+    /// proxy running as another user can.
+    public var unixPermissions = UnixSocketPermissions()
     public var mode: Mode = .single
     /// The `Server` header sent when the application sets none.
     public var serverSoftware = "EventGateway-Socket/0.1"
@@ -29,9 +34,13 @@ public struct SocketServerConfiguration: Sendable {
     public var readTimeout: Double = 30
     /// Seconds an idle keep-alive connection is kept open.
     public var keepAliveTimeout: Double = 5
-    /// Seconds a stop by signal (``SocketServer/stopOnSignals(_:)``) waits
-    /// for the connections under way before it closes them.
-    public var shutdownTimeout: Double = 10
+    /// Seconds a closing stop (``SocketServer/stopOnSignals(_:)`` or
+    /// ``SocketServer/close()``) lets connections finish the request under
+    /// way (idle kept-alive ones close at once) before cutting them; 0 cuts
+    /// them at once. `gateway serve` uses its `--shutdown-timeout` (10 s).
+    public var shutdownTimeout: Double = 0
+    /// Write an access log line (Common Log Format) per response to stderr.
+    public var accessLog = false
     /// `wsgi.errors`; refused requests are logged here too.
     public var errors: any ErrorOutput = StandardErrorOutput.shared
 

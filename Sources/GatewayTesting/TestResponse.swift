@@ -1,3 +1,5 @@
+import Foundation
+
 /// A response as a test client read it off the wire.
 public struct TestResponse: Sendable {
     /// "HTTP/1.1"
@@ -11,6 +13,8 @@ public struct TestResponse: Sendable {
     public var wasChunked: Bool
     /// The sizes of the chunks, when chunked.
     public var chunkSizes: [Int]
+    /// The redirects ``TestClient`` followed to get here, first first.
+    public var history: [TestResponse] = []
 
     /// The first value of a header, by case-insensitive name.
     public func header(_ name: String) -> String? {
@@ -24,6 +28,16 @@ public struct TestResponse: Sendable {
 
     /// The body as UTF-8 text.
     public var text: String { String(decoding: body, as: UTF8.self) }
+
+    /// The body decoded as JSON (`[String: Any]`, `[Any]`, `String`, `NSNumber`...).
+    public func json() throws -> Any {
+        try JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])
+    }
+
+    /// The body decoded as JSON into `type`.
+    public func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try JSONDecoder().decode(type, from: Data(body))
+    }
 }
 
 /// What went wrong reading a response.

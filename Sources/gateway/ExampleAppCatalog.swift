@@ -15,7 +15,7 @@ enum ExampleAppCatalog {
         case "static": staticApp(root: root, logRequests: accessLog)
         case "upload": uploadApp()
         case "api": itemsAPI()
-        case "stack": stackApp(root: root, adminCredentials: ProcessInfo.processInfo.environment["GATEWAY_ADMIN"], logRequests: accessLog)
+        case "stack": stackApp(root: root, adminCredentials: ProcessInfo.processInfo.environment["STACK_ADMIN"], logRequests: accessLog)
         default: nil
         }
     }

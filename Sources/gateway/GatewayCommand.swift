@@ -14,11 +14,32 @@ struct GatewayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gateway",
         abstract: "Serve gateway applications (PEP 3333 in Swift) on libevent.",
+        version: GatewayVersion.current,
         subcommands: [Serve.self, CGI.self])
+
+    /// `serve` reads its settings file and `GATEWAY_*` variables before the command line.
+    static func main() {
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "serve" {
+            do {
+                arguments = ["serve"] + (try ServeSettings.arguments(
+                    for: Array(arguments.dropFirst()), environment: ProcessInfo.processInfo.environment))
+            } catch {
+                FileHandle.standardError.write(Data("Error: \(error)\nSee 'gateway help serve'.\n".utf8))
+                Foundation.exit(ExitCode.validationFailure.rawValue)
+            }
+        }
+        main(arguments)
+    }
 }
 
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Serve a built-in application over HTTP.")
+
+    @Option(help: ArgumentHelp(
+        "A settings file: 'key = value' lines named after these flags (port = 8000); GATEWAY_* variables override it, flags override both.",
+        valueName: "path"))
+    var config: String?
 
     @Option(help: "Address to listen on.")
     var host = "127.0.0.1"
@@ -43,6 +64,12 @@ struct Serve: ParsableCommand {
 
     @Option(help: "Listen on this unix-domain socket path instead of host and port.")
     var unix: String?
+
+    @Option(help: "With --unix: the socket file's mode, in octal (default 666: a proxy running as another user can connect).")
+    var unixMode = "666"
+
+    @Option(help: "With --unix: the socket file's group (a name or id), e.g. the proxy's, with --unix-mode 660.")
+    var unixGroup: String?
 
     @Option(help: "Seconds a graceful shutdown waits for responses under way.")
     var shutdownTimeout: Double = 10
@@ -80,6 +107,12 @@ struct Serve: ParsableCommand {
     @Option(help: "Event backend: disk for spooled request bodies, all connections together; past it, 503.")
     var maxSpooledBodyBytes = EventServerConfiguration.Limits().maxSpooledBodyBytes
 
+    @Option(help: "Proxies whose X-Forwarded-For/-Proto (or Forwarded) headers are believed: IPs, CIDRs, 'unix', or '*' (default: no one).")
+    var forwardedAllowIps = ""
+
+    @Option(help: "Which forwarding headers trusted proxies send: x-forwarded or forwarded (RFC 7239); the other family is dropped.")
+    var forwardedHeaders: ProxyHeaders.Style = .xForwarded
+
     @Flag(help: "Do not write the access log.")
     var noAccessLog = false
 
@@ -107,14 +140,29 @@ struct Serve: ParsableCommand {
         guard [requestTimeout, keepAliveTimeout ?? 1, idleTimeout, shutdownTimeout].allSatisfy({ $0 > 0 }) else {
             throw ValidationError("timeouts must be > 0 seconds")
         }
+        do {
+            _ = try ForwardedAllowList(forwardedAllowIps)
+        } catch {
+            throw ValidationError("--\(error)")
+        }
+        guard UnixSocketPermissions.mode(octal: unixMode) != nil else {
+            throw ValidationError("--unix-mode must be octal permission bits such as 660, not '\(unixMode)'")
+        }
     }
 
     func run() throws {
-        let application = ExampleAppCatalog.make(app, root: root, accessLog: !noAccessLog) ?? BuiltinApps.named(app)!
+        // Here, not in validate(): each settings-file entry is validated alone.
+        try refuseIgnoredFlags()
+        let builtin = ExampleAppCatalog.make(app, root: root, accessLog: !noAccessLog) ?? BuiltinApps.named(app)!
         switch backend {
         case .event:
             var configuration = EventServerConfiguration(host: host, port: port)
             configuration.unixPath = unix
+            configuration.unixPermissions = UnixSocketPermissions(
+                mode: UnixSocketPermissions.mode(octal: unixMode)!, group: unixGroup)
+            let inherited = try adoptInheritedSockets(into: &configuration)
+            configuration.notifier = SystemdNotifier.takeFromEnvironment()
+            let application = try behindProxies(builtin, unixPeers: inherited.isEmpty ? unix != nil : inherited.contains(where: \.isUnix))
             configuration.threads = threads
             configuration.reactors = reactors
             configuration.maxPending = maxPending
@@ -132,17 +180,24 @@ struct Serve: ParsableCommand {
             configuration.limits.maxBodyBytes = maxBodyBytes
             if processes > 0 {
                 let prefork = try Prefork(configuration: configuration, processes: processes, app: application)
-                announce(unix.map { "Serving on unix:\($0)\n" } ?? "Serving on \(prefork.serverAddress.url)\n")
+                announce(servingLine(prefork.serverAddresses, inherited: inherited))
                 try prefork.run()
                 return
             }
             let server = try EventServer(configuration: configuration, app: application)
             server.stopOnSignals([SIGINT, SIGTERM])
-            announce(unix.map { "Serving on unix:\($0)\n" } ?? "Serving on \(server.serverAddress.url)\n")
+            // One process has no workers to replace: a reload (SIGHUP) must not kill it.
+            signal(SIGHUP, SIG_IGN)
+            announce(servingLine(server.serverAddresses, inherited: inherited))
             try server.serveForever()
             server.close()
         case .socket:
+            try refuseSocketActivation()
+            let application = try behindProxies(builtin, unixPeers: unix != nil)
             var configuration = SocketServerConfiguration(host: host, port: port)
+            configuration.unixPath = unix
+            configuration.unixPermissions = UnixSocketPermissions(
+                mode: UnixSocketPermissions.mode(octal: unixMode)!, group: unixGroup)
             configuration.mode = switch socketMode {
             case .single: .single
             case .threads: .threads(maximum: 256)
@@ -150,13 +205,21 @@ struct Serve: ParsableCommand {
             }
             configuration.limits.maxHeaderBytes = maxHeaderBytes
             configuration.limits.maxBodyBytes = maxBodyBytes
+            configuration.accessLog = !noAccessLog && !ExampleAppCatalog.logsRequests(app)
+            configuration.shutdownTimeout = shutdownTimeout
             if let keepAliveTimeout { configuration.keepAliveTimeout = keepAliveTimeout }
             let server = try SocketServer(configuration: configuration, app: application)
             server.stopOnSignals([SIGINT, SIGTERM])
-            announce("Serving on \(server.serverAddress.url)\n")
+            announce(servingLine([server.serverAddress], inherited: []))
             try server.serveForever()
             server.close()
         }
+    }
+
+    /// The application behind the forwarding-header rewrite (only when some proxy is trusted).
+    private func behindProxies(_ application: @escaping Application, unixPeers: Bool) throws -> Application {
+        let trusted = try ForwardedAllowList(forwardedAllowIps)
+        return ProxyHeaders(trusting: trusted, style: forwardedHeaders, peersAreUnix: unixPeers).wrap(application)
     }
 
     /// Writes the start-up line unbuffered, so a supervisor reading our

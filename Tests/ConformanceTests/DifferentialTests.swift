@@ -17,7 +17,6 @@ struct DifferentialTests {
         "GET /environ HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
         "PUT http://h/environ?q HTTP/1.1\r\nHost: h:80\r\nContent-Length: 3\r\n\r\nabc",
     ].map { Array($0.utf8) }
-    static let interesting: [UInt8] = Array("\r\n\0 \t:;,-0f+x\"=".utf8) + [0x7F, 0x80, 0xFF]
 
     /// A verdict as a client sees it.
     enum Verdict: Equatable {
@@ -30,11 +29,11 @@ struct DifferentialTests {
         let event = Backend.event, socket = Backend.socket(.threads(maximum: 8), "threads")
         try event.serve { eventServer in
             try socket.serve { socketServer in
-                var random = SplitMixer(seed: 0xD1FF)
+                var random = RequestMutator(seed: 0xD1FF)
                 var compared = 0, served = 0
                 for round in 0..<400 {
                     var bytes = Self.seeds[round % Self.seeds.count]
-                    for _ in 0...random.next(below: 2) { mutate(&bytes, &random) }
+                    for _ in 0...random.next(below: 2) { random.mutate(&bytes, truncate: false) }
                     guard isComplete(bytes) else { continue }
                     let a = verdict(for: bytes, port: eventServer.port)
                     let b = verdict(for: bytes, port: socketServer.port)
@@ -76,33 +75,5 @@ struct DifferentialTests {
         return .served(["REQUEST_METHOD", "PATH_INFO", "QUERY_STRING", "CONTENT_LENGTH", "body_sha256"].map {
             "\($0)=\(environ[$0].map { "\($0)" } ?? "-")"
         })
-    }
-
-    private func mutate(_ bytes: inout [UInt8], _ random: inout SplitMixer) {
-        guard !bytes.isEmpty else { return }
-        let at = random.next(below: bytes.count)
-        let byte = Self.interesting[random.next(below: Self.interesting.count)]
-        switch random.next(below: 4) {
-        case 0: bytes[at] = byte
-        case 1: bytes.insert(byte, at: at)
-        case 2: bytes.remove(at: at)
-        default:
-            let end = min(bytes.count, at + 1 + random.next(below: 12))
-            bytes.insert(contentsOf: bytes[at..<end], at: at)
-        }
-    }
-}
-
-/// A small deterministic generator, so a failing round can be replayed.
-struct SplitMixer {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next(below bound: Int) -> Int {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Int((z ^ (z >> 31)) % UInt64(bound))
     }
 }

@@ -6,11 +6,6 @@ enum RequestTable {
         /// Refused by the server with exactly this status; the application
         /// is never called and the connection closes.
         case refused(Int)
-        /// Refused for a fault in the chunked body, found as the body is
-        /// read: the same status and close everywhere, but a server that
-        /// streams the body to the application (the socket server) has
-        /// called it by then, and the status comes from `wsgi.input`.
-        case refusedInBody(Int)
         /// Served by the probe's `/environ`: these environ entries (nil:
         /// absent) and, when given, this many body bytes read.
         case served([String: String?], body: Int? = nil)
@@ -171,25 +166,25 @@ enum RequestTable {
         Case(name: "chunk extension", request: chunked("5;name=value\r\nhello\r\n0\r\n\r\n"), expected: .served([:], body: 5)),
         Case(name: "chunk extension quoted", request: chunked("5;a=\"b c\";d\r\nhello\r\n0;e=f\r\n\r\n"), expected: .served([:], body: 5)),
         Case(name: "chunk extension with BWS", request: chunked("5 ; a = b\r\nhello\r\n0\r\n\r\n"), expected: .served([:], body: 5)),
-        Case(name: "chunk extension without a name", request: chunked("5;=x\r\nhello\r\n0\r\n\r\n"), expected: .refusedInBody(400)),
-        Case(name: "chunk extension unterminated quote", request: chunked("5;a=\"b\r\nhello\r\n0\r\n\r\n"), expected: .refusedInBody(400)),
-        Case(name: "chunk extension over the limit", request: chunked("5;a=" + String(repeating: "x", count: 5000) + "\r\nhello\r\n0\r\n\r\n"), expected: .refusedInBody(400)),
+        Case(name: "chunk extension without a name", request: chunked("5;=x\r\nhello\r\n0\r\n\r\n"), expected: .refused(400)),
+        Case(name: "chunk extension unterminated quote", request: chunked("5;a=\"b\r\nhello\r\n0\r\n\r\n"), expected: .refused(400)),
+        Case(name: "chunk extension over the limit", request: chunked("5;a=" + String(repeating: "x", count: 5000) + "\r\nhello\r\n0\r\n\r\n"), expected: .refused(400)),
         Case(name: "trailers", request: chunked("5\r\nhello\r\n0\r\nX-Trailer: t\r\nX-Other: u\r\n\r\n"), expected: .served(["HTTP_X_TRAILER": nil], body: 5)),
-        Case(name: "malformed trailer", request: chunked("5\r\nhello\r\n0\r\nX-T : t\r\n\r\n"), expected: .refusedInBody(400)),
+        Case(name: "malformed trailer", request: chunked("5\r\nhello\r\n0\r\nX-T : t\r\n\r\n"), expected: .refused(400)),
         Case(name: "several chunks", request: chunked("3\r\nabc\r\n2\r\nde\r\nA\r\n0123456789\r\n0\r\n\r\n"), expected: .served([:], body: 15)),
         Case(name: "upper-case hex size", request: chunked("A\r\n0123456789\r\n0\r\n\r\n"), expected: .served([:], body: 10)),
         Case(name: "empty chunked body", request: chunked("0\r\n\r\n"), expected: .served([:], body: 0)),
-        Case(name: "chunk size 0x", request: chunked("0x5\r\nhello\r\n0\r\n\r\n"), expected: .refusedInBody(400)),
-        Case(name: "chunk size with plus", request: chunked("+5\r\nhello\r\n0\r\n\r\n"), expected: .refusedInBody(400)),
-        Case(name: "chunk size negative", request: chunked("-5\r\nhello\r\n0\r\n\r\n"), expected: .refusedInBody(400)),
-        Case(name: "chunk size after a space", request: chunked(" 5\r\nhello\r\n0\r\n\r\n"), expected: .refusedInBody(400)),
-        Case(name: "chunk size not hex", request: chunked("zz\r\nhello\r\n0\r\n\r\n"), expected: .refusedInBody(400)),
-        Case(name: "chunk size missing", request: chunked("\r\nhello\r\n0\r\n\r\n"), expected: .refusedInBody(400)),
-        Case(name: "chunk size huge", request: chunked("fffffffffffffffffff\r\nhello\r\n0\r\n\r\n"), expected: .refusedInBody(413)),
-        Case(name: "chunk data without CRLF", request: chunked("5\r\nhelloX\r\n0\r\n\r\n"), expected: .refusedInBody(400)),
-        Case(name: "chunk data longer than its size", request: chunked("3\r\nhello\r\n0\r\n\r\n"), expected: .refusedInBody(400)),
-        Case(name: "chunk size line with bare LF", request: chunked("5\nhello\r\n0\r\n\r\n"), expected: .refusedInBody(400)),
-        Case(name: "chunk data ends with bare LF", request: chunked("5\r\nhello\n0\r\n\r\n"), expected: .refusedInBody(400)),
+        Case(name: "chunk size 0x", request: chunked("0x5\r\nhello\r\n0\r\n\r\n"), expected: .refused(400)),
+        Case(name: "chunk size with plus", request: chunked("+5\r\nhello\r\n0\r\n\r\n"), expected: .refused(400)),
+        Case(name: "chunk size negative", request: chunked("-5\r\nhello\r\n0\r\n\r\n"), expected: .refused(400)),
+        Case(name: "chunk size after a space", request: chunked(" 5\r\nhello\r\n0\r\n\r\n"), expected: .refused(400)),
+        Case(name: "chunk size not hex", request: chunked("zz\r\nhello\r\n0\r\n\r\n"), expected: .refused(400)),
+        Case(name: "chunk size missing", request: chunked("\r\nhello\r\n0\r\n\r\n"), expected: .refused(400)),
+        Case(name: "chunk size huge", request: chunked("fffffffffffffffffff\r\nhello\r\n0\r\n\r\n"), expected: .refused(413)),
+        Case(name: "chunk data without CRLF", request: chunked("5\r\nhelloX\r\n0\r\n\r\n"), expected: .refused(400)),
+        Case(name: "chunk data longer than its size", request: chunked("3\r\nhello\r\n0\r\n\r\n"), expected: .refused(400)),
+        Case(name: "chunk size line with bare LF", request: chunked("5\nhello\r\n0\r\n\r\n"), expected: .refused(400)),
+        Case(name: "chunk data ends with bare LF", request: chunked("5\r\nhello\n0\r\n\r\n"), expected: .refused(400)),
     ]
 
     static let methods: [Case] = [

@@ -218,7 +218,7 @@ struct ExampleCommandTests {
             ("stack", "/admin/", [("Authorization", "Basic YTpi")], 200, "Welcome, a."),  // a:b
         ]
         for entry in cases {
-            let (process, port) = try Self.serve(["--app", entry.app, "--root", root], environment: ["GATEWAY_ADMIN": "a:b"])
+            let (process, port) = try Self.serve(["--app", entry.app, "--root", root], environment: ["STACK_ADMIN": "a:b"])
             defer { Self.stop(process) }
             let response = try TestHTTPClient(port: port, timeout: 5).get(entry.target, headers: entry.headers)
             #expect(response.status == entry.status, "\(entry.app)")

@@ -1,5 +1,6 @@
 import Gateway
 @testable import GatewayHTTP
+import GatewayTesting
 import Testing
 
 /// Mutation fuzzing in memory: valid requests with bytes flipped, inserted,
@@ -15,15 +16,14 @@ struct ParserFuzzTests {
         "POST http://h/x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n1;a=b\r\nx\r\n0\r\n\r\n",
     ].map { Array($0.utf8) }
 
-    static let interesting: [UInt8] = Array("\r\n\0 \t:;,-0f+x\"=".utf8) + [0x7F, 0x80, 0xFF, 0x0B]
 
     @Test func mutatedRequestsAreParsedOrRefusedTheSameWayInAnyPieces() {
-        var random = SplitMix(seed: 0x5EED)
+        var random = RequestMutator(seed: 0x5EED)
         var refusals: [Int: Int] = [:]
         var accepted = 0
         for round in 0..<5000 {
             var bytes = Self.seeds[round % Self.seeds.count]
-            for _ in 0...random.next(below: 2) { mutate(&bytes, &random) }
+            for _ in 0...random.next(below: 2) { random.mutate(&bytes) }
             let whole = outcomes(of: bytes, check: checkRules)
             let split = outcomes(of: bytes, step: 1 + random.next(below: 3))
             #expect(whole == split, "round \(round): \(String(decoding: bytes, as: UTF8.self).debugDescription)")
@@ -50,20 +50,5 @@ struct ParserFuzzTests {
         #expect(head.values(of: "host").count <= 1)
         if head.minorVersion == 1 { #expect(head.values(of: "host").count == 1) }
         if case .length(let length) = head.framing { #expect(length > 0) }
-    }
-
-    private func mutate(_ bytes: inout [UInt8], _ random: inout SplitMix) {
-        guard !bytes.isEmpty else { return }
-        let at = random.next(below: bytes.count)
-        let byte = Self.interesting[random.next(below: Self.interesting.count)]
-        switch random.next(below: 5) {
-        case 0: bytes[at] = byte
-        case 1: bytes.insert(byte, at: at)
-        case 2: bytes.remove(at: at)
-        case 3:
-            let end = min(bytes.count, at + 1 + random.next(below: 12))
-            bytes.insert(contentsOf: bytes[at..<end], at: at)
-        default: bytes.removeLast(random.next(below: min(bytes.count, 20)))
-        }
     }
 }

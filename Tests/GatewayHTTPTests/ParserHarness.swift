@@ -56,17 +56,3 @@ func outcomes(of bytes: [UInt8], step: Int = .max, limits: RequestParser.Limits 
     } while start < bytes.count
     return results
 }
-
-/// A small deterministic generator, so a failing round can be replayed.
-struct SplitMix {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next(below bound: Int) -> Int {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Int((z ^ (z >> 31)) % UInt64(bound))
-    }
-}

@@ -1,0 +1,19 @@
+// Sources/MyService/main.swift
+import Gateway
+import GatewaySocket
+#if canImport(Glibc)
+import Glibc
+#endif
+
+let hello: Application = { environ, startResponse in
+    let name = environ["QUERY_STRING"].flatMap { $0.isEmpty ? nil : $0 } ?? "world"
+    try startResponse("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
+    return ["Hello, \(name)!\n"]
+}
+
+let port = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 8080
+let server = try makeServer(host: "127.0.0.1", port: port, app: hello)
+server.stopOnSignals([SIGINT, SIGTERM])
+print("Serving on \(server.serverAddress.url)")
+try server.serveForever()
+server.close()

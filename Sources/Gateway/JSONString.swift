@@ -1,0 +1,24 @@
+/// `text` as a JSON string literal (RFC 8259 §7): quotes, backslashes and
+/// control characters escaped. For the few places that write JSON by hand
+/// (the probe's reports, JSON access-log lines).
+///
+/// ```swift
+/// jsonString("say \"hi\"\n")   // "\"say \\\"hi\\\"\\n\""
+/// ```
+package func jsonString(_ text: String) -> String {
+    var out = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        case _ where scalar.value < 0x20:
+            let hex = String(scalar.value, radix: 16)
+            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        default: out.unicodeScalars.append(scalar)
+        }
+    }
+    return out + "\""
+}

@@ -1,0 +1,51 @@
+import Gateway
+import ServiceLifecycle
+
+/// A server of the package as a swift-service-lifecycle `Service`: it serves
+/// when the `ServiceGroup` starts it, and on the group's graceful shutdown
+/// (or cancellation) it stops accepting, lets the responses under way finish
+/// (the server's shutdown deadline), then returns and closes the server.
+///
+/// ```swift
+/// let server = try makeServer(host: "0.0.0.0", port: 8080, app: app)
+/// let group = ServiceGroup(services: [GatewayService(server), otherService],
+///                          gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+/// try await group.run()
+/// ```
+public struct GatewayService: Service {
+    public let server: any GatewayServer
+
+    public init(_ server: any GatewayServer) {
+        self.server = server
+    }
+
+    public func run() async throws {
+        let server = self.server
+        defer { server.close() }
+        try await withTaskCancellationOrGracefulShutdownHandler {
+            // serveForever blocks: it gets a thread of its own, not one of the cooperative pool's.
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let started = startDetachedThread {
+                    do {
+                        try server.serveForever()
+                        continuation.resume()
+                    } catch {
+                        continuation.resume(throwing: error)
+                    }
+                }
+                if !started { continuation.resume(throwing: GatewayServiceError.noThread) }
+            }
+        } onCancelOrGracefulShutdown: {
+            // shutdown() waits for the drain: not on a task's thread. A stop
+            // asked before serveForever starts is kept by the server.
+            startDetachedThread { server.shutdown() }
+        }
+    }
+}
+
+/// Why a ``GatewayService`` could not run.
+public enum GatewayServiceError: Error, CustomStringConvertible {
+    case noThread
+
+    public var description: String { "no thread could be started for the server" }
+}

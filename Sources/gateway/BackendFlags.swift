@@ -1,0 +1,37 @@
+import ArgumentParser
+import GatewayEvent
+
+/// Flags one backend has no use for: refused with a clear message rather
+/// than silently ignored.
+extension Serve {
+    func refuseIgnoredFlags() throws {
+        if unix == nil, unixMode != "666" || unixGroup != nil {
+            throw ValidationError("--unix-mode and --unix-group apply to --unix (a socket from systemd has the socket unit's SocketMode=)")
+        }
+        switch backend {
+        case .socket:
+            let limits = EventServerConfiguration.Limits()
+            let eventOnly: [(flag: String, given: Bool)] = [
+                ("--threads", threads != 0),
+                ("--reactors", reactors != 1),
+                ("--processes", processes != 0),
+                ("--max-connections", maxConnections != limits.maxConnections),
+                ("--request-timeout", requestTimeout != limits.requestTimeout),
+                ("--min-request-rate", minRequestRate != limits.minRequestRate),
+                ("--idle-timeout", idleTimeout != limits.idleTimeout),
+                ("--max-pending", maxPending != nil),
+                ("--body-spool-threshold", bodySpoolThreshold != limits.bodySpoolThreshold),
+                ("--max-buffered-body-bytes", maxBufferedBodyBytes != limits.maxBufferedBodyBytes),
+                ("--max-spooled-body-bytes", maxSpooledBodyBytes != limits.maxSpooledBodyBytes),
+            ]
+            let refused = eventOnly.filter(\.given).map(\.flag)
+            guard refused.isEmpty else {
+                throw ValidationError("\(refused.joined(separator: ", ")) only apply to --backend event; the socket backend would ignore them")
+            }
+        case .event:
+            guard socketMode == .threads else {
+                throw ValidationError("--socket-mode only applies to --backend socket; the event backend would ignore it")
+            }
+        }
+    }
+}

@@ -1,0 +1,4 @@
+import ArgumentParser
+import GatewayMiddleware
+
+extension ProxyHeaders.Style: ExpressibleByArgument {}
