@@ -34,10 +34,10 @@ public struct SocketServerConfiguration: Sendable {
     public var readTimeout: Double = 30
     /// Seconds an idle keep-alive connection is kept open.
     public var keepAliveTimeout: Double = 5
-    /// Seconds ``SocketServer/close()`` (or a stop by signal,
-    /// ``SocketServer/stopOnSignals(_:)``) lets connections finish the request
-    /// under way (idle kept-alive ones close at once) before cutting them;
-    /// 0 cuts them at once. `gateway serve` uses its `--shutdown-timeout`.
+    /// Seconds a closing stop (``SocketServer/stopOnSignals(_:)`` or
+    /// ``SocketServer/close()``) lets connections finish the request under
+    /// way (idle kept-alive ones close at once) before cutting them; 0 cuts
+    /// them at once. `gateway serve` uses its `--shutdown-timeout` (10 s).
     public var shutdownTimeout: Double = 0
     /// Write an access log line (Common Log Format) per response to stderr.
     public var accessLog = false

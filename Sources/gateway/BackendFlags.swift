@@ -19,6 +19,10 @@ extension Serve {
                 ("--request-timeout", requestTimeout != limits.requestTimeout),
                 ("--min-request-rate", minRequestRate != limits.minRequestRate),
                 ("--idle-timeout", idleTimeout != limits.idleTimeout),
+                ("--max-pending", maxPending != nil),
+                ("--body-spool-threshold", bodySpoolThreshold != limits.bodySpoolThreshold),
+                ("--max-buffered-body-bytes", maxBufferedBodyBytes != limits.maxBufferedBodyBytes),
+                ("--max-spooled-body-bytes", maxSpooledBodyBytes != limits.maxSpooledBodyBytes),
             ]
             let refused = eventOnly.filter(\.given).map(\.flag)
             guard refused.isEmpty else {
