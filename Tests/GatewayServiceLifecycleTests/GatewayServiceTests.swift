@@ -30,14 +30,17 @@ struct GatewayServiceTests {
         { environ, startResponse in
             if environ["PATH_INFO"] == "/slow" {
                 gate.entered.signal()
-                _ = gate.release.wait(timeout: .now() + 10)
+                _ = gate.release.wait(timeout: .now() + 60)
             }
             try startResponse("200 OK", [("Content-Type", "text/plain")])
             return ["done"]
         }
     }
 
-    @Test(.timeLimit(.minutes(1)), arguments: ["event", "socket"])
+    // Generous waits: the group runs on the test's cooperative pool (two
+    // threads on a two-core machine), which the rest of a parallel suite
+    // can keep busy for many seconds before the group is scheduled.
+    @Test(.timeLimit(.minutes(3)), arguments: ["event", "socket"])
     func servesUntilTheGroupShutsDownGracefully(backend: String) async throws {
         let gate = Gate()
         let server: any GatewayServer
@@ -55,11 +58,11 @@ struct GatewayServiceTests {
         let group = ServiceGroup(services: [GatewayService(server)], logger: Logger(label: "test"))
         let running = Task { try await group.run() }
 
-        #expect(try await Self.onThread { try TestHTTPClient(port: port).get("/").text } == "done")
+        #expect(try await Self.onThread { try TestHTTPClient(port: port, timeout: 60).get("/").text } == "done")
 
         // A response under way when the shutdown comes still completes.
-        async let slow = Self.onThread { try TestHTTPClient(port: port).get("/slow").text }
-        #expect(try await Self.onThread { gate.entered.wait(timeout: .now() + 10) } == .success)
+        async let slow = Self.onThread { try TestHTTPClient(port: port, timeout: 60).get("/slow").text }
+        #expect(try await Self.onThread { gate.entered.wait(timeout: .now() + 60) } == .success)
         await group.triggerGracefulShutdown()
         gate.release.signal()
         #expect(try await slow == "done")
