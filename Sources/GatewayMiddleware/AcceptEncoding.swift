@@ -1,3 +1,5 @@
+import Gateway
+
 /// The `Accept-Encoding` request header, read per RFC 9110 §12.5.3:
 /// codings are case-insensitive, each may carry a weight `q` (0 refuses it),
 /// `*` stands for every coding not named, and `identity` is acceptable unless
@@ -22,7 +24,7 @@ public struct AcceptEncoding: Sendable, Equatable {
                 $0.trimmingWhitespace()
             }
             let coding = parts.removeFirst().lowercased()
-            guard !coding.isEmpty, coding.utf8.allSatisfy(isTokenByte) else { continue }
+            guard !coding.isEmpty, coding.utf8.allSatisfy({ HTTPCharacters.isToken($0) }) else { continue }
             var quality = 1.0
             var valid = true
             for parameter in parts where !parameter.isEmpty {
@@ -59,16 +61,6 @@ public struct AcceptEncoding: Sendable, Equatable {
         }
         guard let value = Double(text), value <= 1 else { return nil }
         return value
-    }
-}
-
-/// RFC 9110 tchar.
-func isTokenByte(_ byte: UInt8) -> Bool {
-    switch byte {
-    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-        return true
-    default:
-        return "!#$%&'*+-.^_`|~".utf8.contains(byte)
     }
 }
 

@@ -19,7 +19,7 @@ public func parseCookieHeader(_ header: String) -> [String: String] {
         let name = pair[..<equals].trimmingWhitespace()
         var value = pair[pair.index(after: equals)...].trimmingWhitespace()
         if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
-        guard !name.isEmpty, name.utf8.allSatisfy(isTokenByte), cookies[name] == nil else { continue }
+        guard !name.isEmpty, name.utf8.allSatisfy({ HTTPCharacters.isToken($0) }), cookies[name] == nil else { continue }
         cookies[name] = value
     }
     return cookies

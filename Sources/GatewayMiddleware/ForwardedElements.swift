@@ -1,3 +1,5 @@
+import Gateway
+
 /// The `Forwarded` header (RFC 7239) split into its elements, one per proxy
 /// hop, each a map of lower-cased parameter names to values (quotes removed).
 ///
@@ -18,7 +20,7 @@ public enum ForwardedElements {
         while true {
             skipSpace()
             if let byte = bytes.first, byte != UInt8(ascii: ",") && byte != UInt8(ascii: ";") {
-                let name = bytes.prefix(while: isTokenByte)
+                let name = bytes.prefix { HTTPCharacters.isToken($0) }
                 guard !name.isEmpty else { throw malformed() }
                 bytes.removeFirst(name.count)
                 guard bytes.first == UInt8(ascii: "=") else { throw malformed() }
@@ -39,7 +41,7 @@ public enum ForwardedElements {
                     }
                     guard closed else { throw malformed() }
                 } else {
-                    let token = bytes.prefix(while: isTokenByte)
+                    let token = bytes.prefix { HTTPCharacters.isToken($0) }
                     guard !token.isEmpty else { throw malformed() }
                     bytes.removeFirst(token.count)
                     parameter = Array(token)
@@ -60,16 +62,6 @@ public enum ForwardedElements {
         }
         if !current.isEmpty { elements.append(current) }
         return elements
-    }
-
-    /// RFC 9110's tchar.
-    static func isTokenByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return true
-        default:
-            return Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
-        }
     }
 }
 

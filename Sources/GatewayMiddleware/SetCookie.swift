@@ -35,7 +35,7 @@ public struct SetCookie: Sendable, Equatable {
     /// The header's value. A name that is not a token is dropped to `invalid`
     /// rather than let it break the header.
     public var headerValue: String {
-        let safeName = !name.isEmpty && name.utf8.allSatisfy(isTokenByte) ? name : "invalid"
+        let safeName = !name.isEmpty && name.utf8.allSatisfy({ HTTPCharacters.isToken($0) }) ? name : "invalid"
         var parts = ["\(safeName)=\(cookieValueEncoded(value))"]
         if let expires { parts.append("Expires=\(HTTPDate.format(expires))") }
         if let maxAge { parts.append("Max-Age=\(maxAge)") }

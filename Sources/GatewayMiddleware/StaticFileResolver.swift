@@ -1,3 +1,4 @@
+import Gateway
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -29,7 +30,7 @@ struct StaticFileResolver: Sendable {
             // PATH_INFO is decoded once by the server; a segment that decodes
             // to a dot-segment again (%2e%2e sent as %252e%252e) is refused too,
             // in case something behind us decodes twice.
-            let decoded = foldingOverlongDots(percentDecoded(String(segment)))
+            let decoded = foldingOverlongDots(percentDecode(String(segment)))
             let plain = foldingOverlongDots(String(segment))
             if plain == ".." || plain.contains("/") || decoded == ".." || decoded == "." || decoded.contains("/") || decoded.contains("\\") {
                 return .refused

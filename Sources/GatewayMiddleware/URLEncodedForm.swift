@@ -1,3 +1,5 @@
+import Gateway
+
 /// Parses a query string or an `application/x-www-form-urlencoded` body:
 /// pairs split on `&` only (not `;`, as Python 3.10 settled), `+` as space,
 /// percent escapes decoded as UTF-8. Pairs without `=` get an empty value;
@@ -16,5 +18,5 @@ public func parseQuery(_ query: String) -> [(name: String, value: String)] {
 
 /// `+` to space, then percent-decoding.
 private func formDecoded(_ text: Substring) -> String {
-    percentDecoded(String(text.map { $0 == "+" ? " " : $0 }))
+    percentDecode(String(text.map { $0 == "+" ? " " : $0 }))
 }
