@@ -27,10 +27,7 @@ struct ConnectionServer: Sendable {
                 guard let parsed = try requests.nextHead() else { return }
                 head = parsed
             } catch let refusal as RequestRefusal {
-                refuse(connection, refusal)
-                return
-            } catch let cut as ClientClosedMidRequest {
-                configuration.errors.write("EventGateway: request from \(connection.peer.host) cut short: \(cut.refusal.reason)\n")
+                refuse(connection, refusal, requests: requests)
                 return
             } catch {
                 return
@@ -55,11 +52,7 @@ struct ConnectionServer: Sendable {
             do {
                 input = RequestInput(try requests.readWholeBody())
             } catch let refusal as RequestRefusal {
-                if requests.endedMidRequest {
-                    configuration.errors.write("EventGateway: request from \(connection.peer.host) cut short: \(refusal.reason)\n")
-                } else {
-                    refuse(connection, refusal)
-                }
+                refuse(connection, refusal, requests: requests)
                 return false
             } catch {
                 return false
@@ -110,8 +103,14 @@ struct ConnectionServer: Sendable {
         return poll(&entry, 1, 0) > 0
     }
 
-    /// Answers a request that could not be parsed, logs it, and gives up the connection.
-    private func refuse(_ connection: SocketConnection, _ refusal: RequestRefusal) {
+    /// Answers a request that could not be parsed, logs it, and gives up the
+    /// connection; a client that closed its side mid-request gets no answer
+    /// (nobody is left to read it), only the log line.
+    private func refuse(_ connection: SocketConnection, _ refusal: RequestRefusal, requests: RequestStream) {
+        if requests.endedMidRequest {
+            configuration.errors.write("EventGateway: request from \(connection.peer.host) cut short: \(refusal.reason)\n")
+            return
+        }
         configuration.errors.write("EventGateway: refused request from \(connection.peer.host): \(refusal)\n")
         try? connection.send(ServerResponse.refusal(refusal.status, serverSoftware: configuration.serverSoftware).bytes)
     }

@@ -37,7 +37,7 @@ final class RequestStream {
                 bodyFinished = false
                 return head
             case nil:
-                if let refusal = parser.finish() { throw ClientClosedMidRequest(refusal: refusal) }
+                if let refusal = parser.finish() { throw refusal }
                 return nil
             case .end, .body, .needMore:
                 continue  // the end of a body nobody read: drain() has run
@@ -129,10 +129,4 @@ final class RequestStream {
         buffer = more
         return true
     }
-}
-
-/// The client closed its side partway through a request head: there is no
-/// one left to answer (evhttp, too, closes without a response).
-struct ClientClosedMidRequest: Error {
-    let refusal: RequestRefusal
 }
