@@ -21,7 +21,7 @@ struct FieldSummary {
         switch name.count {
         case 4 where HTTPCharacters.equalsIgnoringCase(name, "host"):
             hostCount += 1
-            if !isHost(value) { hostInvalid = true }
+            if !RequestSyntax.isHost(value) { hostInvalid = true }
         case 6 where HTTPCharacters.equalsIgnoringCase(name, "expect"):
             if HTTPCharacters.equalsIgnoringCase(value, "100-continue") { expectsContinue = true }
         case 10 where HTTPCharacters.equalsIgnoringCase(name, "connection"):

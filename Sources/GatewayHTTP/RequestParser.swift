@@ -164,7 +164,6 @@ package struct RequestParser {
                 return (index, .end)
             case .headDone:
                 state = bodyState()
-                if case .refused(let refusal) = state { return (index, .refused(refusal)) }
             case .lengthBody(let remaining):
                 guard index < bytes.count else { return (index, .needMore) }
                 let taken = min(remaining, bytes.count - index)
@@ -188,43 +187,52 @@ package struct RequestParser {
                 }
             case .requestLine, .fieldLine, .chunkSizeLine, .trailerLine:
                 guard index < bytes.count else { return (index, .needMore) }
-                if let event = takeLine(from: bytes, at: &index) { return (index, event) }
-                if !isLineComplete { return (index, .needMore) }
+                switch takeLine(from: bytes, at: &index) {
+                case .incomplete: return (index, .needMore)
+                case .taken: continue
+                case .event(let event): return (index, event)
+                }
             }
         }
     }
 
     // MARK: - Lines
 
-    /// Set when the last ``takeLine(from:at:)`` ended a line.
-    private var isLineComplete = false
+    /// What taking a line came to: the bytes ran out first, or the line was
+    /// taken (and made an event, or not).
+    private enum LineOutcome {
+        case incomplete
+        case taken
+        case event(Event)
+    }
 
     /// Takes bytes up to and including the next LF. A line that arrived
     /// whole is read where it lies; one split across calls is gathered in
     /// ``line`` first. Returns the event the line made, if any.
-    private mutating func takeLine(from bytes: UnsafeRawBufferPointer, at index: inout Int) -> Event? {
-        isLineComplete = false
+    private mutating func takeLine(from bytes: UnsafeRawBufferPointer, at index: inout Int) -> LineOutcome {
         let start = index
         let available = bytes.count - start
         let found = memchr(bytes.baseAddress! + start, 0x0A, available)
         let length = found.map { bytes.baseAddress!.distance(to: UnsafeRawPointer($0)) - start } ?? available
         if line.count + length > lineLimit + 1 {  // +1: the CR
             index = start + length
-            return .refused(refuse(lineLimitRefusal))
+            return .event(.refused(refuse(lineLimitRefusal)))
         }
         guard found != nil else {
             line.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<(start + length)]))
             index = bytes.count
-            return nil
+            return .incomplete
         }
         index = start + length + 1
-        isLineComplete = true
+        let event: Event?
         if line.isEmpty {
-            return lineEnded(UnsafeRawBufferPointer(rebasing: bytes[start..<(start + length)]))
+            event = lineEnded(UnsafeRawBufferPointer(rebasing: bytes[start..<(start + length)]))
+        } else {
+            line.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<(start + length)]))
+            event = line.withUnsafeBytes { lineEnded($0) }
+            line.removeAll(keepingCapacity: true)
         }
-        line.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<(start + length)]))
-        defer { line.removeAll(keepingCapacity: true) }
-        return line.withUnsafeBytes { lineEnded($0) }
+        return event.map(LineOutcome.event) ?? .taken
     }
 
     /// A line with its CR, without its LF: check the line end, then act on it.
@@ -323,37 +331,13 @@ package struct RequestParser {
             return .failure(RequestRefusal(status: 505, reason: "HTTP/\(major - 0x30).\(minor - 0x30) is not supported"))
         }
         let methodName = String(decoding: method, as: UTF8.self)
-        if let problem = Self.targetProblem(target, method: methodName) { return .failure(.badRequest(problem)) }
+        if let problem = RequestSyntax.targetProblem(target, method: methodName) { return .failure(.badRequest(problem)) }
         var head = RequestHead(
             method: methodName, target: String(decoding: target, as: UTF8.self),
             minorVersion: minor == UInt8(ascii: "0") ? 0 : 1, headers: [], framing: .none,
             keepAlive: false, expectsContinue: false)
         head.headers.reserveCapacity(16)
         return .success(head)
-    }
-
-    /// Why `target` is not a request-target form `method` may use (RFC 9112 §3.2), or nil.
-    private static func targetProblem(_ target: UnsafeRawBufferPointer, method: String) -> String? {
-        if method == "CONNECT" {
-            return isAuthorityForm(target) ? nil : "CONNECT needs host:port"
-        }
-        if target.first == UInt8(ascii: "/") { return nil }  // origin-form
-        if target.elementsEqual("*".utf8) {
-            return method == "OPTIONS" ? nil : "asterisk-form is for OPTIONS only"
-        }
-        // absolute-form: scheme "://" authority path (RFC 9112 §3.2.2: an http or https URI)
-        guard let colon = target.firstIndex(of: UInt8(ascii: ":")), colon > 0,
-              target[colon...].starts(with: "://".utf8),
-              HTTPCharacters.lowercased(target[0]) &- 0x61 < 26,
-              target[..<colon].allSatisfy({ HTTPCharacters.isToken($0) && $0 != UInt8(ascii: "_") })
-        else { return "request target is neither a path nor an absolute URI" }
-        return nil
-    }
-
-    private static func isAuthorityForm(_ target: UnsafeRawBufferPointer) -> Bool {
-        guard let colon = target.lastIndex(of: UInt8(ascii: ":")), colon > 0 else { return false }
-        let port = target[(colon + 1)...]
-        return !port.isEmpty && port.allSatisfy(HTTPCharacters.isDigit) && isHost(target)
     }
 
     // MARK: - Field lines
@@ -431,7 +415,7 @@ package struct RequestParser {
             size = size << 4 | Int(value)
         }
         guard digits > 0 else { return .refused(refuse(.badRequest("invalid chunk size"))) }
-        guard Self.isChunkExtension(UnsafeRawBufferPointer(rebasing: line[digits...])) else {
+        guard RequestSyntax.isChunkExtension(UnsafeRawBufferPointer(rebasing: line[digits...])) else {
             return .refused(refuse(.badRequest("invalid chunk size or extension")))
         }
         bodyReceived += size
@@ -441,67 +425,4 @@ package struct RequestParser {
         state = size == 0 ? .trailerLine : .chunkData(remaining: size)
         return nil
     }
-
-    /// `*( BWS ";" BWS ext-name [ BWS "=" BWS ext-value ] )`, ext-value a
-    /// token or a quoted-string (RFC 9112 §7.1.1).
-    private static func isChunkExtension(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        var index = 0
-        func skipWhitespace() { while index < bytes.endIndex && HTTPCharacters.isWhitespace(bytes[index]) { index += 1 } }
-        func token() -> Bool {
-            let start = index
-            while index < bytes.endIndex && HTTPCharacters.isToken(bytes[index]) { index += 1 }
-            return index > start
-        }
-        while true {
-            skipWhitespace()
-            if index == bytes.endIndex { return true }
-            guard bytes[index] == UInt8(ascii: ";") else { return false }
-            index += 1
-            skipWhitespace()
-            guard token() else { return false }
-            skipWhitespace()
-            guard index < bytes.endIndex, bytes[index] == UInt8(ascii: "=") else { continue }
-            index += 1
-            skipWhitespace()
-            if index < bytes.endIndex && bytes[index] == UInt8(ascii: "\"") {
-                index += 1
-                var closed = false
-                while index < bytes.endIndex {
-                    let byte = bytes[index]
-                    index += 1
-                    if byte == UInt8(ascii: "\"") { closed = true; break }
-                    if byte == UInt8(ascii: "\\") {
-                        guard index < bytes.endIndex, HTTPCharacters.isFieldValue(bytes[index]) else { return false }
-                        index += 1
-                    } else if !HTTPCharacters.isFieldValue(byte) {
-                        return false
-                    }
-                }
-                guard closed else { return false }
-            } else if !token() {
-                return false
-            }
-        }
-    }
-}
-
-/// `Host` syntax (RFC 9110 §7.2, RFC 3986 §3.2.2): empty, or a reg-name,
-/// IPv4 address or bracketed IP literal, with an optional port.
-func isHost(_ value: some Collection<UInt8>) -> Bool {
-    var rest = value[...]
-    if rest.first == UInt8(ascii: "[") {
-        guard let close = rest.firstIndex(of: UInt8(ascii: "]")) else { return false }
-        let literal = rest[rest.index(after: rest.startIndex)..<close]
-        guard !literal.isEmpty, literal.allSatisfy({
-            HTTPCharacters.hexValue($0) != nil || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".")
-                || HTTPCharacters.isHostName($0)
-        }) else { return false }
-        rest = rest[rest.index(after: close)...]
-    } else {
-        let end = rest.firstIndex(of: UInt8(ascii: ":")) ?? rest.endIndex
-        guard rest[..<end].allSatisfy(HTTPCharacters.isHostName) else { return false }
-        rest = rest[end...]
-    }
-    guard let colon = rest.first else { return true }
-    return colon == UInt8(ascii: ":") && rest.dropFirst().allSatisfy(HTTPCharacters.isDigit)
 }
