@@ -15,6 +15,13 @@ public struct SocketServerConfiguration: Sendable {
         /// A thread per connection, at most `maximum` at once (ThreadingMixIn).
         case threads(maximum: Int)
         /// A forked process per connection, at most `maximum` at once (ForkingMixIn).
+        ///
+        /// As with any `fork()` without `exec`, the host process should have
+        /// no other busy threads: a child inherits every open descriptor
+        /// (another component's connections stay open while it lives) and
+        /// can block forever on a lock another thread held at the fork.
+        /// `gateway serve --backend socket --socket-mode fork` is such a
+        /// process; a test runner or a service with thread pools is not.
         case fork(maximum: Int)
     }
 

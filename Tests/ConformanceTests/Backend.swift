@@ -6,13 +6,26 @@ import GatewayProbe
 import GatewayTesting
 import Testing
 
+/// A server on a port, as a test talks to it: one in the test's process or
+/// a `gateway serve` process.
+protocol RunningServer {
+    var port: Int { get }
+    func stop()
+}
+
+extension BackgroundServer: RunningServer {
+    func stop() { _ = stop(timeout: 10) }
+}
+
+extension GatewayProcess: RunningServer {}
+
 /// A server of the package, as the conformance suite runs it: every case
 /// is written once and runs against each backend listed in `all`.
 struct Backend: CustomTestStringConvertible, Sendable {
     let name: String
     /// False for forked workers: the test cannot see what the app did in them.
     var sharesMemory = true
-    let make: @Sendable (_ app: @escaping Application, _ errors: CapturedErrors) throws -> any GatewayServer
+    let start: @Sendable (_ app: @escaping Application, _ errors: CapturedErrors) throws -> any RunningServer
 
     var testDescription: String { name }
 
@@ -24,25 +37,32 @@ struct Backend: CustomTestStringConvertible, Sendable {
             configuration.errors = errors
             configuration.threads = threads
             configuration.reactors = reactors
-            return try EventServer(configuration: configuration, app: app)
+            return BackgroundServer(try EventServer(configuration: configuration, app: app))
         }
     }
 
     static func socket(_ mode: SocketServerConfiguration.Mode, _ name: String) -> Backend {
-        var shares = true
-        if case .fork = mode { shares = false }
-        return Backend(name: "socket-\(name)", sharesMemory: shares) { app, errors in
+        Backend(name: "socket-\(name)") { app, errors in
             var configuration = SocketServerConfiguration(host: "127.0.0.1", port: 0)
             configuration.mode = mode
             configuration.errors = errors
             configuration.keepAliveTimeout = 2
-            return try SocketServer(configuration: configuration, app: app)
+            return BackgroundServer(try SocketServer(configuration: configuration, app: app))
         }
+    }
+
+    /// The socket server's fork mode, serving the probe, in a `gateway serve`
+    /// process of its own: forked from this many-threaded test process, a
+    /// child would hold copies of every other test's open connections (so
+    /// their clients never see a close) and could block on a lock another
+    /// thread held at the fork. The application passed in is not used.
+    static let socketFork = Backend(name: "socket-fork", sharesMemory: false) { _, _ in
+        try GatewayProcess(["--app", "probe", "--backend", "socket", "--socket-mode", "fork", "--no-access-log"])
     }
 
     static let all: [Backend] = [
         .event, .event(threads: 4, reactors: 1, "event-threads"), .event(threads: 2, reactors: 2, "event-reactors"),
-        .socket(.single, "single"), .socket(.threads(maximum: 32), "threads"), .socket(.fork(maximum: 16), "fork"),
+        .socket(.single, "single"), .socket(.threads(maximum: 32), "threads"), .socketFork,
     ]
     /// Backends where the application runs in the test's own process.
     static let inProcess: [Backend] = all.filter(\.sharesMemory)
@@ -50,9 +70,9 @@ struct Backend: CustomTestStringConvertible, Sendable {
     /// Runs `body` against a fresh server of this backend serving `app`.
     func serve<T>(
         _ app: @escaping Application = probeApp, errors: CapturedErrors = CapturedErrors(),
-        _ body: (BackgroundServer) throws -> T
+        _ body: (any RunningServer) throws -> T
     ) throws -> T {
-        let running = BackgroundServer(try make(app, errors))
+        let running = try start(app, errors)
         defer { running.stop() }
         return try body(running)
     }

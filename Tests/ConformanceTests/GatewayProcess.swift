@@ -2,10 +2,13 @@ import Foundation
 import GatewayTesting
 
 /// `gateway serve` on port 0 in a process of its own, for the modes a
-/// server object in the test cannot show (prefork). Stopped with SIGTERM.
+/// server object in the test cannot show (prefork, and the socket server's
+/// fork mode, which must not fork this many-threaded process). Stopped with
+/// SIGTERM.
 final class GatewayProcess {
     private let process = Process()
     let port: Int
+    var processIdentifier: Int32 { process.processIdentifier }
 
     init(_ arguments: [String]) throws {
         var directory = Bundle.main.bundleURL
@@ -40,6 +43,16 @@ final class GatewayProcess {
         while process.isRunning && Date() < deadline { usleep(10_000) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
+    }
+
+    /// The processes this one has forked and not yet reaped (Linux
+    /// `/proc/PID/task/TID/children`).
+    func children() -> [Int32] {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(processIdentifier)/task")) ?? []
+        return tasks.flatMap { task -> [Int32] in
+            let list = (try? String(contentsOfFile: "/proc/\(processIdentifier)/task/\(task)/children", encoding: .utf8)) ?? ""
+            return list.split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        }
     }
 
     deinit { stop() }
