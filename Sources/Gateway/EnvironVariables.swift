@@ -52,7 +52,7 @@ public struct EnvironVariables: Sequence, ExpressibleByDictionaryLiteral, Custom
     }
 
     /// Adds an entry known not to be present yet (servers filling a new environ).
-    mutating func appendNew(_ key: String, _ value: String) {
+    package mutating func appendNew(_ key: String, _ value: String) {
         entries.append((key, value))
     }
 
