@@ -23,7 +23,8 @@ public final class Handler {
     /// The request's environ, as the application received it.
     public let environ: Environ
     /// The value of the `Server` header added when the application set none.
-    public let serverSoftware: String
+    /// The `Server` header added to every response that has none (nil: none).
+    public let serverSoftware: String?
 
     private let startResponse = ResponseState()
     private var body: (any ResponseBody)?
@@ -50,7 +51,7 @@ public final class Handler {
         return file
     }
 
-    public init(environ: Environ, serverSoftware: String) {
+    public init(environ: Environ, serverSoftware: String?) {
         self.environ = environ
         self.serverSoftware = serverSoftware
     }
@@ -295,7 +296,7 @@ public final class Handler {
             if name.caseInsensitiveEquals("Server") { hasServer = true }
         }
         if !hasDate { headers.append(("Date", HTTPDate.now())) }
-        if !hasServer { headers.append(("Server", serverSoftware)) }
+        if !hasServer, let serverSoftware { headers.append(("Server", serverSoftware)) }
     }
 
     private func logError(_ error: any Error) {

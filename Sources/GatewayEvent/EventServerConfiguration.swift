@@ -45,8 +45,9 @@ public struct EventServerConfiguration: Sendable {
     /// The server is one of several processes serving the same socket
     /// (`wsgi.multiprocess`); ``Prefork`` sets it.
     public var multiprocess = false
-    /// The `Server` header sent when the application sets none.
-    public var serverSoftware: String = "EventGateway/0.1"
+    /// The `Server` header sent when the application sets none (nil: none,
+    /// which saves a header line of every response).
+    public var serverSoftware: String? = "EventGateway/0.1"
     /// The listen backlog: how many connections may wait to be accepted.
     public var backlog: Int32 = 1024
     /// What a client may send, and how long it may take.

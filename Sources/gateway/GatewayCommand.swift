@@ -119,6 +119,9 @@ struct Serve: ParsableCommand {
     @Flag(help: "Do not write the access log.")
     var noAccessLog = false
 
+    @Flag(help: "Send no Server header (one header line less on every response).")
+    var noServerHeader = false
+
     @Option(help: "The server: event (libevent) or socket (pure sockets).")
     var backend: Backend = .event
 
@@ -175,6 +178,7 @@ struct Serve: ParsableCommand {
             configuration.limits.maxSpooledBodyBytes = maxSpooledBodyBytes
             configuration.shutdownTimeout = shutdownTimeout
             configuration.accessLog = !noAccessLog && !ExampleAppCatalog.logsRequests(app)
+            if noServerHeader { configuration.serverSoftware = nil }
             configuration.limits.maxConnections = maxConnections
             configuration.limits.requestTimeout = requestTimeout
             configuration.limits.minRequestRate = minRequestRate
@@ -210,6 +214,7 @@ struct Serve: ParsableCommand {
             configuration.limits.maxHeaderBytes = maxHeaderBytes
             configuration.limits.maxBodyBytes = maxBodyBytes
             configuration.accessLog = !noAccessLog && !ExampleAppCatalog.logsRequests(app)
+            if noServerHeader { configuration.serverSoftware = nil }
             configuration.shutdownTimeout = shutdownTimeout
             if let keepAliveTimeout { configuration.keepAliveTimeout = keepAliveTimeout }
             let server = try SocketServer(configuration: configuration, app: application)
