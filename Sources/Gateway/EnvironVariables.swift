@@ -11,7 +11,7 @@
 public struct EnvironVariables: Sequence, ExpressibleByDictionaryLiteral, CustomStringConvertible {
     public typealias Element = (key: String, value: String)
 
-    private var entries: [Element] = []
+    @usableFromInline var entries: [Element] = []
 
     public init() {}
 
@@ -52,7 +52,8 @@ public struct EnvironVariables: Sequence, ExpressibleByDictionaryLiteral, Custom
     }
 
     /// Adds an entry known not to be present yet (servers filling a new environ).
-    mutating func appendNew(_ key: String, _ value: String) {
+    @inlinable
+    package mutating func appendNew(_ key: String, _ value: String) {
         entries.append((key, value))
     }
 

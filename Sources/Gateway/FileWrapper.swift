@@ -49,7 +49,7 @@ public final class FileWrapper: ResponseBody {
     }
 
     /// Records that the server sent `count` bytes itself (sendfile).
-    public func advance(by count: Int) { offset += count }
+    package func advance(by count: Int) { offset += count }
 
     public func makeChunkIterator() -> any ChunkIterator { FileChunkIterator(file: self) }
 

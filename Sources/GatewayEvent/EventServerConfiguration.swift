@@ -20,14 +20,14 @@ public struct EventServerConfiguration: Sendable {
     public var unixPath: String?
     /// Who may connect to ``unixPath``: by default anyone (mode 0666), so a
     /// proxy running as another user can, as with gunicorn and uvicorn.
-    public var unixPermissions = UnixSocketPermissions()
+    package var unixPermissions = UnixSocketPermissions()
     /// Sockets bound already, e.g. by systemd (``InheritedSockets``): served
     /// instead of binding ``host``/``port``/``unixPath``, and never unlinked.
     /// The server (or ``Prefork``) takes the descriptors over: give them to one.
-    public var listeners: [ListeningSocket] = []
+    package var listeners: [ListeningSocket] = []
     /// Where readiness (`READY=1`) and draining (`STOPPING=1`) are reported;
     /// `gateway serve` sets it from `NOTIFY_SOCKET`.
-    public var notifier: SystemdNotifier?
+    package var notifier: SystemdNotifier?
     /// Worker threads for the application; 0 runs it on the loop thread
     /// (inline: fastest, for applications that never block).
     public var threads = 0

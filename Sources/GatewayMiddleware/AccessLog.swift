@@ -1,4 +1,5 @@
 import Gateway
+import GatewayHTTP
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -59,7 +60,7 @@ func accessLogLine(format: AccessLogFormat, environ: Environ, status: Int, bytes
     let user = environ["REMOTE_USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "-"
     switch format {
     case .common, .combined:
-        var line = "\(remote) - \(logSafe(user)) [\(Gateway.AccessLog.timestamp())] \"\(environ.requestLine)\" \(status) \(bytes == 0 ? "-" : String(bytes))"
+        var line = "\(remote) - \(logSafe(user)) [\(HTTPDate.commonLogTimestamp())] \"\(environ.requestLine)\" \(status) \(bytes == 0 ? "-" : String(bytes))"
         if format == .combined {
             line += " \"\(logSafe(environ["HTTP_REFERER"] ?? "-"))\" \"\(logSafe(environ["HTTP_USER_AGENT"] ?? "-"))\""
         }

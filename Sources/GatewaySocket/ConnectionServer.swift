@@ -73,7 +73,7 @@ struct ConnectionServer: Sendable {
             connection: connection, version: head.protocolName, keepAlive: head.keepAlive && !isLast && !isStopping,
             clientGone: { requests.endedMidRequest })
         let handler = Handler(environ: environ, serverSoftware: configuration.serverSoftware)
-        if configuration.accessLog { transport.logResponses(to: AccessLog(output: StandardErrorOutput.shared), for: environ) }
+        if configuration.accessLog { transport.logResponses(to: ServerAccessLog(output: StandardErrorOutput.shared), for: environ) }
         do {
             try handler.run(app, on: transport)
         } catch {

@@ -1,4 +1,5 @@
 import Gateway
+import GatewayHTTP
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -102,19 +103,10 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
     /// server.close()
     /// ```
     public func stopOnSignals(_ signals: [Int32]) {
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        for number in signals { sigaddset(&mask, number) }
-        pthread_sigmask(SIG_BLOCK, &mask, nil)
-        let watched = mask
-        let started = startDetachedThread { [self] in
-            var waitFor = watched
-            var caught: Int32 = 0
-            sigwait(&waitFor, &caught)
+        SignalStop.start(on: signals) { [self] in
             state.withLock { $0.closing = true }
             shutdown()
         }
-        if !started { pthread_sigmask(SIG_UNBLOCK, &mask, nil) }
     }
 
     /// A stop before the process ends: stop new handshakes, accept and

@@ -1,4 +1,5 @@
 import Gateway
+import GatewayHTTP
 
 /// How a ``SocketServer`` listens and serves.
 ///
@@ -31,7 +32,7 @@ public struct SocketServerConfiguration: Sendable {
     public var unixPath: String?
     /// Who may connect to ``unixPath``: by default anyone (mode 0666), so a
     /// proxy running as another user can.
-    public var unixPermissions = UnixSocketPermissions()
+    package var unixPermissions = UnixSocketPermissions()
     public var mode: Mode = .single
     /// The `Server` header sent when the application sets none.
     public var serverSoftware = "EventGateway-Socket/0.1"

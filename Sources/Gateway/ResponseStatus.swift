@@ -32,7 +32,7 @@ public struct ResponseStatus: Sendable, Equatable {
 
     /// The short text body servers answer with when they refuse a request
     /// themselves: `"404 Not Found\n"`.
-    public static func plainBody(for code: Int) -> String {
+    package static func plainBody(for code: Int) -> String {
         "\(code) \(reasonPhrase(for: code))\n"
     }
 
