@@ -11,5 +11,6 @@ public protocol ErrorOutput: AnyObject, Sendable {
 }
 
 extension ErrorOutput {
+    /// Nothing to push out: the default for unbuffered outputs.
     public func flush() {}
 }

@@ -19,12 +19,15 @@ public protocol ResponseBody {
 }
 
 extension ResponseBody {
+    /// Unknown by default: the server pulls chunks until the end.
     public var chunkCount: Int? { nil }
+    /// Nothing to release by default.
     public func close() {}
 }
 
 /// Yields a body's chunks; `nil` ends the body, a throw aborts it.
 public protocol ChunkIterator {
+    /// The next chunk; `nil` at the end of the body. A throw aborts the response.
     mutating func next() throws -> [UInt8]?
 }
 
@@ -35,26 +38,32 @@ public protocol BodyChunk {
 }
 
 extension String: BodyChunk {
+    /// The string's UTF-8 bytes.
     public var chunkBytes: [UInt8] { Array(utf8) }
 }
 
 extension Substring: BodyChunk {
+    /// The substring's UTF-8 bytes.
     public var chunkBytes: [UInt8] { Array(utf8) }
 }
 
 extension Array: BodyChunk where Element == UInt8 {
+    /// The bytes themselves.
     public var chunkBytes: [UInt8] { self }
 }
 
 extension ArraySlice: BodyChunk where Element == UInt8 {
+    /// The bytes, copied into an array.
     public var chunkBytes: [UInt8] { Array(self) }
 }
 
 extension Array: ResponseBody where Element: BodyChunk {
+    /// Hands out the array's elements in order, as bytes.
     public func makeChunkIterator() -> any ChunkIterator {
         ArrayChunkIterator(chunks: self)
     }
 
+    /// The number of elements: known up front.
     public var chunkCount: Int? { count }
 }
 

@@ -11,6 +11,7 @@ public final class StandardErrorOutput: ErrorOutput {
     /// The one instance every server uses unless told otherwise.
     public static let shared = StandardErrorOutput()
 
+    /// Writes `text` to file descriptor 2 at once, retrying short writes.
     public func write(_ text: String) {
         var text = text
         text.withUTF8 { writeFully(fd: 2, $0) }

@@ -25,8 +25,10 @@ public struct StreamBody: ResponseBody {
         self.init(next: { iterator.next()?.chunkBytes }, onClose: onClose)
     }
 
+    /// Calls `next` for each chunk.
     public func makeChunkIterator() -> any ChunkIterator { ClosureChunkIterator(produce: next) }
 
+    /// Runs `onClose`, if any.
     public func close() { onClose?() }
 }
 
