@@ -43,7 +43,7 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
     private let changed = Condition()
 
     public init(configuration: SocketServerConfiguration, app: @escaping Application) throws {
-        signal(SIGPIPE, SIG_IGN)
+        BrokenPipe.ignore()
         if let path = configuration.unixPath {
             listener = try ListeningSocket(unixPath: path, backlog: configuration.backlog, permissions: configuration.unixPermissions)
         } else {
