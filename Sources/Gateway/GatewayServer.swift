@@ -10,9 +10,10 @@
 public protocol GatewayServer: AnyObject, Sendable {
     /// The address the server listens on; the real port after binding port 0.
     var serverAddress: ServerAddress { get }
-    /// Serves requests until ``shutdown()``.
+    /// Serves requests until ``shutdown()``. Throws ``GatewayServerError``
+    /// when the server is closed or another thread serves already.
     func serveForever() throws
-    /// Serves exactly one request, then returns.
+    /// Serves exactly one request, then returns (throws as ``serveForever()``).
     func handleRequest() throws
     /// Stops ``serveForever()``; callable from any thread. Returns once the
     /// loop has stopped (at once when called from the loop itself).

@@ -213,13 +213,7 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
 
     private func begin(oneRequest: Bool) throws -> Bool {
         try lifecycle.withLock { state in
-            do {
-                guard try state.run.begin(oneRequest: oneRequest) else { return false }
-            } catch ServeLifecycle.Refusal.closed {
-                throw EventServerError.closed
-            } catch {
-                throw EventServerError.alreadyRunning
-            }
+            guard try state.run.begin(oneRequest: oneRequest) else { return false }
             state.reactorsRunning = oneRequest ? 1 : reactors.count
             return true
         }
@@ -234,17 +228,16 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
     }
 }
 
-/// Why the event server could not start or run.
+/// Why the event server could not start or run (a closed or busy server
+/// throws ``GatewayServerError``, as every server does).
 public enum EventServerError: Error, Equatable, CustomStringConvertible {
+    /// A libevent call failed (the call is named).
     case libevent(String)
-    case closed
-    case alreadyRunning
 
+    /// The failed call, in words.
     public var description: String {
         switch self {
         case .libevent(let what): return "libevent: \(what)"
-        case .closed: return "the server is closed"
-        case .alreadyRunning: return "the server is already serving"
         }
     }
 }

@@ -176,15 +176,7 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
 
     /// Marks the loop as running; false when a shutdown came first.
     private func begin(oneRequest: Bool = false) throws -> Bool {
-        let started = try state.withLock { state in
-            do {
-                return try state.run.begin(oneRequest: oneRequest)
-            } catch ServeLifecycle.Refusal.closed {
-                throw SocketServerError.closed
-            } catch {
-                throw SocketServerError.alreadyRunning
-            }
-        }
+        let started = try state.withLock { state in try state.run.begin(oneRequest: oneRequest) }
         if !started { drainWakePipe() }
         return started
     }
@@ -319,10 +311,10 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
     }
 }
 
-/// Why the socket server could not run.
+/// Why the socket server could not run (a closed or busy server throws
+/// ``GatewayServerError``, as every server does).
 public enum SocketServerError: Error, Equatable {
-    case closed
-    case alreadyRunning
+    /// Waiting for connections with `poll(2)` failed with `errno`.
     case poll(errno: Int32)
 }
 
