@@ -91,7 +91,7 @@ struct ConnectionServer: Sendable {
             pollfd(fd: stopDescriptor, events: Int16(POLLIN), revents: 0),
         ]
         while true {
-            let ready = poll(&entries, 2, Int32(configuration.keepAliveTimeout * 1000))
+            let ready = poll(&entries, 2, Int32(configuration.limits.keepAliveTimeout * 1000))
             if ready < 0 && errno == EINTR { continue }
             return ready > 0 && entries[1].revents == 0
         }

@@ -228,7 +228,7 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
         }
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         let peer = (try? SocketAddressText.describe(storage)) ?? ServerAddress(host: "", port: 0)
-        return SocketConnection(descriptor: fd, peer: (peer.host, peer.port), timeout: configuration.readTimeout)
+        return SocketConnection(descriptor: fd, peer: (peer.host, peer.port), timeout: configuration.limits.idleTimeout)
     }
 
     private func dispatch(_ connection: SocketConnection) {

@@ -53,37 +53,37 @@ struct Serve: ParsableCommand {
     var shutdownTimeout: Double = 10
 
     @Option(help: "Event backend: connections open at once; past it, new ones wait to be accepted.")
-    var maxConnections = EventServerConfiguration.Limits().maxConnections
+    var maxConnections = RequestLimits().maxConnections
 
     @Option(help: "Event backend: seconds a whole request may take to arrive (extended by its rate, --min-request-rate).")
-    var requestTimeout = EventServerConfiguration.Limits().requestTimeout
+    var requestTimeout = RequestLimits().requestTimeout
 
     @Option(help: "Event backend: bytes per second that extend --request-timeout by one second each (0: fixed deadline).")
-    var minRequestRate = EventServerConfiguration.Limits().minRequestRate
+    var minRequestRate = RequestLimits().minRequestRate
 
     @Option(help: "Seconds a kept-alive connection may wait for its next request (default: event 30, socket 5).")
     var keepAliveTimeout: Double?
 
     @Option(help: "Event backend: seconds without progress reading or writing before a connection is dropped.")
-    var idleTimeout = EventServerConfiguration.Limits().idleTimeout
+    var idleTimeout = RequestLimits().idleTimeout
 
     @Option(help: "Largest request head (request line and headers) in bytes; past it: 431.")
-    var maxHeaderBytes = EventServerConfiguration.Limits().maxHeaderBytes
+    var maxHeaderBytes = RequestLimits().maxHeaderBytes
 
     @Option(help: "Largest request body in bytes; past it: 413.")
-    var maxBodyBytes = EventServerConfiguration.Limits().maxBodyBytes
+    var maxBodyBytes = RequestLimits().maxBodyBytes
 
     @Option(help: "Event backend: requests that may wait for a worker (with --threads); past it, 503 (default: 4 x threads).")
     var maxPending: Int?
 
     @Option(help: "Event backend: bodies up to this many bytes stay in memory (budget allowing); larger ones are spooled to disk.")
-    var bodySpoolThreshold = EventServerConfiguration.Limits().bodySpoolThreshold
+    var bodySpoolThreshold = RequestLimits().bodySpoolThreshold
 
     @Option(help: "Event backend: memory for request bodies, all connections together; past it, bodies are spooled.")
-    var maxBufferedBodyBytes = EventServerConfiguration.Limits().maxBufferedBodyBytes
+    var maxBufferedBodyBytes = RequestLimits().maxBufferedBodyBytes
 
     @Option(help: "Event backend: disk for spooled request bodies, all connections together; past it, 503.")
-    var maxSpooledBodyBytes = EventServerConfiguration.Limits().maxSpooledBodyBytes
+    var maxSpooledBodyBytes = RequestLimits().maxSpooledBodyBytes
 
     @Option(help: "Proxies whose X-Forwarded-For/-Proto (or Forwarded) headers are believed: IPs, CIDRs, 'unix', or '*' (default: no one).")
     var forwardedAllowIps = ""
@@ -185,7 +185,7 @@ struct Serve: ParsableCommand {
             configuration.limits.maxBodyBytes = maxBodyBytes
             configuration.accessLog = !noAccessLog && !ExampleAppCatalog.logsRequests(app)
             configuration.shutdownTimeout = shutdownTimeout
-            if let keepAliveTimeout { configuration.keepAliveTimeout = keepAliveTimeout }
+            if let keepAliveTimeout { configuration.limits.keepAliveTimeout = keepAliveTimeout }
             let server = try SocketServer(configuration: configuration, app: application)
             server.stopOnSignals([SIGINT, SIGTERM])
             announce(servingLine([server.serverAddress], inherited: []))
