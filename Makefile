@@ -3,7 +3,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 APP ?= demo
 
-.PHONY: deps test-deps build serve test clean bench deb check-deb fuzz soak bench-bodies
+.PHONY: deps test-deps build serve test check-layout clean bench deb check-deb fuzz soak bench-bodies
 
 deps:
 	@scripts/install-deps.sh
@@ -18,8 +18,12 @@ build: deps
 serve: build
 	.build/release/gateway serve --host $(HOST) --port $(PORT) --app $(APP)
 
-test: deps test-deps
+test: deps test-deps check-layout
 	swift test
+
+# Each file under Sources named after the type it holds (issue #15).
+check-layout:
+	@scripts/check-layout.sh
 
 clean:
 	rm -rf .build .build-deb

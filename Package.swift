@@ -45,18 +45,18 @@ let package = Package(
             ]
         ),
         .target(name: "GatewaySocket", dependencies: ["Gateway", "GatewayHTTP"]),
-        .target(name: "GatewayTesting", dependencies: ["Gateway"]),
-        .target(name: "GatewayProbe", dependencies: ["Gateway"]),
-        .target(name: "GatewayMiddleware", dependencies: ["Gateway", "CZlib"]),
+        .target(name: "GatewayTesting", dependencies: ["Gateway", "GatewayHTTP"]),
+        .target(name: "GatewayProbe", dependencies: ["Gateway", "GatewayHTTP"]),
+        .target(name: "GatewayMiddleware", dependencies: ["Gateway", "GatewayHTTP", "CZlib"]),
         .target(name: "ExampleApps", dependencies: ["Gateway", "GatewayMiddleware", "GatewayProbe"], path: "Examples/Apps"),
         .target(
             name: "GatewayServiceLifecycle",
-            dependencies: ["Gateway", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
+            dependencies: ["Gateway", "GatewayHTTP", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
         ),
         .executableTarget(
             name: "gateway",
             dependencies: [
-                "Gateway", "GatewayEvent", "GatewaySocket", "GatewayProbe", "GatewayMiddleware", "ExampleApps",
+                "Gateway", "GatewayHTTP", "GatewayEvent", "GatewaySocket", "GatewayProbe", "GatewayMiddleware", "ExampleApps",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -88,7 +88,7 @@ let package = Package(
         .testTarget(name: "GatewayTestingTests", dependencies: ["Gateway", "GatewayTesting"]),
         .testTarget(
             name: "GatewayEventTests",
-            dependencies: ["Gateway", "GatewayEvent", "GatewayTesting", "GatewayProbe", "GatewayMiddleware",
+            dependencies: ["Gateway", "GatewayHTTP", "GatewayEvent", "GatewayTesting", "GatewayProbe", "GatewayMiddleware",
                            .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(

@@ -9,9 +9,10 @@
 /// for (key, value) in environ.variables { print(key, value) }
 /// ```
 public struct EnvironVariables: Sequence, ExpressibleByDictionaryLiteral, CustomStringConvertible {
+    /// One variable: its PEP 3333 name and its value.
     public typealias Element = (key: String, value: String)
 
-    private var entries: [Element] = []
+    @usableFromInline var entries: [Element] = []
 
     public init() {}
 
@@ -20,10 +21,12 @@ public struct EnvironVariables: Sequence, ExpressibleByDictionaryLiteral, Custom
         entries.reserveCapacity(capacity)
     }
 
+    /// The entries of a dictionary (in the dictionary's order).
     public init(_ dictionary: [String: String]) {
         entries = dictionary.map { ($0.key, $0.value) }
     }
 
+    /// `["REQUEST_METHOD": "GET", "PATH_INFO": "/"]`; a repeated key keeps its last value.
     public init(dictionaryLiteral elements: (String, String)...) {
         for (key, value) in elements { self[key] = value }
     }
@@ -52,12 +55,16 @@ public struct EnvironVariables: Sequence, ExpressibleByDictionaryLiteral, Custom
     }
 
     /// Adds an entry known not to be present yet (servers filling a new environ).
+    @inlinable
     package mutating func appendNew(_ key: String, _ value: String) {
         entries.append((key, value))
     }
 
+    /// How many variables there are.
     public var count: Int { entries.count }
+    /// True when there are none.
     public var isEmpty: Bool { entries.isEmpty }
+    /// The names, in the order they were added.
     public var keys: [String] { entries.map(\.key) }
 
     /// The entries as a dictionary.
@@ -65,8 +72,10 @@ public struct EnvironVariables: Sequence, ExpressibleByDictionaryLiteral, Custom
         Dictionary(entries.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
     }
 
+    /// Iterates the entries in the order they were added.
     public func makeIterator() -> IndexingIterator<[Element]> { entries.makeIterator() }
 
+    /// The entries as a dictionary would print them.
     public var description: String { dictionary.description }
 
     private func index(of key: String) -> Int? {

@@ -49,10 +49,12 @@ public final class FileWrapper: ResponseBody {
     }
 
     /// Records that the server sent `count` bytes itself (sendfile).
-    public func advance(by count: Int) { offset += count }
+    package func advance(by count: Int) { offset += count }
 
+    /// Reads the file from ``offset`` in blocks of ``blockSize``.
     public func makeChunkIterator() -> any ChunkIterator { FileChunkIterator(file: self) }
 
+    /// Closes the descriptor (once; later calls do nothing).
     public func close() {
         guard !closed else { return }
         closed = true
@@ -81,6 +83,8 @@ private struct FileChunkIterator: ChunkIterator {
 
 /// Why a ``FileWrapper`` could not open or read its file.
 public enum FileWrapperError: Error, Equatable {
+    /// `open(2)` failed for `path` with `errno`.
     case cannotOpen(path: String, errno: Int32)
+    /// `pread(2)` failed with `errno`.
     case readFailed(errno: Int32)
 }

@@ -2,17 +2,28 @@
 /// application. Before the headers went out it becomes a 500 response; after,
 /// the connection is closed. Either way it is logged to `wsgi.errors`.
 public enum GatewayError: Error, Equatable, CustomStringConvertible {
+    /// The application returned its body without calling `start_response`.
     case startResponseNotCalled
+    /// `start_response` was called again without `excInfo`.
     case startResponseCalledTwice
+    /// The legacy `write` was called before `start_response`.
     case writeBeforeStartResponse
+    /// The status line is not a code from 200 to 599, a space and a reason.
     case invalidStatus(String)
+    /// A header name is empty or not an HTTP token.
     case invalidHeaderName(String)
+    /// A header value holds CR, LF, NUL or another control character.
     case invalidHeaderValue(name: String)
+    /// The application set a hop-by-hop header (`Connection`, `Transfer-Encoding`, ...).
     case hopByHopHeader(String)
+    /// The application's `Content-Length` is not a decimal number.
     case invalidContentLength(String)
+    /// The body ended before the bytes its `Content-Length` announced.
     case bodyShorterThanContentLength(expected: Int, sent: Int)
+    /// A body held in memory differs in length from its `Content-Length`.
     case contentLengthMismatch(declared: Int, actual: Int)
 
+    /// The broken rule, in words, as it is logged.
     public var description: String {
         switch self {
         case .startResponseNotCalled:

@@ -10,9 +10,10 @@
 public protocol GatewayServer: AnyObject, Sendable {
     /// The address the server listens on; the real port after binding port 0.
     var serverAddress: ServerAddress { get }
-    /// Serves requests until ``shutdown()``.
+    /// Serves requests until ``shutdown()``. Throws ``GatewayServerError``
+    /// when the server is closed or another thread serves already.
     func serveForever() throws
-    /// Serves exactly one request, then returns.
+    /// Serves exactly one request, then returns (throws as ``serveForever()``).
     func handleRequest() throws
     /// Stops ``serveForever()``; callable from any thread. Returns once the
     /// loop has stopped (at once when called from the loop itself).
@@ -20,25 +21,6 @@ public protocol GatewayServer: AnyObject, Sendable {
     /// Releases the listening socket and everything else the server holds.
     func close()
     /// Stops ``serveForever()`` gracefully when one of `signals` arrives
-    /// (e.g. `[SIGINT, SIGTERM]`); by default a thread waits for them.
+    /// (e.g. `[SIGINT, SIGTERM]`), letting responses under way finish.
     func stopOnSignals(_ signals: [Int32])
-}
-
-/// A listening address: host and port.
-public struct ServerAddress: Sendable, Equatable, CustomStringConvertible {
-    public var host: String
-    public var port: Int
-
-    public init(host: String, port: Int) {
-        self.host = host
-        self.port = port
-    }
-
-    /// `http://host:port/`, with IPv6 hosts in brackets.
-    public var url: String {
-        let shown = host.contains(":") ? "[\(host)]" : host
-        return "http://\(shown):\(port)/"
-    }
-
-    public var description: String { url }
 }

@@ -4,7 +4,7 @@
 /// ```swift
 /// print(GatewayVersion.current)   // "0.1.0"
 /// ```
-public enum GatewayVersion {
+package enum GatewayVersion {
     /// Semantic version, bumped by hand on release.
-    public static let current = "0.1.0"
+    package static let current = "0.1.0"
 }

@@ -19,12 +19,11 @@
 /// `Content-Length` for bodies of known size, chunked or close-delimited
 /// otherwise, no body for HEAD/204/304, hop-by-hop headers refused, errors to
 /// a 500 before the headers and to a cut connection after, `close()` always.
-public final class Handler {
+package final class Handler {
     /// The request's environ, as the application received it.
-    public let environ: Environ
+    package let environ: Environ
     /// The value of the `Server` header added when the application set none.
-    /// The `Server` header added to every response that has none (nil: none).
-    public let serverSoftware: String?
+    package let serverSoftware: String?
 
     private let startResponse = ResponseState()
     private var body: (any ResponseBody)?
@@ -39,11 +38,11 @@ public final class Handler {
     private var closed = false
 
     /// The head decided by ``start(_:)``.
-    public private(set) var head: ResponseHead?
+    package private(set) var head: ResponseHead?
 
     /// The body is a file that the transport may send with sendfile instead
     /// of pulling chunks (see ``takeFile()``).
-    public var fileBody: FileWrapper? {
+    package var fileBody: FileWrapper? {
         guard sendsBody, pendingIndex == pending.count, let file = body as? FileWrapper,
               case .contentLength(let length)? = head?.framing,
               remaining == length, file.remainingLength == length
@@ -51,7 +50,7 @@ public final class Handler {
         return file
     }
 
-    public init(environ: Environ, serverSoftware: String?) {
+    package init(environ: Environ, serverSoftware: String?) {
         self.environ = environ
         self.serverSoftware = serverSoftware
     }
@@ -59,12 +58,12 @@ public final class Handler {
     deinit { finish() }
 
     /// The bytes wsgiref answers an application error with.
-    public static let errorBody = Array("A server error occurred.  Please contact the administrator.".utf8)
+    package static let errorBody = Array("A server error occurred.  Please contact the administrator.".utf8)
 
     /// Runs the application and decides the head. Pulls body chunks until the
     /// first non-empty one (PEP 3333: headers wait for body data), so an error
     /// before that still becomes a clean 500 response.
-    public func start(_ app: Application) -> ResponseHead {
+    package func start(_ app: Application) -> ResponseHead {
         precondition(head == nil, "Handler.start called twice")
         let decided: ResponseHead
         do {
@@ -84,7 +83,7 @@ public final class Handler {
     /// The next chunk to send, `nil` at the end of the body. A throw means the
     /// body failed after the head went out: the transport must cut the
     /// connection (the error is already logged).
-    public func nextChunk() throws -> [UInt8]? {
+    package func nextChunk() throws -> [UInt8]? {
         guard sendsBody else { return nil }
         while true {
             var chunk: [UInt8]
@@ -115,7 +114,7 @@ public final class Handler {
     /// The rest of the body when all of it is in memory already (the
     /// application returned an array, or nothing is to be sent), so the
     /// transport can send the response in one go; nil when it must stream.
-    public func takeBufferedBody() -> [[UInt8]]? {
+    package func takeBufferedBody() -> [[UInt8]]? {
         guard iterator == nil || !sendsBody else { return nil }
         if sendsBody, pendingIndex == 0, let left = remaining, left == pending.reduce(0, { $0 + $1.count }) {
             // Held whole and exactly as long as announced: nothing to trim.
@@ -130,14 +129,14 @@ public final class Handler {
 
     /// Lets the transport send a ``FileWrapper`` body itself (sendfile);
     /// returns nil when the body is not a file or must be pulled as chunks.
-    public func takeFile() -> FileWrapper? {
+    package func takeFile() -> FileWrapper? {
         guard let file = fileBody else { return nil }
         sendsBody = false
         return file
     }
 
     /// Ends the response: calls the body's `close()`, exactly once.
-    public func finish() {
+    package func finish() {
         guard !closed else { return }
         closed = true
         iterator = nil
@@ -146,7 +145,7 @@ public final class Handler {
 
     /// Drives the whole response over a blocking transport: head, chunks,
     /// finish, with an abort when the body fails after the head.
-    public func run(_ app: Application, on transport: some ResponseTransport) throws {
+    package func run(_ app: Application, on transport: some ResponseTransport) throws {
         defer { finish() }
         let head = start(app)
         try transport.sendHead(head)
@@ -302,32 +301,5 @@ public final class Handler {
     private func logError(_ error: any Error) {
         environ.errors.write("EventGateway: error in application for \"\(environ.requestLine)\": \(error)\n")
         environ.errors.flush()
-    }
-}
-
-/// Where a blocking server writes a response that a ``Handler`` drives.
-public protocol ResponseTransport {
-    /// Writes the status line and headers, plus the framing headers implied by `head.framing`.
-    func sendHead(_ head: ResponseHead) throws
-    /// Writes one non-empty chunk of the body (framed as the head said).
-    func sendChunk(_ chunk: [UInt8]) throws
-    /// Writes `length` bytes of a file body (all of it when nil); by default
-    /// it is read and sent in blocks.
-    func sendFile(_ file: FileWrapper, length: Int?) throws
-    /// Ends the body (the last chunk of a chunked one).
-    func finish() throws
-    /// The body failed after the head went out: cut the connection.
-    func abort()
-}
-
-extension ResponseTransport {
-    public func sendFile(_ file: FileWrapper, length: Int?) throws {
-        var chunks = file.makeChunkIterator()
-        var left = length ?? Int.max
-        while left > 0, var chunk = try chunks.next() {
-            if chunk.count > left { chunk.removeLast(chunk.count - left) }
-            left -= chunk.count
-            try sendChunk(chunk)
-        }
     }
 }

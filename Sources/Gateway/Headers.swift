@@ -11,18 +11,22 @@ public struct Headers: Equatable, CustomStringConvertible, ExpressibleByArrayLit
     /// The headers in order, as `start_response` takes them.
     public private(set) var items: [(String, String)]
 
+    /// Headers from a list of name-value pairs, in order.
     public init(_ items: [(String, String)] = []) {
         self.items = items
     }
 
+    /// `[("Content-Type", "text/plain"), ("X-Id", "1")]`.
     public init(arrayLiteral elements: (String, String)...) {
         self.items = elements
     }
 
+    /// Equal when the same pairs stand in the same order (names compared as written).
     public static func == (lhs: Headers, rhs: Headers) -> Bool {
         lhs.items.elementsEqual(rhs.items) { $0 == $1 }
     }
 
+    /// Iterates the name-value pairs in order.
     public func makeIterator() -> IndexingIterator<[(String, String)]> { items.makeIterator() }
 
     /// How many header lines there are (repeats count).

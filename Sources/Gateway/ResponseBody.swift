@@ -19,12 +19,15 @@ public protocol ResponseBody {
 }
 
 extension ResponseBody {
+    /// Unknown by default: the server pulls chunks until the end.
     public var chunkCount: Int? { nil }
+    /// Nothing to release by default.
     public func close() {}
 }
 
 /// Yields a body's chunks; `nil` ends the body, a throw aborts it.
 public protocol ChunkIterator {
+    /// The next chunk; `nil` at the end of the body. A throw aborts the response.
     mutating func next() throws -> [UInt8]?
 }
 
@@ -35,26 +38,32 @@ public protocol BodyChunk {
 }
 
 extension String: BodyChunk {
+    /// The string's UTF-8 bytes.
     public var chunkBytes: [UInt8] { Array(utf8) }
 }
 
 extension Substring: BodyChunk {
+    /// The substring's UTF-8 bytes.
     public var chunkBytes: [UInt8] { Array(utf8) }
 }
 
 extension Array: BodyChunk where Element == UInt8 {
+    /// The bytes themselves.
     public var chunkBytes: [UInt8] { self }
 }
 
 extension ArraySlice: BodyChunk where Element == UInt8 {
+    /// The bytes, copied into an array.
     public var chunkBytes: [UInt8] { Array(self) }
 }
 
 extension Array: ResponseBody where Element: BodyChunk {
+    /// Hands out the array's elements in order, as bytes.
     public func makeChunkIterator() -> any ChunkIterator {
         ArrayChunkIterator(chunks: self)
     }
 
+    /// The number of elements: known up front.
     public var chunkCount: Int? { count }
 }
 
@@ -67,41 +76,4 @@ private struct ArrayChunkIterator<Chunk: BodyChunk>: ChunkIterator {
         defer { index += 1 }
         return chunks[index].chunkBytes
     }
-}
-
-/// A body produced on the fly, PEP 3333's generator.
-///
-/// ```swift
-/// var left = 3
-/// return StreamBody(next: {
-///     guard left > 0 else { return nil }
-///     left -= 1
-///     return Array("tick\n".utf8)
-/// }, onClose: { print("done") })
-/// ```
-public struct StreamBody: ResponseBody {
-    private let next: () throws -> [UInt8]?
-    private let onClose: (() -> Void)?
-
-    /// A body whose chunks come from calling `next` until it returns nil;
-    /// `onClose` runs once when the server is done with it.
-    public init(next: @escaping () throws -> [UInt8]?, onClose: (() -> Void)? = nil) {
-        self.next = next
-        self.onClose = onClose
-    }
-
-    /// A body over any sequence of chunks, pulled lazily.
-    public init<S: Sequence>(_ chunks: S, onClose: (() -> Void)? = nil) where S.Element: BodyChunk {
-        var iterator = chunks.makeIterator()
-        self.init(next: { iterator.next()?.chunkBytes }, onClose: onClose)
-    }
-
-    public func makeChunkIterator() -> any ChunkIterator { ClosureChunkIterator(produce: next) }
-
-    public func close() { onClose?() }
-}
-
-private struct ClosureChunkIterator: ChunkIterator {
-    let produce: () throws -> [UInt8]?
-    mutating func next() throws -> [UInt8]? { try produce() }
 }

@@ -21,6 +21,7 @@
 /// }
 /// ```
 public final class StartResponse {
+    /// What a start_response does with the status, the headers and `excInfo`.
     public typealias Implementation = (_ status: String, _ headers: [(String, String)], _ excInfo: (any Error)?) throws -> ResponseWriter
 
     /// The server's own record, called directly on the hot path; or
@@ -40,6 +41,9 @@ public final class StartResponse {
         target = .server(state)
     }
 
+    /// Starts the response: `try startResponse("200 OK", [("Content-Type", "text/plain")])`.
+    /// Throws ``GatewayError`` for a malformed status or header, or `excInfo`
+    /// when it is given after the headers went out.
     @discardableResult
     public func callAsFunction(
         _ status: String,
@@ -80,6 +84,7 @@ public struct ResponseWriter {
         target = .server(state)
     }
 
+    /// Sends `chunk` ahead of the returned body: `try write("partial\n")`.
     public func callAsFunction(_ chunk: some BodyChunk) throws {
         switch target {
         case .server(let state): try state.write(chunk.chunkBytes)

@@ -33,8 +33,10 @@ public struct ValidationFailure: Error, Equatable, CustomStringConvertible {
     /// Which rule, in words.
     public let rule: String
 
+    /// A failure naming `rule`.
     public init(_ rule: String) { self.rule = rule }
 
+    /// `PEP 3333 violation: ` and the rule.
     public var description: String { "PEP 3333 violation: \(rule)" }
 }
 

@@ -1,7 +1,7 @@
 import Gateway
 
 /// The memory one server process may hold for request bodies, shared by
-/// all its reactors (``EventServerConfiguration/Limits/maxBufferedBodyBytes``).
+/// all its reactors (``RequestLimits/maxBufferedBodyBytes``).
 /// A body is kept in memory only with a reservation from here; without one
 /// it is spooled to a temporary file (``BodySpool``). So whatever clients
 /// send, the bodies held in memory never add up to more than the budget.

@@ -18,7 +18,7 @@ import Glibc
 /// connection just after evhttp has set it up, and from then on owns the
 /// close callback (``ResponseExchange`` hears of a close through its slot).
 final class ConnectionGuard {
-    private let limits: EventServerConfiguration.Limits
+    private let limits: RequestLimits
     private let logger: Logger
     private let gate: AcceptGate
     /// Connections this loop may hold: its share of `maxConnections`.

@@ -163,12 +163,3 @@ final class ConnectionSlot {
         received = 0
     }
 }
-
-/// Seconds on a clock that only moves forward, cheap enough to read per request.
-enum MonotonicClock {
-    static func seconds() -> Double {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC_COARSE, &now)
-        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
-    }
-}

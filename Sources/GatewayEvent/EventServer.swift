@@ -1,5 +1,6 @@
 import CLibEvent
 import Gateway
+import GatewayHTTP
 import Logging
 #if canImport(Glibc)
 import Glibc
@@ -52,13 +53,13 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
 
     /// The sockets a configuration describes: its ``EventServerConfiguration/listeners``
     /// when given (systemd's), else one bound here (TCP or unix).
-    public static func listeners(for configuration: EventServerConfiguration) throws -> [ListeningSocket] {
+    package static func listeners(for configuration: EventServerConfiguration) throws -> [ListeningSocket] {
         if !configuration.listeners.isEmpty { return configuration.listeners }
         return [try bind(configuration)]
     }
 
     /// Binds the socket a configuration's host and port (or unix path) describe.
-    public static func bind(_ configuration: EventServerConfiguration) throws -> ListeningSocket {
+    package static func bind(_ configuration: EventServerConfiguration) throws -> ListeningSocket {
         if let path = configuration.unixPath {
             return try ListeningSocket(unixPath: path, backlog: configuration.backlog, permissions: configuration.unixPermissions)
         }
@@ -67,14 +68,14 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
 
     /// Prepares a server on a socket bound already (prefork workers share
     /// their supervisor's); the server takes the descriptor over.
-    public convenience init(configuration: EventServerConfiguration, listener: ListeningSocket, app: @escaping Application) throws {
+    package convenience init(configuration: EventServerConfiguration, listener: ListeningSocket, app: @escaping Application) throws {
         try self.init(configuration: configuration, listeners: [listener], app: app)
     }
 
     /// Prepares a server on several sockets bound already (systemd may pass
     /// a TCP and a unix socket): each gets ``EventServerConfiguration/reactors``
     /// loops of its own. The server takes the descriptors over.
-    public init(configuration: EventServerConfiguration, listeners: [ListeningSocket], app: @escaping Application) throws {
+    package init(configuration: EventServerConfiguration, listeners: [ListeningSocket], app: @escaping Application) throws {
         precondition(!listeners.isEmpty, "EventServer needs a listening socket")
         LibEvent.prepare()
         serverAddress = listeners[0].address
@@ -88,7 +89,7 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
         self.bodyBudget = bodyBudget
         let spoolBudget = BodyBudget(capacity: configuration.limits.maxSpooledBodyBytes)
         let perListener = max(configuration.reactors, 1)
-        let accessLog = configuration.accessLog ? AccessLog(output: StandardErrorOutput.shared) : nil
+        let accessLog = configuration.accessLog ? ServerAccessLog(output: StandardErrorOutput.shared) : nil
         var reactors: [Reactor] = []
         do {
             for socket in listeners {
@@ -213,13 +214,7 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
 
     private func begin(oneRequest: Bool) throws -> Bool {
         try lifecycle.withLock { state in
-            do {
-                guard try state.run.begin(oneRequest: oneRequest) else { return false }
-            } catch ServeLifecycle.Refusal.closed {
-                throw EventServerError.closed
-            } catch {
-                throw EventServerError.alreadyRunning
-            }
+            guard try state.run.begin(oneRequest: oneRequest) else { return false }
             state.reactorsRunning = oneRequest ? 1 : reactors.count
             return true
         }
@@ -234,17 +229,16 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
     }
 }
 
-/// Why the event server could not start or run.
+/// Why the event server could not start or run (a closed or busy server
+/// throws ``GatewayServerError``, as every server does).
 public enum EventServerError: Error, Equatable, CustomStringConvertible {
+    /// A libevent call failed (the call is named).
     case libevent(String)
-    case closed
-    case alreadyRunning
 
+    /// The failed call, in words.
     public var description: String {
         switch self {
         case .libevent(let what): return "libevent: \(what)"
-        case .closed: return "the server is closed"
-        case .alreadyRunning: return "the server is already serving"
         }
     }
 }

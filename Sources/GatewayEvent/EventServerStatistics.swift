@@ -20,7 +20,7 @@ public struct EventServerStatistics: Sendable, CustomStringConvertible {
     /// Requests the server answered itself with a refusal, by status (400, 413, 503, ...).
     public var refusals: [Int: Int] = [:]
     /// Bytes of request bodies held in memory now, under the budget
-    /// (``EventServerConfiguration/Limits/maxBufferedBodyBytes``), and the most held at once.
+    /// (``RequestLimits/maxBufferedBodyBytes``), and the most held at once.
     public var bufferedBodyBytes = 0
     public var peakBufferedBodyBytes = 0
     /// Request bodies spooled aside from evhttp (to disk past the threshold).

@@ -1,15 +1,14 @@
 import CLibEvent
+import GatewayHTTP
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Process-wide libevent setup, done once before the first event base:
-/// locking for cross-thread wake-ups, and SIGPIPE ignored because libevent
-/// writes with writev, which would otherwise kill the process when a client
-/// vanishes (libevent #1065).
+/// locking for cross-thread wake-ups, and SIGPIPE ignored (``BrokenPipe``).
 enum LibEvent {
     private static let prepared: Bool = {
-        signal(SIGPIPE, SIG_IGN)
+        BrokenPipe.ignore()
         return evthread_use_pthreads() == 0
     }()
 

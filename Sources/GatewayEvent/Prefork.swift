@@ -1,4 +1,5 @@
 import Gateway
+import GatewayHTTP
 import Logging
 #if canImport(Glibc)
 import Glibc

@@ -278,24 +278,3 @@ final class Reactor: @unchecked Sendable {
         response.reason.withCString { evhttp_send_reply(request.raw, Int32(response.status), $0, scratchBuffer) }
     }
 }
-
-/// What every reactor of a server shares.
-struct ServingSettings: Sendable {
-    let configuration: EventServerConfiguration
-    let app: Application
-    let environBuilder: EnvironBuilder
-    let pool: WorkerPool?
-    /// Memory for request bodies, shared by every reactor of the process.
-    let bodyBudget: BodyBudget
-    /// Disk for spooled bodies, likewise.
-    let spoolBudget: BodyBudget
-    let counters: ServerCounters
-    let accessLog: AccessLog?
-    var logger: Logger { configuration.logger }
-}
-
-extension timeval {
-    init(seconds: Double) {
-        self.init(tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1_000_000))
-    }
-}

@@ -1,5 +1,6 @@
 import CLibEvent
 import Gateway
+import GatewayHTTP
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,4 +1,5 @@
 import Gateway
+import GatewayHTTP
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -114,16 +115,4 @@ final class WorkerPool: Sendable {
         }
         queue.withLock { $0.running -= 1 }
     }
-}
-
-/// Moves a value that is not Sendable to another thread, for handoffs where
-/// exactly one thread uses it at a time (the pool's lock orders the accesses).
-struct UnsafeTransfer<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
-}
-
-/// Starts a thread the server cannot do without (a loop, a pool worker).
-func startEssentialThread(_ body: @escaping @Sendable () -> Void) {
-    guard startDetachedThread(body) else { fatalError("pthread_create failed: cannot start a server thread") }
 }

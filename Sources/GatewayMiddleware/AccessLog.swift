@@ -1,4 +1,5 @@
 import Gateway
+import GatewayHTTP
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -17,7 +18,7 @@ import Glibc
 public func accessLog(format: AccessLogFormat = .common, to output: (any ErrorOutput)? = nil) -> Middleware {
     return { app in
         { environ, startResponse in
-            let started = monotonicSeconds()
+            let started = MonotonicClock.preciseSeconds()
             let record = AccessRecord()
             var environ = environ
             // Middleware further in (basicAuth) reports the user through it.
@@ -26,7 +27,7 @@ public func accessLog(format: AccessLogFormat = .common, to output: (any ErrorOu
                 var environ = environ
                 if let user = record.user { environ["REMOTE_USER"] = user }
                 let line = accessLogLine(format: format, environ: environ, status: record.status,
-                                         bytes: bytes, seconds: monotonicSeconds() - started)
+                                         bytes: bytes, seconds: MonotonicClock.preciseSeconds() - started)
                 (output ?? environ.errors).write(line)
             }
             let body: any ResponseBody
@@ -59,7 +60,7 @@ func accessLogLine(format: AccessLogFormat, environ: Environ, status: Int, bytes
     let user = environ["REMOTE_USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "-"
     switch format {
     case .common, .combined:
-        var line = "\(remote) - \(logSafe(user)) [\(Gateway.AccessLog.timestamp())] \"\(environ.requestLine)\" \(status) \(bytes == 0 ? "-" : String(bytes))"
+        var line = "\(remote) - \(logSafe(user)) [\(HTTPDate.commonLogTimestamp())] \"\(environ.requestLine)\" \(status) \(bytes == 0 ? "-" : String(bytes))"
         if format == .combined {
             line += " \"\(logSafe(environ["HTTP_REFERER"] ?? "-"))\" \"\(logSafe(environ["HTTP_USER_AGENT"] ?? "-"))\""
         }
@@ -93,10 +94,4 @@ private func logSafe(_ text: String) -> String {
         }
     }
     return out
-}
-
-private func monotonicSeconds() -> Double {
-    var now = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &now)
-    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
 }

@@ -1,4 +1,5 @@
 import Gateway
+import GatewayHTTP
 
 /// Parses a query string or an `application/x-www-form-urlencoded` body:
 /// pairs split on `&` only (not `;`, as Python 3.10 settled), `+` as space,

@@ -1,4 +1,5 @@
 import Gateway
+import GatewayHTTP
 #if canImport(Glibc)
 import Glibc
 #endif

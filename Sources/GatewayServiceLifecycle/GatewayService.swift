@@ -1,4 +1,5 @@
 import Gateway
+import GatewayHTTP
 import ServiceLifecycle
 
 /// A server of the package as a swift-service-lifecycle `Service`: it serves

@@ -73,7 +73,7 @@ struct ConnectionServer: Sendable {
             connection: connection, version: head.protocolName, keepAlive: head.keepAlive && !isLast && !isStopping,
             clientGone: { requests.endedMidRequest })
         let handler = Handler(environ: environ, serverSoftware: configuration.serverSoftware)
-        if configuration.accessLog { transport.logResponses(to: AccessLog(output: StandardErrorOutput.shared), for: environ) }
+        if configuration.accessLog { transport.logResponses(to: ServerAccessLog(output: StandardErrorOutput.shared), for: environ) }
         do {
             try handler.run(app, on: transport)
         } catch {
@@ -91,7 +91,7 @@ struct ConnectionServer: Sendable {
             pollfd(fd: stopDescriptor, events: Int16(POLLIN), revents: 0),
         ]
         while true {
-            let ready = poll(&entries, 2, Int32(configuration.keepAliveTimeout * 1000))
+            let ready = poll(&entries, 2, Int32(configuration.limits.keepAliveTimeout * 1000))
             if ready < 0 && errno == EINTR { continue }
             return ready > 0 && entries[1].revents == 0
         }

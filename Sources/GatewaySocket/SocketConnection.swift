@@ -14,9 +14,7 @@ final class SocketConnection: ByteStream, @unchecked Sendable {
     init(descriptor: Int32, peer: (host: String, port: Int), timeout: Double) {
         self.descriptor = descriptor
         self.peer = peer
-        var wait = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1_000_000))
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
+        SocketTimeout.set(on: descriptor, seconds: timeout)
         var on: Int32 = 1
         setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
     }

@@ -1,4 +1,5 @@
 import Gateway
+import GatewayHTTP
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -42,7 +43,7 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
     private let changed = Condition()
 
     public init(configuration: SocketServerConfiguration, app: @escaping Application) throws {
-        signal(SIGPIPE, SIG_IGN)
+        BrokenPipe.ignore()
         if let path = configuration.unixPath {
             listener = try ListeningSocket(unixPath: path, backlog: configuration.backlog, permissions: configuration.unixPermissions)
         } else {
@@ -102,19 +103,10 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
     /// server.close()
     /// ```
     public func stopOnSignals(_ signals: [Int32]) {
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        for number in signals { sigaddset(&mask, number) }
-        pthread_sigmask(SIG_BLOCK, &mask, nil)
-        let watched = mask
-        let started = startDetachedThread { [self] in
-            var waitFor = watched
-            var caught: Int32 = 0
-            sigwait(&waitFor, &caught)
+        SignalStop.start(on: signals) { [self] in
             state.withLock { $0.closing = true }
             shutdown()
         }
-        if !started { pthread_sigmask(SIG_UNBLOCK, &mask, nil) }
     }
 
     /// A stop before the process ends: stop new handshakes, accept and
@@ -184,15 +176,7 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
 
     /// Marks the loop as running; false when a shutdown came first.
     private func begin(oneRequest: Bool = false) throws -> Bool {
-        let started = try state.withLock { state in
-            do {
-                return try state.run.begin(oneRequest: oneRequest)
-            } catch ServeLifecycle.Refusal.closed {
-                throw SocketServerError.closed
-            } catch {
-                throw SocketServerError.alreadyRunning
-            }
-        }
+        let started = try state.withLock { state in try state.run.begin(oneRequest: oneRequest) }
         if !started { drainWakePipe() }
         return started
     }
@@ -244,7 +228,7 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
         }
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         let peer = (try? SocketAddressText.describe(storage)) ?? ServerAddress(host: "", port: 0)
-        return SocketConnection(descriptor: fd, peer: (peer.host, peer.port), timeout: configuration.readTimeout)
+        return SocketConnection(descriptor: fd, peer: (peer.host, peer.port), timeout: configuration.limits.idleTimeout)
     }
 
     private func dispatch(_ connection: SocketConnection) {
@@ -327,10 +311,10 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
     }
 }
 
-/// Why the socket server could not run.
+/// Why the socket server could not run (a closed or busy server throws
+/// ``GatewayServerError``, as every server does).
 public enum SocketServerError: Error, Equatable {
-    case closed
-    case alreadyRunning
+    /// Waiting for connections with `poll(2)` failed with `errno`.
     case poll(errno: Int32)
 }
 

@@ -1,4 +1,6 @@
 import Gateway
+import GatewayHTTP
+@_exported import struct GatewayHTTP.RequestLimits
 
 /// How a ``SocketServer`` listens and serves.
 ///
@@ -31,16 +33,16 @@ public struct SocketServerConfiguration: Sendable {
     public var unixPath: String?
     /// Who may connect to ``unixPath``: by default anyone (mode 0666), so a
     /// proxy running as another user can.
-    public var unixPermissions = UnixSocketPermissions()
+    package var unixPermissions = UnixSocketPermissions()
     public var mode: Mode = .single
     /// The `Server` header sent when the application sets none (nil: none).
     public var serverSoftware: String? = "EventGateway-Socket/0.1"
     public var backlog: Int32 = 1024
-    public var limits = RequestLimits()
-    /// Seconds a client may take to send a request once it started, or to take a response.
-    public var readTimeout: Double = 30
-    /// Seconds an idle keep-alive connection is kept open.
-    public var keepAliveTimeout: Double = 5
+    /// What a client may send and how long it may take: the same type as
+    /// the libevent server's, with shorter waits (``RequestLimits/keepAliveTimeout``
+    /// 5 s, ``RequestLimits/idleTimeout`` 30 s: each open connection holds
+    /// a thread or a process here). Its libevent-only fields are ignored.
+    public var limits: RequestLimits
     /// Seconds a closing stop (``SocketServer/stopOnSignals(_:)`` or
     /// ``SocketServer/close()``) lets connections finish the request under
     /// way (idle kept-alive ones close at once) before cutting them; 0 cuts
@@ -51,8 +53,12 @@ public struct SocketServerConfiguration: Sendable {
     /// `wsgi.errors`; refused requests are logged here too.
     public var errors: any ErrorOutput = StandardErrorOutput.shared
 
+    /// A configuration for `host:port` (port 0 lets the kernel choose).
     public init(host: String = "127.0.0.1", port: Int = 8000) {
         self.host = host
         self.port = port
+        limits = RequestLimits()
+        limits.keepAliveTimeout = 5
+        limits.idleTimeout = 30
     }
 }

@@ -1,4 +1,5 @@
 import Gateway
+import GatewayHTTP
 
 /// Writes a ``Handler``'s response to a socket: status line and headers,
 /// then the body framed as the head says (chunked, Content-Length or
@@ -11,7 +12,7 @@ final class SocketTransport: ResponseTransport {
     /// True when the connection must close after this response.
     private(set) var mustClose = false
     /// Where the response is logged when it ends, with its request.
-    private var accessLog: (log: AccessLog, environ: Environ)?
+    private var accessLog: (log: ServerAccessLog, environ: Environ)?
     private var status = 0
     private var bodyBytes = 0
 
@@ -27,7 +28,7 @@ final class SocketTransport: ResponseTransport {
     }
 
     /// Logs the response to `log` (Common Log Format) once it ends.
-    func logResponses(to log: AccessLog, for environ: Environ) {
+    func logResponses(to log: ServerAccessLog, for environ: Environ) {
         accessLog = (log, environ)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Gateway
+import GatewayHTTP
 
 /// Calls an application in-process, with no socket: builds the PEP 3333
 /// environ a server would (the same CGI variables, `REMOTE_ADDR` 127.0.0.1,

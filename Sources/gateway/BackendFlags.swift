@@ -10,7 +10,7 @@ extension Serve {
         }
         switch backend {
         case .socket:
-            let limits = EventServerConfiguration.Limits()
+            let limits = RequestLimits()
             let eventOnly: [(flag: String, given: Bool)] = [
                 ("--threads", threads != 0),
                 ("--reactors", reactors != 1),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Gateway
+import GatewayHTTP
 import GatewayEvent
 
 /// systemd socket activation for `gateway serve`: the sockets systemd

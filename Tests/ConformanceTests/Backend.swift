@@ -46,7 +46,7 @@ struct Backend: CustomTestStringConvertible, Sendable {
             var configuration = SocketServerConfiguration(host: "127.0.0.1", port: 0)
             configuration.mode = mode
             configuration.errors = errors
-            configuration.keepAliveTimeout = 2
+            configuration.limits.keepAliveTimeout = 2
             return BackgroundServer(try SocketServer(configuration: configuration, app: app))
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Gateway
+import GatewayHTTP
 import GatewayTesting
 import Testing
 

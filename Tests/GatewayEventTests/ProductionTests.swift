@@ -119,7 +119,7 @@ struct ProductionTests {
     @Test func limitsAnswerTheirStatus() throws {
         try serve({
             $0.limits.maxBodyBytes = 1000
-            $0.limits.maxURILength = 100
+            $0.limits.maxRequestLine = 100
             $0.limits.maxHeaderBytes = 2000
         }, app: environApp) { server in
             let body = try TestHTTPClient(port: server.port)

@@ -5,7 +5,7 @@ import Testing
 
 /// The README's "Linking it into a service" program is Examples/ServiceEvent
 /// and, with its import changed, Examples/ServiceSocket: both compile with
-/// the package, serve, and stop on SIGTERM (`stopOnSignals` is `GatewayServer`'s).
+/// the package, serve, and stop on SIGTERM (`stopOnSignals` is a `GatewayServer` requirement).
 @Suite("Example: linking into a service")
 struct ServiceExampleTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

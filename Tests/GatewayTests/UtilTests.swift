@@ -122,45 +122,4 @@ struct UtilTests {
             #expect(accepted == isToken, "byte \(value)")
         }
     }
-
-    @Test(arguments: [
-        ("/a%20b/c?x=1&y=2", "/a b/c", "x=1&y=2"),
-        ("/caf%C3%A9", "/café", ""),
-        ("/%E9t%E9", "/été", ""),          // not UTF-8: read as Latin-1
-        ("http://example.com/p?q=1", "/p", "q=1"),
-        ("http://example.com", "", ""),
-        ("*", "*", ""),
-        ("/frag#ment", "/frag", ""),
-        ("/%zz%4", "/%zz%4", ""),
-    ])
-    func requestTargets(raw: String, path: String, query: String) {
-        let target = RequestTarget(raw)
-        #expect(target.path == path)
-        #expect(target.query == query)
-    }
-}
-
-@Suite("Environ")
-struct EnvironTests {
-    @Test func requestLineQuotesThePathAgain() {
-        var environ = Environ(variables: ["REQUEST_METHOD": "GET", "PATH_INFO": "/a b/\"c\"", "QUERY_STRING": "x=1",
-                                          "SERVER_PROTOCOL": "HTTP/1.1"])
-        #expect(environ.requestLine == "GET /a%20b/%22c%22?x=1 HTTP/1.1")
-        environ["QUERY_STRING"] = ""
-        environ["SCRIPT_NAME"] = "/app"
-        #expect(environ.requestLine == "GET /app/a%20b/%22c%22 HTTP/1.1")
-    }
-
-    @Test func variablesKeepOrderAndReplaceInPlace() {
-        var variables: EnvironVariables = [:]
-        variables["B"] = "1"
-        variables["A"] = "2"
-        variables["B"] = "3"
-        #expect(variables.map(\.key) == ["B", "A"])
-        #expect(variables["B"] == "3")
-        #expect(variables.updateValue("4", forKey: "A") == "2")
-        variables["B"] = nil
-        #expect(variables.keys == ["A"])
-        #expect(variables.dictionary == ["A": "4"])
-    }
 }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Gateway
 
 /// Tells systemd about the service's state (`sd_notify(3)`): a datagram to
 /// the unix socket named by `NOTIFY_SOCKET`, for `Type=notify` units.
@@ -13,23 +14,23 @@ import Glibc
 ///
 /// Taking it unsets `NOTIFY_SOCKET`, so children (prefork workers, programs
 /// the application starts) cannot report for the service.
-public struct SystemdNotifier: Sendable {
+package struct SystemdNotifier: Sendable {
     /// The socket path; a leading `@` names an abstract socket.
-    public let socketPath: String
+    package let socketPath: String
 
     /// The states this server reports.
-    public enum State: String, Sendable {
+    package enum State: String, Sendable {
         case ready = "READY=1"
         case reloading = "RELOADING=1"
         case stopping = "STOPPING=1"
     }
 
-    public init(socketPath: String) {
+    package init(socketPath: String) {
         self.socketPath = socketPath
     }
 
     /// The notifier `NOTIFY_SOCKET` names, or nil when unset; unsets it.
-    public static func takeFromEnvironment() -> SystemdNotifier? {
+    package static func takeFromEnvironment() -> SystemdNotifier? {
         guard let value = getenv("NOTIFY_SOCKET").map({ String(cString: $0) }), !value.isEmpty else { return nil }
         unsetenv("NOTIFY_SOCKET")
         return SystemdNotifier(socketPath: value)
@@ -37,13 +38,13 @@ public struct SystemdNotifier: Sendable {
 
     /// Sends a state; false when it could not be delivered (systemd gone).
     @discardableResult
-    public func notify(_ state: State) -> Bool {
+    package func notify(_ state: State) -> Bool {
         send(state.rawValue)
     }
 
     /// Sends a raw message, e.g. `"STATUS=serving"` or several lines at once.
     @discardableResult
-    public func send(_ message: String) -> Bool {
+    package func send(_ message: String) -> Bool {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         var path = Array(socketPath.utf8)

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Gateway
 
 /// A bound, listening TCP socket: what every server of the package accepts on.
 ///
@@ -14,14 +15,14 @@ import Darwin
 /// let socket = try ListeningSocket(host: "127.0.0.1", port: 0)
 /// print(socket.address.port)     // the port the kernel chose
 /// ```
-public struct ListeningSocket: Sendable {
+package struct ListeningSocket: Sendable {
     /// The listening descriptor (non-blocking, close-on-exec).
-    public let descriptor: Int32
+    package let descriptor: Int32
     /// The address bound, with the real port.
-    public let address: ServerAddress
+    package let address: ServerAddress
 
     /// Binds `host:port` (port 0 lets the kernel choose) and listens.
-    public init(host: String, port: Int, backlog: Int32 = 1024, reusePort: Bool = false) throws {
+    package init(host: String, port: Int, backlog: Int32 = 1024, reusePort: Bool = false) throws {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -55,7 +56,7 @@ public struct ListeningSocket: Sendable {
     }
 
     /// Closes the descriptor.
-    public func close() {
+    package func close() {
         _ = Glibc.close(descriptor)
     }
 
@@ -72,7 +73,7 @@ public struct ListeningSocket: Sendable {
     /// ListeningSocket.stopHandshakes(on: socket.descriptor)
     /// // accept what the backlog holds for a round trip, then close
     /// ```
-    public static func stopHandshakes(on descriptor: Int32) {
+    package static func stopHandshakes(on descriptor: Int32) {
         var address = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let named = withUnsafeMutablePointer(to: &address) {
@@ -96,7 +97,7 @@ public struct ListeningSocket: Sendable {
     }
 
     /// The host and port a socket is bound to.
-    public static func localAddress(of fd: Int32) throws -> ServerAddress {
+    package static func localAddress(of fd: Int32) throws -> ServerAddress {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let ok = withUnsafeMutablePointer(to: &storage) {
@@ -107,52 +108,10 @@ public struct ListeningSocket: Sendable {
     }
 }
 
-/// Turns a socket address into host text and port.
-public enum SocketAddressText {
-    public static func describe(_ storage: sockaddr_storage) throws -> ServerAddress {
-        var storage = storage
-        return try withUnsafePointer(to: &storage) { pointer in
-            var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-            var service = [CChar](repeating: 0, count: Int(NI_MAXSERV))
-            let status = pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                getnameinfo($0, socklen_t(MemoryLayout<sockaddr_storage>.size), &host, socklen_t(host.count),
-                            &service, socklen_t(service.count), NI_NUMERICHOST | NI_NUMERICSERV)
-            }
-            guard status == 0 else {
-                throw SocketError.resolve(host: "?", reason: String(cString: gai_strerror(status)))
-            }
-            let hostText = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            let serviceText = String(decoding: service.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            return ServerAddress(host: hostText, port: Int(serviceText) ?? 0)
-        }
-    }
-}
-
-/// Why a socket could not be set up.
-public enum SocketError: Error, Equatable, CustomStringConvertible {
-    case resolve(host: String, reason: String)
-    case bind(host: String, port: Int, errno: Int32)
-    case unknownGroup(String)
-    case permissions(path: String, errno: Int32)
-
-    public var description: String {
-        switch self {
-        case .resolve(let host, let reason):
-            return "cannot resolve \(host.debugDescription): \(reason)"
-        case .bind(let host, let port, let code):
-            return "cannot listen on \(host):\(port): \(String(cString: strerror(code)))"
-        case .unknownGroup(let name):
-            return "unknown group \(name.debugDescription) for the unix socket"
-        case .permissions(let path, let code):
-            return "cannot set the owner or mode of \(path): \(String(cString: strerror(code)))"
-        }
-    }
-}
-
 extension ListeningSocket {
     /// Binds a unix-domain socket at `path` (replacing a stale socket file),
     /// gives it `permissions` (by default anyone may connect) and listens.
-    public init(unixPath path: String, backlog: Int32 = 1024, permissions: UnixSocketPermissions = UnixSocketPermissions()) throws {
+    package init(unixPath path: String, backlog: Int32 = 1024, permissions: UnixSocketPermissions = UnixSocketPermissions()) throws {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let capacity = MemoryLayout.size(ofValue: address.sun_path)
@@ -191,7 +150,7 @@ extension ListeningSocket {
     }
 
     /// Wraps a descriptor already bound and listening.
-    public init(descriptor: Int32, address: ServerAddress) {
+    package init(descriptor: Int32, address: ServerAddress) {
         self.descriptor = descriptor
         self.address = address
     }

@@ -1,23 +1,22 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Gateway
 
 /// The run state both servers keep under their lock: one loop at a time, a
 /// shutdown that may come before the loop starts (the next serve returns at
-/// once), and no running again once closed.
+/// once), and no running again once closed (``GatewayServerError``).
 package struct ServeLifecycle {
     package private(set) var running = false
     package private(set) var stopRequested = false
     package private(set) var closed = false
     private var loopThread: pthread_t?
 
-    package enum Refusal: Error { case closed, alreadyRunning }
-
     package init() {}
 
     /// Marks the loop as running on this thread; false (and the pending stop
     /// consumed) when a shutdown came first. `handleRequest` ignores such a stop.
-    package mutating func begin(oneRequest: Bool) throws(Refusal) -> Bool {
+    package mutating func begin(oneRequest: Bool) throws(GatewayServerError) -> Bool {
         if closed { throw .closed }
         if running { throw .alreadyRunning }
         if stopRequested && !oneRequest {

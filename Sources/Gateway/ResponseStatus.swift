@@ -1,9 +1,18 @@
 /// A response status: code and reason phrase, parsed from PEP 3333's
 /// status line such as `"404 Not Found"`.
+///
+/// ```swift
+/// let code = 404
+/// try startResponse("\(code) \(ResponseStatus.reasonPhrase(for: code))", headers)
+/// let status = try ResponseStatus(parsing: "404 Not Found")   // code 404, reason "Not Found"
+/// ```
 public struct ResponseStatus: Sendable, Equatable {
+    /// The three-digit code, e.g. `404`.
     public var code: Int
+    /// The reason phrase, e.g. `"Not Found"`.
     public var reason: String
 
+    /// A status from its parts, unchecked.
     public init(code: Int, reason: String) {
         self.code = code
         self.reason = reason
@@ -32,7 +41,7 @@ public struct ResponseStatus: Sendable, Equatable {
 
     /// The short text body servers answer with when they refuse a request
     /// themselves: `"404 Not Found\n"`.
-    public static func plainBody(for code: Int) -> String {
+    package static func plainBody(for code: Int) -> String {
         "\(code) \(reasonPhrase(for: code))\n"
     }
 

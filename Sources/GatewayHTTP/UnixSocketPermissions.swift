@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Gateway
 
 /// Who may connect to a unix-domain socket the server creates: its file mode
 /// and group. Connecting needs write permission on the file, so the default,
@@ -12,19 +13,19 @@ import Glibc
 /// configuration.unixPath = "/run/eventgateway/gateway.sock"
 /// configuration.unixPermissions = UnixSocketPermissions(mode: 0o660, group: "www-data")
 /// ```
-public struct UnixSocketPermissions: Sendable, Equatable {
+package struct UnixSocketPermissions: Sendable, Equatable {
     /// The socket file's permission bits.
-    public var mode: mode_t
+    package var mode: mode_t
     /// The group to give the socket file (a name or a numeric id); nil keeps the process's.
-    public var group: String?
+    package var group: String?
 
-    public init(mode: mode_t = 0o666, group: String? = nil) {
+    package init(mode: mode_t = 0o666, group: String? = nil) {
         self.mode = mode
         self.group = group
     }
 
     /// Parses an octal mode as `--unix-mode` takes it: `660`, `0660`, `0o660`.
-    public static func mode(octal text: String) -> mode_t? {
+    package static func mode(octal text: String) -> mode_t? {
         var digits = Substring(text)
         if digits.hasPrefix("0o") { digits = digits.dropFirst(2) }
         guard !digits.isEmpty, let value = mode_t(digits, radix: 8), value <= 0o777 else { return nil }

@@ -23,3 +23,8 @@ package func startDetachedThread(_ body: @escaping @Sendable () -> Void) -> Bool
     pthread_detach(thread)
     return true
 }
+
+/// Starts a thread the server cannot do without (a loop, a pool worker).
+package func startEssentialThread(_ body: @escaping @Sendable () -> Void) {
+    guard startDetachedThread(body) else { fatalError("pthread_create failed: cannot start a server thread") }
+}

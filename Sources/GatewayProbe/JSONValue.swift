@@ -1,4 +1,5 @@
 import Gateway
+import GatewayHTTP
 
 /// The few JSON values the probe answers with, written by hand.
 enum JSONValue {

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Gateway
 
 /// Listening sockets handed over by systemd (socket activation,
 /// `sd_listen_fds(3)`): when `LISTEN_PID` is this process, descriptors 3 up
@@ -17,13 +18,13 @@ import Glibc
 /// evhttp's listener loops on `accept` until it fails, so a blocking one
 /// would stall the loop. The four `LISTEN_*` variables are unset afterwards
 /// so that no child process takes the sockets for its own.
-public enum InheritedSockets {
+package enum InheritedSockets {
     /// The first descriptor systemd passes (`SD_LISTEN_FDS_START`).
-    public static let firstDescriptor: Int32 = 3
+    package static let firstDescriptor: Int32 = 3
 
     /// The sockets passed to this process, or nil when it was not socket
     /// activated (no `LISTEN_PID`, or one naming another process).
-    public static func take() throws -> [InheritedSocket]? {
+    package static func take() throws -> [InheritedSocket]? {
         defer {
             for name in ["LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES", "LISTEN_PIDFDID"] { unsetenv(name) }
         }
@@ -48,13 +49,13 @@ public enum InheritedSockets {
 }
 
 /// One listening socket passed by systemd.
-public struct InheritedSocket: Sendable {
+package struct InheritedSocket: Sendable {
     /// The name systemd gave it (`FileDescriptorName=`, by default the socket unit's name).
-    public let name: String
+    package let name: String
     /// The listener, ready to serve (non-blocking, close-on-exec).
-    public let listener: ListeningSocket
+    package let listener: ListeningSocket
     /// True for a unix-domain socket (its file is systemd's: never unlinked).
-    public let isUnix: Bool
+    package let isUnix: Bool
 
     init(descriptor fd: Int32, name: String) throws {
         var value: Int32 = 0
@@ -97,14 +98,14 @@ public struct InheritedSocket: Sendable {
 }
 
 /// Why an inherited socket cannot be served.
-public enum InheritedSocketError: Error, Equatable, CustomStringConvertible {
+package enum InheritedSocketError: Error, Equatable, CustomStringConvertible {
     case environment(String)
     case notASocket(descriptor: Int32, name: String)
     case notStream(descriptor: Int32, name: String)
     case notListening(descriptor: Int32, name: String)
     case unsupportedFamily(descriptor: Int32, name: String, family: Int32)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .environment(let what): return "socket activation: malformed \(what)"
         case .notASocket(let fd, let name): return "socket activation: descriptor \(fd) (\(name)) is not a socket"

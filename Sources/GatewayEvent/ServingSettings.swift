@@ -1,0 +1,18 @@
+import Gateway
+import GatewayHTTP
+import Logging
+
+/// What every reactor of a server shares.
+struct ServingSettings: Sendable {
+    let configuration: EventServerConfiguration
+    let app: Application
+    let environBuilder: EnvironBuilder
+    let pool: WorkerPool?
+    /// Memory for request bodies, shared by every reactor of the process.
+    let bodyBudget: BodyBudget
+    /// Disk for spooled bodies, likewise.
+    let spoolBudget: BodyBudget
+    let counters: ServerCounters
+    let accessLog: ServerAccessLog?
+    var logger: Logger { configuration.logger }
+}

@@ -1,0 +1,33 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A stop on a signal for a server without an event loop of its own: the
+/// signals are blocked on the calling thread (and the threads it starts
+/// afterwards), and a thread waits for them with `sigwait`. Call it before
+/// starting other threads, so no thread is left where the signal would take
+/// its default action. (`EventServer` catches signals on its loop instead.)
+///
+/// ```swift
+/// SignalStop.start(on: [SIGINT, SIGTERM]) { server.shutdown() }
+/// ```
+package enum SignalStop {
+    /// Runs `stop` on the waiting thread when one of `signals` arrives.
+    /// False, with the signals unblocked again, when no thread could start.
+    @discardableResult
+    package static func start(on signals: [Int32], _ stop: @escaping @Sendable () -> Void) -> Bool {
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        for number in signals { sigaddset(&mask, number) }
+        pthread_sigmask(SIG_BLOCK, &mask, nil)
+        let watched = mask
+        let started = startDetachedThread {
+            var waitFor = watched
+            var caught: Int32 = 0
+            sigwait(&waitFor, &caught)
+            stop()
+        }
+        if !started { pthread_sigmask(SIG_UNBLOCK, &mask, nil) }
+        return started
+    }
+}

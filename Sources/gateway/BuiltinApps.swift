@@ -1,0 +1,16 @@
+import Gateway
+import GatewayProbe
+
+/// The applications `gateway serve --app NAME` can run.
+enum BuiltinApps {
+    static let all: [(name: String, app: Application)] = [
+        ("demo", demoApp),
+        ("probe", probeApp),
+    ]
+
+    static var names: [String] { all.map(\.name) }
+
+    static func named(_ name: String) -> Application? {
+        all.first { $0.name == name }?.app
+    }
+}

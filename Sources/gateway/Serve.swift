@@ -1,0 +1,218 @@
+import ArgumentParser
+import Foundation
+import Gateway
+import GatewayHTTP
+import GatewayEvent
+import GatewayMiddleware
+import GatewayProbe
+import GatewaySocket
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `gateway serve`: the command-line front of both servers.
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve a built-in application over HTTP.")
+
+    @Option(help: ArgumentHelp(
+        "A settings file: 'key = value' lines named after these flags (port = 8000); GATEWAY_* variables override it, flags override both.",
+        valueName: "path"))
+    var config: String?
+
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on; 0 picks a free one.")
+    var port = 8000
+
+    @Option(help: "The application: \((BuiltinApps.names + ExampleAppCatalog.names).joined(separator: ", ")) (static and stack serve --root).")
+    var app = "demo"
+
+    @Option(help: "With --app static: the folder to serve.")
+    var root = "."
+
+    @Option(help: "Event backend: worker threads for the app (0 runs it on the event loop).")
+    var threads = 0
+
+    @Option(help: "Event backend: event loops sharing the listening socket.")
+    var reactors = 1
+
+    @Option(help: "Event backend: worker processes forked after binding, supervised (0: no prefork).")
+    var processes = 0
+
+    @Option(help: "Listen on this unix-domain socket path instead of host and port.")
+    var unix: String?
+
+    @Option(help: "With --unix: the socket file's mode, in octal (default 666: a proxy running as another user can connect).")
+    var unixMode = "666"
+
+    @Option(help: "With --unix: the socket file's group (a name or id), e.g. the proxy's, with --unix-mode 660.")
+    var unixGroup: String?
+
+    @Option(help: "Seconds a graceful shutdown waits for responses under way.")
+    var shutdownTimeout: Double = 10
+
+    @Option(help: "Event backend: connections open at once; past it, new ones wait to be accepted.")
+    var maxConnections = RequestLimits().maxConnections
+
+    @Option(help: "Event backend: seconds a whole request may take to arrive (extended by its rate, --min-request-rate).")
+    var requestTimeout = RequestLimits().requestTimeout
+
+    @Option(help: "Event backend: bytes per second that extend --request-timeout by one second each (0: fixed deadline).")
+    var minRequestRate = RequestLimits().minRequestRate
+
+    @Option(help: "Seconds a kept-alive connection may wait for its next request (default: event 30, socket 5).")
+    var keepAliveTimeout: Double?
+
+    @Option(help: "Event backend: seconds without progress reading or writing before a connection is dropped.")
+    var idleTimeout = RequestLimits().idleTimeout
+
+    @Option(help: "Largest request head (request line and headers) in bytes; past it: 431.")
+    var maxHeaderBytes = RequestLimits().maxHeaderBytes
+
+    @Option(help: "Largest request body in bytes; past it: 413.")
+    var maxBodyBytes = RequestLimits().maxBodyBytes
+
+    @Option(help: "Event backend: requests that may wait for a worker (with --threads); past it, 503.")
+    var maxPending = EventServerConfiguration().maxPending
+
+    @Option(help: "Event backend: seconds the oldest request waiting for a worker may have waited before new ones get 503.")
+    var maxQueueWait = EventServerConfiguration().maxQueueWait
+
+    @Option(help: "Event backend: bodies up to this many bytes stay in memory (budget allowing); larger ones are spooled to disk.")
+    var bodySpoolThreshold = RequestLimits().bodySpoolThreshold
+
+    @Option(help: "Event backend: memory for request bodies, all connections together; past it, bodies are spooled.")
+    var maxBufferedBodyBytes = RequestLimits().maxBufferedBodyBytes
+
+    @Option(help: "Event backend: disk for spooled request bodies, all connections together; past it, 503.")
+    var maxSpooledBodyBytes = RequestLimits().maxSpooledBodyBytes
+
+    @Option(help: "Proxies whose X-Forwarded-For/-Proto (or Forwarded) headers are believed: IPs, CIDRs, 'unix', or '*' (default: no one).")
+    var forwardedAllowIps = ""
+
+    @Option(help: "Which forwarding headers trusted proxies send: x-forwarded or forwarded (RFC 7239); the other family is dropped.")
+    var forwardedHeaders: ProxyHeaders.Style = .xForwarded
+
+    @Flag(help: "Do not write the access log.")
+    var noAccessLog = false
+
+    @Flag(help: "Send no Server header (one header line less on every response).")
+    var noServerHeader = false
+
+    @Option(help: "The server: event (libevent) or socket (pure sockets).")
+    var backend: Backend = .event
+
+    @Option(help: "How the socket backend serves connections: single, threads or fork.")
+    var socketMode: SocketMode = .threads
+
+    enum Backend: String, ExpressibleByArgument, CaseIterable { case event, socket }
+    enum SocketMode: String, ExpressibleByArgument, CaseIterable { case single, threads, fork }
+
+    func validate() throws {
+        guard ExampleAppCatalog.names.contains(app) || BuiltinApps.named(app) != nil else {
+            throw ValidationError("unknown app '\(app)'; choose one of \((BuiltinApps.names + ExampleAppCatalog.names).joined(separator: ", "))")
+        }
+        guard (0...65535).contains(port) else { throw ValidationError("port must be 0...65535") }
+        guard threads >= 0, reactors >= 1 else { throw ValidationError("--threads must be >= 0 and --reactors >= 1") }
+        guard maxConnections >= 1, maxHeaderBytes >= 1, maxBodyBytes >= 0, minRequestRate >= 0 else {
+            throw ValidationError("--max-connections and --max-header-bytes must be >= 1, --max-body-bytes and --min-request-rate >= 0")
+        }
+        guard maxPending >= 1, maxQueueWait > 0, bodySpoolThreshold >= 0, maxBufferedBodyBytes >= 0, maxSpooledBodyBytes >= 0 else {
+            throw ValidationError("--max-pending must be >= 1, --max-queue-wait > 0; the body thresholds and budgets >= 0")
+        }
+        guard [requestTimeout, keepAliveTimeout ?? 1, idleTimeout, shutdownTimeout].allSatisfy({ $0 > 0 }) else {
+            throw ValidationError("timeouts must be > 0 seconds")
+        }
+        do {
+            _ = try ForwardedAllowList(forwardedAllowIps)
+        } catch {
+            throw ValidationError("--\(error)")
+        }
+        guard UnixSocketPermissions.mode(octal: unixMode) != nil else {
+            throw ValidationError("--unix-mode must be octal permission bits such as 660, not '\(unixMode)'")
+        }
+    }
+
+    func run() throws {
+        // Here, not in validate(): each settings-file entry is validated alone.
+        try refuseIgnoredFlags()
+        let builtin = ExampleAppCatalog.make(app, root: root, accessLog: !noAccessLog) ?? BuiltinApps.named(app)!
+        switch backend {
+        case .event:
+            var configuration = EventServerConfiguration(host: host, port: port)
+            configuration.unixPath = unix
+            configuration.unixPermissions = UnixSocketPermissions(
+                mode: UnixSocketPermissions.mode(octal: unixMode)!, group: unixGroup)
+            let inherited = try adoptInheritedSockets(into: &configuration)
+            configuration.notifier = SystemdNotifier.takeFromEnvironment()
+            let application = try behindProxies(builtin, unixPeers: inherited.isEmpty ? unix != nil : inherited.contains(where: \.isUnix))
+            configuration.threads = threads
+            configuration.reactors = reactors
+            configuration.maxPending = maxPending
+            configuration.maxQueueWait = maxQueueWait
+            configuration.limits.bodySpoolThreshold = bodySpoolThreshold
+            configuration.limits.maxBufferedBodyBytes = maxBufferedBodyBytes
+            configuration.limits.maxSpooledBodyBytes = maxSpooledBodyBytes
+            configuration.shutdownTimeout = shutdownTimeout
+            configuration.accessLog = !noAccessLog && !ExampleAppCatalog.logsRequests(app)
+            if noServerHeader { configuration.serverSoftware = nil }
+            configuration.limits.maxConnections = maxConnections
+            configuration.limits.requestTimeout = requestTimeout
+            configuration.limits.minRequestRate = minRequestRate
+            if let keepAliveTimeout { configuration.limits.keepAliveTimeout = keepAliveTimeout }
+            configuration.limits.idleTimeout = idleTimeout
+            configuration.limits.maxHeaderBytes = maxHeaderBytes
+            configuration.limits.maxBodyBytes = maxBodyBytes
+            if processes > 0 {
+                let prefork = try Prefork(configuration: configuration, processes: processes, app: application)
+                announce(servingLine(prefork.serverAddresses, inherited: inherited))
+                try prefork.run()
+                return
+            }
+            let server = try EventServer(configuration: configuration, app: application)
+            server.stopOnSignals([SIGINT, SIGTERM])
+            // One process has no workers to replace: a reload (SIGHUP) must not kill it.
+            signal(SIGHUP, SIG_IGN)
+            announce(servingLine(server.serverAddresses, inherited: inherited))
+            try server.serveForever()
+            server.close()
+        case .socket:
+            try refuseSocketActivation()
+            let application = try behindProxies(builtin, unixPeers: unix != nil)
+            var configuration = SocketServerConfiguration(host: host, port: port)
+            configuration.unixPath = unix
+            configuration.unixPermissions = UnixSocketPermissions(
+                mode: UnixSocketPermissions.mode(octal: unixMode)!, group: unixGroup)
+            configuration.mode = switch socketMode {
+            case .single: .single
+            case .threads: .threads(maximum: 256)
+            case .fork: .fork(maximum: 64)
+            }
+            configuration.limits.maxHeaderBytes = maxHeaderBytes
+            configuration.limits.maxBodyBytes = maxBodyBytes
+            configuration.accessLog = !noAccessLog && !ExampleAppCatalog.logsRequests(app)
+            if noServerHeader { configuration.serverSoftware = nil }
+            configuration.shutdownTimeout = shutdownTimeout
+            if let keepAliveTimeout { configuration.limits.keepAliveTimeout = keepAliveTimeout }
+            let server = try SocketServer(configuration: configuration, app: application)
+            server.stopOnSignals([SIGINT, SIGTERM])
+            announce(servingLine([server.serverAddress], inherited: []))
+            try server.serveForever()
+            server.close()
+        }
+    }
+
+    /// The application behind the forwarding-header rewrite (only when some proxy is trusted).
+    private func behindProxies(_ application: @escaping Application, unixPeers: Bool) throws -> Application {
+        let trusted = try ForwardedAllowList(forwardedAllowIps)
+        return ProxyHeaders(trusting: trusted, style: forwardedHeaders, peersAreUnix: unixPeers).wrap(application)
+    }
+
+    /// Writes the start-up line unbuffered, so a supervisor reading our
+    /// stdout through a pipe sees it at once.
+    private func announce(_ line: String) {
+        var line = line
+        line.withUTF8 { _ = write(1, $0.baseAddress, $0.count) }
+    }
+}
