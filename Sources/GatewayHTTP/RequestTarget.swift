@@ -15,6 +15,13 @@ package struct RequestTarget: Sendable, Equatable {
     /// Splits origin-form (`/p?q`), absolute-form (`http://host/p?q`) and
     /// asterisk-form (`*`) targets; a fragment, if any, is dropped.
     package init(_ raw: String) {
+        // The usual target, a path with no escape, query or fragment, is its own PATH_INFO.
+        var plain = raw
+        if plain.withUTF8({ $0.first == UInt8(ascii: "/") && !$0.contains { $0 == 0x23 || $0 == 0x25 || $0 == 0x3F } }) {
+            path = raw
+            query = ""
+            return
+        }
         // Byte-wise: the target is ASCII on the wire, and Character-wise
         // scanning (grapheme breaking) cost more than the rest of the environ.
         let bytes = raw.utf8

@@ -41,6 +41,7 @@ public struct ProxyHeaders: Sendable {
     static let xForwardedKeys = ["HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST",
                                  "HTTP_X_FORWARDED_PORT", "HTTP_X_FORWARDED_PREFIX"]
     static let forwardedKeys = ["HTTP_FORWARDED"]
+    static let allKeys = xForwardedKeys + forwardedKeys
 
     public var trusted: ForwardedAllowList
     public var style: Style
@@ -85,7 +86,7 @@ public struct ProxyHeaders: Sendable {
     /// Applies the forwarding headers to `environ`, or drops them.
     public func rewrite(_ environ: inout Environ) throws(ForwardedHeaderError) {
         guard trusts(environ) else {
-            Self.drop(Self.xForwardedKeys + Self.forwardedKeys, from: &environ.variables)
+            Self.drop(Self.allKeys, from: &environ.variables)
             return
         }
         environ.extras[Self.originalKey] = ["REMOTE_ADDR": environ["REMOTE_ADDR"] ?? "", "wsgi.url_scheme": environ.urlScheme]
