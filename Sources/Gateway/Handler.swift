@@ -26,19 +26,22 @@ package final class Handler {
     package let serverSoftware: String?
 
     private let startResponse = ResponseState()
-    private var body: (any ResponseBody)?
-    private var iterator: (any ChunkIterator)?
+    // @exclusivity(unchecked): a handler is used by one thread at a time and
+    // never hands out overlapping accesses to its state; the dynamic checks
+    // cost more than a thousand instructions a request.
+    @exclusivity(unchecked) private var body: (any ResponseBody)?
+    @exclusivity(unchecked) private var iterator: (any ChunkIterator)?
     /// Chunks pulled before the head was decided, still to be sent.
-    private var pending: [[UInt8]] = []
-    private var pendingIndex = 0
+    @exclusivity(unchecked) private var pending: [[UInt8]] = []
+    @exclusivity(unchecked) private var pendingIndex = 0
     /// The Content-Length of the response and the bytes still owed to it.
-    private var announced: Int?
-    private var remaining: Int?
-    private var sendsBody = true
-    private var closed = false
+    @exclusivity(unchecked) private var announced: Int?
+    @exclusivity(unchecked) private var remaining: Int?
+    @exclusivity(unchecked) private var sendsBody = true
+    @exclusivity(unchecked) private var closed = false
 
     /// The head decided by ``start(_:)``.
-    package private(set) var head: ResponseHead?
+    @exclusivity(unchecked) package private(set) var head: ResponseHead?
 
     /// The body is a file that the transport may send with sendfile instead
     /// of pulling chunks (see ``takeFile()``).

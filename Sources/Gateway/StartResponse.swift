@@ -96,13 +96,13 @@ public struct ResponseWriter {
 /// The server's record of what the application asked for: the state behind
 /// the ``StartResponse`` a ``Handler`` gives the application.
 final class ResponseState {
-    private(set) var status: ResponseStatus?
-    private(set) var headers: [(String, String)] = []
+    @exclusivity(unchecked) private(set) var status: ResponseStatus?
+    @exclusivity(unchecked) private(set) var headers: [(String, String)] = []
     /// True once the headers count as sent: data went through `write`, or
     /// the server committed to the response.
-    var headersSent = false
+    @exclusivity(unchecked) var headersSent = false
     /// Bytes given to `write`, waiting for the server to send them.
-    var written: [[UInt8]] = []
+    @exclusivity(unchecked) var written: [[UInt8]] = []
 
     func makeStartResponse() -> StartResponse {
         StartResponse(state: self)

@@ -20,22 +20,24 @@ final class ConnectionSlot {
     let events: OpaquePointer
     let connection: OpaquePointer
     unowned let owner: ConnectionGuard
-    var phase = Phase.receiving
+    // @exclusivity(unchecked): used on its loop's thread only, with no
+    // overlapping accesses; the dynamic checks were a cost of every read.
+    @exclusivity(unchecked) var phase = Phase.receiving
     /// When the phase began (``MonotonicClock``).
-    var since: Double
+    @exclusivity(unchecked) var since: Double
     /// Bytes received in this `receiving` phase.
-    var received = 0
-    private(set) var relay: RequestRelay
+    @exclusivity(unchecked) var received = 0
+    @exclusivity(unchecked) private(set) var relay: RequestRelay
     /// The relay is writing into the input buffer: its own bytes, not the client's.
-    private var relaying = false
+    @exclusivity(unchecked) private var relaying = false
     /// What the relay writes for evhttp, reused between reads.
-    private var relayed: [UInt8] = []
+    @exclusivity(unchecked) private var relayed: [UInt8] = []
     /// The response under way, told when the client goes.
-    var exchange: ResponseExchange?
+    @exclusivity(unchecked) var exchange: ResponseExchange?
     /// The budget the dispatched request's body holds, until its response is done.
-    var heldBody: BodyBudget.Reservation?
-    var inputEntry: OpaquePointer?
-    var outputEntry: OpaquePointer?
+    @exclusivity(unchecked) var heldBody: BodyBudget.Reservation?
+    @exclusivity(unchecked) var inputEntry: OpaquePointer?
+    @exclusivity(unchecked) var outputEntry: OpaquePointer?
 
     init(events: OpaquePointer, connection: OpaquePointer, owner: ConnectionGuard, limits: RequestParser.Limits,
          bodies: RequestRelay.BodyPolicy, now: Double) {
