@@ -1,5 +1,6 @@
 import Gateway
 import GatewayHTTP
+import Logging
 @_exported import struct GatewayHTTP.RequestLimits
 
 /// How a ``SocketServer`` listens and serves.
@@ -50,8 +51,11 @@ public struct SocketServerConfiguration: Sendable {
     public var shutdownTimeout: Double = 0
     /// Write an access log line (Common Log Format) per response to stderr.
     public var accessLog = false
-    /// `wsgi.errors`; refused requests are logged here too.
+    /// `wsgi.errors` for every request; application errors are logged here too.
     public var errors: any ErrorOutput = StandardErrorOutput.shared
+    /// Where server events are logged: refused requests, a stop's deadline,
+    /// accept and fork failures (as the libevent server logs them).
+    public var logger: Logger = Logger(label: "EventGateway")
 
     /// A configuration for `host:port` (port 0 lets the kernel choose).
     public init(host: String = "127.0.0.1", port: Int = 8000) {
