@@ -2,6 +2,7 @@ import Gateway
 import GatewayHTTP
 import Logging
 @_exported import struct GatewayHTTP.RequestLimits
+@_exported import struct GatewayHTTP.UnixSocketPermissions
 
 /// How a ``SocketServer`` listens and serves.
 ///
@@ -34,7 +35,7 @@ public struct SocketServerConfiguration: Sendable {
     public var unixPath: String?
     /// Who may connect to ``unixPath``: by default anyone (mode 0666), so a
     /// proxy running as another user can.
-    package var unixPermissions = UnixSocketPermissions()
+    public var unixPermissions = UnixSocketPermissions()
     public var mode: Mode = .single
     /// The `Server` header sent when the application sets none.
     public var serverSoftware = "EventGateway-Socket/0.1"
