@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
-"""User-space instructions per request, under callgrind: a figure that does
-not move with machine load, unlike req/s.
+"""User-space instructions and allocations per request, under callgrind:
+figures that do not move with machine load, unlike req/s.
 
-    bench/instructions.py GATEWAY [GATEWAY ...]
+    bench/instructions.py BINARY [BINARY ...] [-- EXTRA SERVE FLAGS]
 
-For each binary: `gateway serve --app probe` under valgrind, then N and 2N
-keep-alive GET /hello requests (bare, and browser-like with eight more
-headers) from one client; the difference in instructions between the two
-runs, divided by N, is the cost of one request (start-up cancels out).
+A BINARY is a `gateway` (run as `gateway serve --app probe`) or the C
+baseline `c_hello` (bench/c_hello.c). Each runs under valgrind, then serves N
+and 2N keep-alive GET /hello requests (bare, and browser-like with eight more
+headers) from one client; the difference between the two runs, divided by N,
+is the cost of one request (start-up cancels out): instructions, calls to
+malloc (every heap allocation, libevent's included) and to
+swift_allocObject (Swift objects: classes, closures' contexts, boxes).
 """
 import os
 import re
@@ -43,11 +46,37 @@ def drive(port, count, extra):
                 data += chunk
 
 
-def instructions(binary, count, extra):
+def command(binary, port, flags):
+    if os.path.basename(binary).startswith("c_hello"):
+        return [binary, str(port)]
+    return [binary, "serve", "--app", "probe", "--host", "127.0.0.1", "--port", str(port), "--no-access-log", *flags]
+
+
+def calls(path, names):
+    """Calls to each function named in `names`, summed over every caller
+    (callgrind's `cfn=` / `calls=` lines; names are compressed to ids)."""
+    ids, totals, current = {}, dict.fromkeys(names, 0), None
+    with open(path) as profile:
+        for line in profile:
+            if line.startswith(("fn=", "cfn=")):
+                match = re.match(r"c?fn=\((\d+)\)(?: (.*))?", line.rstrip("\n"))
+                if match.group(2):
+                    ids[match.group(1)] = match.group(2)
+                if line.startswith("cfn="):
+                    current = ids.get(match.group(1))
+            elif line.startswith("calls=") and current in totals:
+                totals[current] += int(line.split()[0][6:])
+    return totals
+
+
+COUNTED = ("malloc", "swift_allocObject")
+
+
+def measure(binary, count, extra, flags):
     port = free_port()
     out = f"/tmp/callgrind.{os.getpid()}.{port}"
-    process = subprocess.Popen(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", binary, "serve",
-                                "--app", "probe", "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
+    process = subprocess.Popen(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
+                                *command(binary, port, flags)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     for _ in range(600):
         try:
@@ -59,15 +88,22 @@ def instructions(binary, count, extra):
     process.send_signal(2)
     _, stderr = process.communicate(timeout=120)
     match = re.search(r"Collected : (\d+)", stderr)
+    counted = calls(out, COUNTED)
     os.unlink(out)
-    return int(match.group(1))
+    return [int(match.group(1))] + [counted[name] for name in COUNTED]
 
 
 def main():
-    for binary in sys.argv[1:]:
+    arguments = sys.argv[1:]
+    flags = arguments[arguments.index("--") + 1:] if "--" in arguments else []
+    binaries = arguments[:arguments.index("--")] if "--" in arguments else arguments
+    print("| binary | request | instructions | malloc | swift_allocObject |")
+    print("|---|---|---:|---:|---:|")
+    for binary in binaries:
         for kind, extra in (("bare", ""), ("browser", BROWSER)):
-            one, two = instructions(binary, N, extra), instructions(binary, 2 * N, extra)
-            print(f"{binary} {kind}: {(two - one) / N:,.0f} instructions per request", flush=True)
+            one, two = measure(binary, N, extra, flags), measure(binary, 2 * N, extra, flags)
+            per = [(b - a) / N for a, b in zip(one, two)]
+            print(f"| {binary} | {kind} | {per[0]:,.0f} | {per[1]:.1f} | {per[2]:.1f} |", flush=True)
 
 
 if __name__ == "__main__":

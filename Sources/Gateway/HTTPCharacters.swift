@@ -1,14 +1,19 @@
 /// The byte classes of HTTP's grammar (RFC 9110 §5.6, RFC 9112, RFC 3986),
-/// written once for every parser and check in the package. Each is a table
-/// lookup: they run for every byte of every request.
-package enum HTTPCharacters {
-    // @inlinable: called for every byte of every request from other
-    // modules; each is a few compares, no table (a global would cost a
+/// written once for every parser and check in the package; they run for
+/// every byte of every request.
+///
+/// Server plumbing, so behind an SPI (`@_spi(GatewayKit) import Gateway`)
+/// rather than `package`: Swift 6.3 does not inline a `package` function
+/// into another module even when it is `@inlinable`, and a call per byte
+/// cost the parser a third of its time.
+@_spi(GatewayKit)
+public enum HTTPCharacters {
+    // Each is a few compares, no table (a global would cost a
     // lazy-initialisation check per call).
 
     /// `tchar`: letters, digits and ``!#$%&'*+-.^_`|~`` (a method, a field name).
     @inlinable @inline(__always)
-    package static func isToken(_ byte: UInt8) -> Bool {
+    public static func isToken(_ byte: UInt8) -> Bool {
         switch byte {
         case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: true
         case 0x21, 0x23...0x27, 0x2A, 0x2B, 0x2D, 0x2E, 0x5E...0x60, 0x7C, 0x7E: true
@@ -19,22 +24,58 @@ package enum HTTPCharacters {
     /// A byte allowed inside a field value: HTAB, SP, `VCHAR` and `obs-text`;
     /// never CR, LF, NUL, another control byte or DEL.
     @inlinable @inline(__always)
-    package static func isFieldValue(_ byte: UInt8) -> Bool { byte >= 0x20 ? byte != 0x7F : byte == 0x09 }
+    public static func isFieldValue(_ byte: UInt8) -> Bool { byte >= 0x20 ? byte != 0x7F : byte == 0x09 }
 
     /// A byte of a request target: visible ASCII (`VCHAR`), no spaces or controls.
     @inlinable @inline(__always)
-    package static func isTarget(_ byte: UInt8) -> Bool { byte &- 0x21 < 0x5E }
+    public static func isTarget(_ byte: UInt8) -> Bool { byte &- 0x21 < 0x5E }
+
+    /// Checks a whole field value, eight bytes a step: `valid` when every
+    /// byte passes ``isFieldValue(_:)``, `ascii` when none is above 0x7F.
+    @inlinable
+    public static func checkFieldValue(_ value: UnsafeRawBufferPointer) -> (valid: Bool, ascii: Bool) {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs = ones &* 0x80
+        var index = 0, seen: UInt64 = 0
+        while index + 8 <= value.count {
+            let word = value.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            let deleteBytes = word ^ (ones &* 0x7F)
+            // Any byte below 0x20, any 0x7F (exact tests for "some byte"):
+            // then look byte by byte, since HTAB is allowed.
+            let below = (word &- ones &* 0x20) & ~word & highs
+            let delete = (deleteBytes &- ones) & ~deleteBytes & highs
+            if below | delete != 0 {
+                for offset in index..<(index + 8) where !isFieldValue(value[offset]) { return (false, false) }
+            }
+            seen |= word
+            index += 8
+        }
+        while index < value.count {
+            let byte = value[index]
+            if !isFieldValue(byte) { return (false, false) }
+            seen |= UInt64(byte)
+            index += 1
+        }
+        return (true, seen & highs == 0)
+    }
+
+    /// How many bytes from the start of `bytes` are ``isToken(_:)``.
+    @inlinable
+    public static func tokenPrefixLength(_ bytes: UnsafeRawBufferPointer) -> Int {
+        var count = 0
+        while count < bytes.count && isToken(bytes[count]) { count += 1 }
+        return count
+    }
 
     /// `OWS`: SP or HTAB.
     @inlinable @inline(__always)
-    package static func isWhitespace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
+    public static func isWhitespace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
 
     @inlinable @inline(__always)
-    package static func isDigit(_ byte: UInt8) -> Bool { byte &- 0x30 < 10 }
+    public static func isDigit(_ byte: UInt8) -> Bool { byte &- 0x30 < 10 }
 
     /// The value of a hex digit (`HEXDIG`, either case), or nil.
     @inlinable @inline(__always)
-    package static func hexValue(_ byte: UInt8) -> UInt8? {
+    public static func hexValue(_ byte: UInt8) -> UInt8? {
         switch byte {
         case 0x30...0x39: byte - 0x30
         case 0x41...0x46: byte - 0x41 + 10
@@ -46,7 +87,7 @@ package enum HTTPCharacters {
     /// A byte of a `Host` value's `reg-name` or IPv4 address (RFC 3986
     /// `unreserved`, `sub-delims` and `%` of `pct-encoded`).
     @inlinable @inline(__always)
-    package static func isHostName(_ byte: UInt8) -> Bool {
+    public static func isHostName(_ byte: UInt8) -> Bool {
         switch byte {
         case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: true
         case 0x21, 0x24...0x2E, 0x3B, 0x3D, 0x5F, 0x7E: true  // ! $ % & ' ( ) * + , - . ; = _ ~
@@ -56,11 +97,11 @@ package enum HTTPCharacters {
 
     /// ASCII lower case of a letter; other bytes unchanged.
     @inlinable @inline(__always)
-    package static func lowercased(_ byte: UInt8) -> UInt8 { byte &- 0x41 < 26 ? byte | 0x20 : byte }
+    public static func lowercased(_ byte: UInt8) -> UInt8 { byte &- 0x41 < 26 ? byte | 0x20 : byte }
 
     /// True when `bytes` equals `lowercaseName` ignoring ASCII case.
     @inlinable
-    package static func equalsIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ lowercaseName: StaticString) -> Bool {
+    public static func equalsIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ lowercaseName: StaticString) -> Bool {
         guard bytes.count == lowercaseName.utf8CodeUnitCount else { return false }
         let name = lowercaseName.utf8Start
         for index in 0..<bytes.count where lowercased(bytes[index]) != name[index] { return false }

@@ -23,7 +23,7 @@ package final class Handler {
     /// The request's environ, as the application received it.
     package let environ: Environ
     /// The value of the `Server` header added when the application set none.
-    package let serverSoftware: String
+    package let serverSoftware: String?
 
     private let startResponse = ResponseState()
     private var body: (any ResponseBody)?
@@ -50,7 +50,7 @@ package final class Handler {
         return file
     }
 
-    package init(environ: Environ, serverSoftware: String) {
+    package init(environ: Environ, serverSoftware: String?) {
         self.environ = environ
         self.serverSoftware = serverSoftware
     }
@@ -295,7 +295,7 @@ package final class Handler {
             if name.caseInsensitiveEquals("Server") { hasServer = true }
         }
         if !hasDate { headers.append(("Date", HTTPDate.now())) }
-        if !hasServer { headers.append(("Server", serverSoftware)) }
+        if !hasServer, let serverSoftware { headers.append(("Server", serverSoftware)) }
     }
 
     private func logError(_ error: any Error) {

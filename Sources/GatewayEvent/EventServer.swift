@@ -82,7 +82,8 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
         serverAddresses = listeners.map(\.address)
         self.configuration = configuration
         let pool = configuration.threads > 0 ? WorkerPool(
-            threads: configuration.threads, maxPending: configuration.maxPending ?? 4 * configuration.threads) : nil
+            threads: configuration.threads, maxPending: configuration.maxPending,
+                maxWait: configuration.maxQueueWait) : nil
         self.pool = pool
         let bodyBudget = BodyBudget(capacity: configuration.limits.maxBufferedBodyBytes)
         self.bodyBudget = bodyBudget

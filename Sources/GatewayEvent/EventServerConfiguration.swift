@@ -35,16 +35,21 @@ public struct EventServerConfiguration: Sendable {
     public var threads = 0
     /// Requests that may wait for a free worker (with ``threads`` > 0); past
     /// it a request is answered `503 Service Unavailable` with `Retry-After`
-    /// at once instead of waiting in an ever longer queue (nil: 4 × ``threads``).
-    public var maxPending: Int?
+    /// at once instead of waiting in an ever longer queue.
+    public var maxPending = 1024
+    /// Seconds the oldest waiting request may have waited before new ones
+    /// are refused with 503 (with ``threads`` > 0): a burst of quick
+    /// requests queues, a queue that stopped moving is refused early.
+    public var maxQueueWait = 1.0
     /// Event loops, each on its own thread with its own evhttp, sharing the
     /// listening socket.
     public var reactors = 1
     /// The server is one of several processes serving the same socket
     /// (`wsgi.multiprocess`); ``Prefork`` sets it.
     public var multiprocess = false
-    /// The `Server` header sent when the application sets none.
-    public var serverSoftware: String = "EventGateway/0.1"
+    /// The `Server` header sent when the application sets none (nil: none,
+    /// which saves a header line of every response).
+    public var serverSoftware: String? = "EventGateway/0.1"
     /// The listen backlog: how many connections may wait to be accepted.
     public var backlog: Int32 = 1024
     /// What a client may send, and how long it may take (the same type as

@@ -134,7 +134,8 @@ final class Reactor: @unchecked Sendable {
         let accepted = inbox.withLock { inbox -> Bool in
             guard !inbox.closed else { return false }
             inbox.jobs.append((job, abandon))
-            if let event = inbox.event { event_active(event.value, 0, 0) }
+            // One wake-up of the loop for everything posted before it runs.
+            if inbox.jobs.count == 1, let event = inbox.event { event_active(event.value, 0, 0) }
             return true
         }
         if !accepted { abandon?() }

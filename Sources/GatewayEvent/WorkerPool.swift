@@ -5,41 +5,75 @@ import Glibc
 #endif
 
 /// A fixed set of threads running jobs in submission order: where blocking
-/// application code runs so that the event loop keeps doing IO. New
-/// requests wait in its queue only while fewer than `maxPending` jobs do
-/// (``hasRoom``); the jobs of responses under way always queue.
+/// application code runs so that the event loop keeps doing IO.
+///
+/// New requests are admitted (``hasRoom``) while fewer than `maxPending`
+/// wait and the oldest of them has waited less than `maxWait` seconds: a
+/// burst of quick requests queues, a queue that has stopped moving is
+/// refused early (waitress #420). The jobs of responses under way always
+/// queue.
+///
+/// Hand-overs cost little: a job wakes a worker only when one is idle (a
+/// busy worker takes the next job without sleeping), and results go back
+/// to the loop through ``Reactor/post(_:otherwise:)``, which wakes the loop
+/// once for everything posted before it runs.
 final class WorkerPool: Sendable {
     private struct Queue {
         /// Taken jobs are set to nil at once: a finished job must not keep
         /// its request (handler, body, exchange) alive until the next compaction.
         var jobs: [(run: @Sendable () -> Void, isRequest: Bool)?] = []
-        /// Queued jobs that start a request (the rest continue responses under way).
-        var requests = 0
         var head = 0
+        /// When each queued request job was submitted, oldest first.
+        var requestTimes: [Double] = []
+        var requestHead = 0
         var stopping = false
         var running = 0
+        /// Workers waiting for a job.
+        var idle = 0
+
+        var requests: Int { requestTimes.count - requestHead }
+
+        mutating func take() -> (run: @Sendable () -> Void, isRequest: Bool)? {
+            guard head < jobs.count, let job = jobs[head] else { return nil }
+            jobs[head] = nil
+            head += 1
+            if job.isRequest { requestHead += 1 }
+            if head > 1024 && head * 2 > jobs.count {
+                jobs.removeFirst(head)
+                head = 0
+            }
+            if requestHead > 1024 && requestHead * 2 > requestTimes.count {
+                requestTimes.removeFirst(requestHead)
+                requestHead = 0
+            }
+            return job
+        }
     }
     private let queue = Locked(Queue())
     private let wakeUp = Condition()
     let threadCount: Int
     let maxPending: Int
+    let maxWait: Double
 
-    init(threads: Int, maxPending: Int) {
+    init(threads: Int, maxPending: Int, maxWait: Double) {
         threadCount = max(threads, 1)
         self.maxPending = max(maxPending, 1)
+        self.maxWait = maxWait
         for _ in 0..<threadCount {
             startEssentialThread { [self] in work() }
         }
     }
 
     /// Queues `job` for the next free worker; `isRequest` when it starts a
-    /// request (those are what ``maxPending`` bounds).
+    /// request (those are what ``hasRoom`` bounds).
     func submit(isRequest: Bool = false, _ job: @escaping @Sendable () -> Void) {
-        queue.withLock {
+        let wake = queue.withLock {
             $0.jobs.append((job, isRequest))
-            if isRequest { $0.requests += 1 }
+            if isRequest { $0.requestTimes.append(MonotonicClock.seconds()) }
+            return $0.idle > 0
         }
-        wakeUp.signal()  // not broadcast: waking every worker for one job is a thundering herd
+        // Not broadcast: waking every worker for one job is a thundering herd.
+        if wake { wakeUp.signal() }
     }
 
     /// Requests waiting for a worker.
@@ -48,7 +82,12 @@ final class WorkerPool: Sendable {
     /// Whether a new request may queue. Checked by a loop just before it
     /// submits, so with several reactors the queue may pass `maxPending`
     /// by at most one request per other reactor: still bounded.
-    var hasRoom: Bool { depth < maxPending }
+    var hasRoom: Bool {
+        queue.withLock { queue in
+            guard queue.requests > 0 else { return true }
+            return queue.requests < maxPending && MonotonicClock.seconds() - queue.requestTimes[queue.requestHead] < maxWait
+        }
+    }
 
     /// Lets the workers finish what is queued, then end.
     func stop() {
@@ -61,21 +100,15 @@ final class WorkerPool: Sendable {
         while true {
             var job: (run: @Sendable () -> Void, isRequest: Bool)?
             var stop = false
+            var counted = false  // this worker is in `idle`
             wakeUp.wait(until: {
                 queue.withLock { state in
-                    if state.head < state.jobs.count {
-                        job = state.jobs[state.head]
-                        state.jobs[state.head] = nil
-                        if job?.isRequest == true { state.requests -= 1 }
-                        state.head += 1
-                        if state.head > 1024 && state.head * 2 > state.jobs.count {
-                            state.jobs.removeFirst(state.head)
-                            state.head = 0
-                        }
-                        return true
-                    }
-                    stop = state.stopping
-                    return stop
+                    job = state.take()
+                    stop = job == nil && state.stopping
+                    let ready = job != nil || stop
+                    if ready == counted { state.idle += ready ? -1 : 1 }
+                    counted = !ready
+                    return ready
                 }
             })
             if let job { job.run() } else if stop { break }

@@ -1,38 +1,31 @@
-import Gateway
+@_spi(GatewayKit) import Gateway
 
 /// The environ key of a request header: `Content-Type` -> `CONTENT_TYPE`,
 /// `Content-Length` -> `CONTENT_LENGTH`, `X-Forwarded-For` ->
 /// `HTTP_X_FORWARDED_FOR`. Names holding `_` give nil: `X_Forwarded_For`
 /// would otherwise pose as `X-Forwarded-For` (nginx and gunicorn drop them too).
 package func cgiVariableName(forHeader name: String) -> String? {
-    let length = name.utf8.count
-    var dropped = false
+    var name = name
+    return name.withUTF8 { cgiVariableName(forField: UnsafeRawBufferPointer($0)) }
+}
+
+/// ``cgiVariableName(forHeader:)`` for a name as bytes (the parser's).
+package func cgiVariableName(forField name: UnsafeRawBufferPointer) -> String? {
+    switch name.count {
+    case 12 where HTTPCharacters.equalsIgnoringCase(name, "content-type"): return "CONTENT_TYPE"
+    case 14 where HTTPCharacters.equalsIgnoringCase(name, "content-length"): return "CONTENT_LENGTH"
+    default: break
+    }
+    if name.contains(UInt8(ascii: "_")) { return nil }
     // Written straight into the string's storage: one allocation at most
     // (none for keys of 15 bytes or fewer).
-    let key = String(unsafeUninitializedCapacity: length + 5) { out in
+    return String(unsafeUninitializedCapacity: name.count + 5) { out in
         out[0] = UInt8(ascii: "H"); out[1] = UInt8(ascii: "T"); out[2] = UInt8(ascii: "T")
         out[3] = UInt8(ascii: "P"); out[4] = UInt8(ascii: "_")
-        var count = 5
-        for var byte in name.utf8 {
-            if byte == UInt8(ascii: "_") {
-                dropped = true
-                return 0
-            }
-            if byte == UInt8(ascii: "-") {
-                byte = UInt8(ascii: "_")
-            } else if byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") {
-                byte -= 32
-            }
-            out[count] = byte
-            count += 1
+        for (index, byte) in name.enumerated() {
+            out[index + 5] = byte == UInt8(ascii: "-") ? UInt8(ascii: "_") : byte &- 0x61 < 26 ? byte &- 32 : byte
         }
-        return count
-    }
-    if dropped { return nil }
-    switch key {
-    case "HTTP_CONTENT_TYPE": return "CONTENT_TYPE"
-    case "HTTP_CONTENT_LENGTH": return "CONTENT_LENGTH"
-    default: return key
+        return name.count + 5
     }
 }
 

@@ -1,4 +1,4 @@
-import Gateway
+@_spi(GatewayKit) import Gateway
 
 /// What the header fields that steer a request's framing and connection
 /// said, gathered field by field as ``RequestParser`` reads them; the
@@ -14,6 +14,9 @@ struct FieldSummary {
     private(set) var connectionClose = false
     private(set) var connectionKeepAlive = false
     private(set) var expectsContinue = false
+
+    /// A `Content-Length` field was sent (valid or not).
+    var declaresLength: Bool { contentLength != nil || contentLengthProblem != nil }
 
     /// Notes one header field; a refusal when its value alone is invalid.
     mutating func note(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> RequestRefusal? {

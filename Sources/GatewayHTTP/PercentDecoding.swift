@@ -1,4 +1,4 @@
-import Gateway
+@_spi(GatewayKit) import Gateway
 
 /// Decodes `%XX` escapes. The bytes are read as UTF-8, or as Latin-1 when they
 /// are not valid UTF-8 (so no byte is lost, as in Python's servers). `+` is

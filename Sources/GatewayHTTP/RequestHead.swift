@@ -1,4 +1,4 @@
-import Gateway
+@_spi(GatewayKit) import Gateway
 
 /// How a request's body is delimited (RFC 9112 §6.3).
 package enum BodyFraming: Equatable, Sendable {
@@ -15,36 +15,61 @@ package struct RequestHead: Sendable {
     package var target: String
     /// 0 for HTTP/1.0, 1 for HTTP/1.1.
     package var minorVersion: Int
-    /// Field names as sent, values without surrounding whitespace, in order.
-    package var headers: [(name: String, value: String)]
-    package var framing: BodyFraming
+    /// The header fields as environ entries, in the order first seen: keys
+    /// from `cgiVariableName(forField:)` (`HTTP_HOST`, `CONTENT_TYPE`, ...;
+    /// names holding `_` left out), values without surrounding whitespace,
+    /// a repeated field's values joined with ", " (RFC 9110 §5.3).
+    package private(set) var fields: [(key: String, value: String)] = []
+    /// A 64-bit filter over the names seen: a repeated field is found
+    /// without comparing every key of every request.
+    private var fieldFilter: UInt64 = 0
+    package var framing: BodyFraming = .none
     /// The connection may carry another request after this one
     /// (HTTP/1.1 unless `Connection: close`; HTTP/1.0 only with `keep-alive`).
-    package var keepAlive: Bool
+    package var keepAlive = false
     /// `Expect: 100-continue` on HTTP/1.1: the client waits before sending the body.
-    package var expectsContinue: Bool
+    package var expectsContinue = false
+
+    package init(method: String, target: String, minorVersion: Int) {
+        self.method = method
+        self.target = target
+        self.minorVersion = minorVersion
+        fields.reserveCapacity(16)
+    }
 
     /// `SERVER_PROTOCOL`: "HTTP/1.0" or "HTTP/1.1".
     package var protocolName: String { minorVersion == 0 ? "HTTP/1.0" : "HTTP/1.1" }
 
     package var isHead: Bool { method == "HEAD" }
 
-    /// The values of the header `name` (lower case), in order.
-    package func values(of lowercaseName: String) -> [String] {
-        headers.filter { $0.name.lowercased() == lowercaseName }.map(\.value)
+    /// The value of the field whose environ key is `key` (`HTTP_HOST`).
+    package func field(_ key: String) -> String? {
+        fields.first { $0.key == key }?.value
+    }
+
+    /// Adds a field line's value (checked and trimmed by the parser).
+    package mutating func addField(name: UnsafeRawBufferPointer, value: String) {
+        guard let key = cgiVariableName(forField: name) else { return }
+        let mix = name.count &* 7 &+ Int(HTTPCharacters.lowercased(name[0])) &+ Int(HTTPCharacters.lowercased(name[name.count - 1])) &* 3
+        let bit: UInt64 = 1 << UInt64(mix & 63)
+        if fieldFilter & bit != 0, let index = fields.firstIndex(where: { $0.key == key }) {
+            fields[index].value += ", " + value
+            return
+        }
+        fieldFilter |= bit
+        fields.append((key, value))
+    }
+
+    /// Replaces the value of an existing field (the parser's decided
+    /// `Content-Length` in place of the one sent: `005`, `5, 5`).
+    package mutating func replaceField(_ key: String, with value: String) {
+        if let index = fields.firstIndex(where: { $0.key == key }) { fields[index].value = value }
     }
 
     /// The environ's CGI variables and `HTTP_*` entries for this request.
     package func cgiVariables(server: (name: String, port: String), peer: (host: String, port: Int)) -> EnvironVariables {
-        var cgi = CGIVariables(method: method, target: target, protocolName: protocolName, server: server, peer: peer)
-        for (name, value) in headers { cgi.addHeader(name: name, value: value) }
-        var variables = cgi.variables
-        // The length the parser decided, not the field as sent (`005`, `5, 5`).
-        switch framing {
-        case .length(let length): variables["CONTENT_LENGTH"] = String(length)
-        case .none where variables["CONTENT_LENGTH"] != nil: variables["CONTENT_LENGTH"] = "0"
-        default: break
-        }
+        var variables = CGIVariables(method: method, target: target, protocolName: protocolName, server: server, peer: peer).variables
+        for (key, value) in fields { variables.appendNew(key, value) }
         return variables
     }
 }

@@ -1,4 +1,4 @@
-import Gateway
+@_spi(GatewayKit) import Gateway
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -332,12 +332,9 @@ package struct RequestParser {
         }
         let methodName = String(decoding: method, as: UTF8.self)
         if let problem = RequestSyntax.targetProblem(target, method: methodName) { return .failure(.badRequest(problem)) }
-        var head = RequestHead(
+        return .success(RequestHead(
             method: methodName, target: String(decoding: target, as: UTF8.self),
-            minorVersion: minor == UInt8(ascii: "0") ? 0 : 1, headers: [], framing: .none,
-            keepAlive: false, expectsContinue: false)
-        head.headers.reserveCapacity(16)
-        return .success(head)
+            minorVersion: minor == UInt8(ascii: "0") ? 0 : 1))
     }
 
     // MARK: - Field lines
@@ -349,8 +346,7 @@ package struct RequestParser {
             return RequestRefusal(status: 431, reason: "more than \(limits.maxHeaderCount) field lines")
         }
         if HTTPCharacters.isWhitespace(line[0]) { return .badRequest("obs-fold or whitespace before a field name") }
-        var colon = 0
-        while colon < line.count && HTTPCharacters.isToken(line[colon]) { colon += 1 }
+        let colon = HTTPCharacters.tokenPrefixLength(line)
         guard colon < line.count, line[colon] == UInt8(ascii: ":") else {
             if memchr(line.baseAddress!, 0x3A, line.count) == nil { return .badRequest("field line without a colon") }
             if HTTPCharacters.isWhitespace(line[colon]) { return .badRequest("whitespace before a colon") }
@@ -360,19 +356,14 @@ package struct RequestParser {
         var valueStart = colon + 1, valueEnd = line.count
         while valueStart < valueEnd && HTTPCharacters.isWhitespace(line[valueStart]) { valueStart += 1 }
         while valueEnd > valueStart && HTTPCharacters.isWhitespace(line[valueEnd - 1]) { valueEnd -= 1 }
-        var highBits: UInt8 = 0
-        for index in valueStart..<valueEnd {
-            let byte = line[index]
-            guard HTTPCharacters.isFieldValue(byte) else { return .badRequest("control byte in a field value") }
-            highBits |= byte
-        }
+        let value = UnsafeRawBufferPointer(rebasing: line[valueStart..<valueEnd])
+        let check = HTTPCharacters.checkFieldValue(value)
+        guard check.valid else { return .badRequest("control byte in a field value") }
         if trailer { return nil }  // checked, then dropped: PEP 3333 has no trailers
         let name = UnsafeRawBufferPointer(rebasing: line[..<colon])
-        let value = UnsafeRawBufferPointer(rebasing: line[valueStart..<valueEnd])
         if let refusal = fields.note(name: name, value: value) { return refusal }
         // ASCII (nearly every value) is valid UTF-8 as it is; other bytes are UTF-8 or Latin-1.
-        let text = highBits < 0x80 ? String(decoding: value, as: UTF8.self) : decodeText(Array(value))
-        head!.headers.append((String(decoding: name, as: UTF8.self), text))
+        head!.addField(name: name, value: check.ascii ? String(decoding: value, as: UTF8.self) : decodeText(Array(value)))
         return nil
     }
 
@@ -387,6 +378,10 @@ package struct RequestParser {
             return .refused(refuse(.badRequest("\(head.method) with a body")))
         }
         head.framing = framing
+        if fields.declaresLength {
+            // The length decided, not the field as sent (`005`, `5, 5`).
+            if case .length(let length) = framing { head.replaceField("CONTENT_LENGTH", with: String(length)) } else { head.replaceField("CONTENT_LENGTH", with: "0") }
+        }
         head.keepAlive = fields.connectionClose ? false : head.minorVersion >= 1 || fields.connectionKeepAlive
         head.expectsContinue = head.minorVersion >= 1 && fields.expectsContinue
         self.head = head

@@ -1,4 +1,4 @@
-import Gateway
+@_spi(GatewayKit) import Gateway
 
 /// The grammar checks of a request's parts that are not a line's framing:
 /// request-target forms (RFC 9112 §3.2), `Host` (RFC 9110 §7.2, RFC 3986

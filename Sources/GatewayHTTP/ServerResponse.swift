@@ -21,8 +21,9 @@ package struct ServerResponse {
     /// The answer to a refused request: a short text body naming the
     /// status, `Date`, `Server` and `Connection: close`; a 503 (overload)
     /// also says when to try again (`Retry-After`, RFC 9110 §10.2.3).
-    package static func refusal(_ status: Int, serverSoftware: String) -> ServerResponse {
-        var headers = [("Content-Type", "text/plain; charset=utf-8"), ("Date", HTTPDate.now()), ("Server", serverSoftware)]
+    package static func refusal(_ status: Int, serverSoftware: String?) -> ServerResponse {
+        var headers = [("Content-Type", "text/plain; charset=utf-8"), ("Date", HTTPDate.now())]
+        if let serverSoftware { headers.append(("Server", serverSoftware)) }
         if status == 503 { headers.append(("Retry-After", "1")) }
         return ServerResponse(
             status: status,

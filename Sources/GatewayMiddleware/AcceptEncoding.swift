@@ -1,4 +1,4 @@
-import Gateway
+@_spi(GatewayKit) import Gateway
 
 /// The `Accept-Encoding` request header, read per RFC 9110 §12.5.3:
 /// codings are case-insensitive, each may carry a weight `q` (0 refuses it),

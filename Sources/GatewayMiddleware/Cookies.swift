@@ -1,4 +1,4 @@
-import Gateway
+@_spi(GatewayKit) import Gateway
 
 /// The cookies of a request (`HTTP_COOKIE`, RFC 6265 §5.4): `name=value`
 /// pairs split on `;`, surrounding spaces and double quotes removed; the

@@ -1,4 +1,4 @@
-import Gateway
+@_spi(GatewayKit) import Gateway
 
 /// The `Forwarded` header (RFC 7239) split into its elements, one per proxy
 /// hop, each a map of lower-cased parameter names to values (quotes removed).

@@ -76,6 +76,7 @@ public struct ProxyHeaders: Sendable {
     /// Whether the request's peer is a trusted proxy.
     public func trusts(_ environ: Environ) -> Bool {
         if trusted.trustsEveryone { return true }
+        if trusted.isEmpty { return false }
         // Unix peers have no address (evhttp says "localhost", the socket server "").
         guard let address = IPAddress(environ["REMOTE_ADDR"] ?? "") else { return peersAreUnix && trusted.trustsUnix }
         return trusted.contains(address)
@@ -84,18 +85,35 @@ public struct ProxyHeaders: Sendable {
     /// Applies the forwarding headers to `environ`, or drops them.
     public func rewrite(_ environ: inout Environ) throws(ForwardedHeaderError) {
         guard trusts(environ) else {
-            for key in Self.xForwardedKeys + Self.forwardedKeys { environ.variables[key] = nil }
+            Self.drop(Self.xForwardedKeys + Self.forwardedKeys, from: &environ.variables)
             return
         }
         environ.extras[Self.originalKey] = ["REMOTE_ADDR": environ["REMOTE_ADDR"] ?? "", "wsgi.url_scheme": environ.urlScheme]
         switch style {
         case .xForwarded:
-            for key in Self.forwardedKeys { environ.variables[key] = nil }
+            Self.drop(Self.forwardedKeys, from: &environ.variables)
             try applyXForwarded(&environ)
         case .forwarded:
-            for key in Self.xForwardedKeys { environ.variables[key] = nil }
+            Self.drop(Self.xForwardedKeys, from: &environ.variables)
             try applyForwarded(&environ)
         }
+    }
+
+    /// Removes `keys`, touching (and so copying) the variables only when one
+    /// of them is there: on nearly every request none is, and one cheap pass
+    /// over the keys finds that out.
+    private static func drop(_ keys: [String], from variables: inout EnvironVariables) {
+        guard variables.contains(where: { mayBeForwarding($0.key) && keys.contains($0.key) }) else { return }
+        for key in keys { variables[key] = nil }
+    }
+
+    /// `HTTP_X…` or `HTTP_F…` and long enough: the only keys worth comparing
+    /// with the forwarding headers' names.
+    private static func mayBeForwarding(_ key: String) -> Bool {
+        let utf8 = key.utf8
+        guard utf8.count >= 14 else { return false }
+        let sixth = utf8[utf8.index(utf8.startIndex, offsetBy: 5)]
+        return sixth == UInt8(ascii: "X") || sixth == UInt8(ascii: "F")
     }
 
     private func applyXForwarded(_ environ: inout Environ) throws(ForwardedHeaderError) {

@@ -1,4 +1,4 @@
-import Gateway
+@_spi(GatewayKit) import Gateway
 
 /// A `Set-Cookie` response header (RFC 6265 §4.1) with its attributes.
 /// The value is percent-encoded where RFC 6265 does not allow a byte.

@@ -37,8 +37,8 @@ public struct SocketServerConfiguration: Sendable {
     /// proxy running as another user can.
     public var unixPermissions = UnixSocketPermissions()
     public var mode: Mode = .single
-    /// The `Server` header sent when the application sets none.
-    public var serverSoftware = "EventGateway-Socket/0.1"
+    /// The `Server` header sent when the application sets none (nil: none).
+    public var serverSoftware: String? = "EventGateway-Socket/0.1"
     public var backlog: Int32 = 1024
     /// What a client may send and how long it may take: the same type as
     /// the libevent server's, with shorter waits (``RequestLimits/keepAliveTimeout``

@@ -73,8 +73,11 @@ struct Serve: ParsableCommand {
     @Option(help: "Largest request body in bytes; past it: 413.")
     var maxBodyBytes = RequestLimits().maxBodyBytes
 
-    @Option(help: "Event backend: requests that may wait for a worker (with --threads); past it, 503 (default: 4 x threads).")
-    var maxPending: Int?
+    @Option(help: "Event backend: requests that may wait for a worker (with --threads); past it, 503.")
+    var maxPending = EventServerConfiguration().maxPending
+
+    @Option(help: "Event backend: seconds the oldest request waiting for a worker may have waited before new ones get 503.")
+    var maxQueueWait = EventServerConfiguration().maxQueueWait
 
     @Option(help: "Event backend: bodies up to this many bytes stay in memory (budget allowing); larger ones are spooled to disk.")
     var bodySpoolThreshold = RequestLimits().bodySpoolThreshold
@@ -94,6 +97,9 @@ struct Serve: ParsableCommand {
     @Flag(help: "Do not write the access log.")
     var noAccessLog = false
 
+    @Flag(help: "Send no Server header (one header line less on every response).")
+    var noServerHeader = false
+
     @Option(help: "The server: event (libevent) or socket (pure sockets).")
     var backend: Backend = .event
 
@@ -112,8 +118,8 @@ struct Serve: ParsableCommand {
         guard maxConnections >= 1, maxHeaderBytes >= 1, maxBodyBytes >= 0, minRequestRate >= 0 else {
             throw ValidationError("--max-connections and --max-header-bytes must be >= 1, --max-body-bytes and --min-request-rate >= 0")
         }
-        guard (maxPending ?? 1) >= 1, bodySpoolThreshold >= 0, maxBufferedBodyBytes >= 0, maxSpooledBodyBytes >= 0 else {
-            throw ValidationError("--max-pending must be >= 1; the body thresholds and budgets >= 0")
+        guard maxPending >= 1, maxQueueWait > 0, bodySpoolThreshold >= 0, maxBufferedBodyBytes >= 0, maxSpooledBodyBytes >= 0 else {
+            throw ValidationError("--max-pending must be >= 1, --max-queue-wait > 0; the body thresholds and budgets >= 0")
         }
         guard [requestTimeout, keepAliveTimeout ?? 1, idleTimeout, shutdownTimeout].allSatisfy({ $0 > 0 }) else {
             throw ValidationError("timeouts must be > 0 seconds")
@@ -144,11 +150,13 @@ struct Serve: ParsableCommand {
             configuration.threads = threads
             configuration.reactors = reactors
             configuration.maxPending = maxPending
+            configuration.maxQueueWait = maxQueueWait
             configuration.limits.bodySpoolThreshold = bodySpoolThreshold
             configuration.limits.maxBufferedBodyBytes = maxBufferedBodyBytes
             configuration.limits.maxSpooledBodyBytes = maxSpooledBodyBytes
             configuration.shutdownTimeout = shutdownTimeout
             configuration.accessLog = !noAccessLog && !ExampleAppCatalog.logsRequests(app)
+            if noServerHeader { configuration.serverSoftware = nil }
             configuration.limits.maxConnections = maxConnections
             configuration.limits.requestTimeout = requestTimeout
             configuration.limits.minRequestRate = minRequestRate
@@ -184,6 +192,7 @@ struct Serve: ParsableCommand {
             configuration.limits.maxHeaderBytes = maxHeaderBytes
             configuration.limits.maxBodyBytes = maxBodyBytes
             configuration.accessLog = !noAccessLog && !ExampleAppCatalog.logsRequests(app)
+            if noServerHeader { configuration.serverSoftware = nil }
             configuration.shutdownTimeout = shutdownTimeout
             if let keepAliveTimeout { configuration.limits.keepAliveTimeout = keepAliveTimeout }
             let server = try SocketServer(configuration: configuration, app: application)

@@ -221,4 +221,59 @@ struct OverloadTests {
             #expect(server.statistics.refusals == [503: 1])
         }
     }
+
+    /// A queue that has stopped moving: once the oldest waiting request has
+    /// waited past `maxQueueWait`, a new one gets 503 although the count
+    /// limit is far away; the waiting ones are still served.
+    @Test func aQueueThatStoppedMovingAnswers503() throws {
+        let calls = CloseCounter()
+        let release = DispatchSemaphore(value: 0)
+        let app: Application = { _, start in
+            calls.increment()
+            release.wait()
+            try start("200 OK", [("Content-Type", "text/plain")])
+            return ["done"]
+        }
+        try serve({ $0.threads = 1; $0.maxPending = 100; $0.maxQueueWait = 0.2 }, app: app) { server, port in
+            let first = try TestHTTPClient(port: port)
+            try first.send("GET /1 HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(waitUntil(seconds: 30) { calls.value == 1 })
+            let second = try TestHTTPClient(port: port)
+            try second.send("GET /2 HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(waitUntil(seconds: 30) { server.statistics.queueDepth == 1 })
+            usleep(400_000)  // the queued request has now waited at least 0.4 s
+            let refused = try TestHTTPClient(port: port).get("/3")
+            #expect(refused.status == 503)
+            release.signal()
+            release.signal()
+            #expect(try first.readResponse().status == 200)
+            #expect(try second.readResponse().status == 200)
+            #expect(calls.value == 2)
+        }
+    }
+
+    /// The defaults let a burst wait rather than refuse it: 64 clients at
+    /// once on one worker are all answered 200.
+    @Test func aBurstOnTheDefaultsIsServed() throws {
+        let app: Application = { _, start in
+            usleep(1000)
+            try start("200 OK", [("Content-Type", "text/plain")])
+            return ["ok"]
+        }
+        try serve({ $0.threads = 1 }, app: app) { server, port in
+            let statuses = Locked<[Int]>([])
+            let group = DispatchGroup()
+            for _ in 0..<64 {
+                group.enter()
+                Thread {
+                    let status = (try? TestHTTPClient(port: port, timeout: 30).get("/").status) ?? 0
+                    statuses.withLock { $0.append(status) }
+                    group.leave()
+                }.start()
+            }
+            #expect(group.wait(timeout: .now() + 60) == .success)
+            #expect(statuses.withLock { $0 } == Array(repeating: 200, count: 64))
+            #expect(server.statistics.refusals.isEmpty)
+        }
+    }
 }

@@ -41,7 +41,7 @@ func outcomes(of bytes: [UInt8], step: Int = .max, limits: RequestParser.Limits 
                 case .end:
                     if let head = current {
                         results.append(.request(method: head.method, target: head.target,
-                                                headers: head.headers.map { "\($0.name)=\($0.value)" }, body: body))
+                                                headers: head.fields.map { "\($0.key)=\($0.value)" }, body: body))
                     }
                     current = nil
                 case .refused(let refusal):

@@ -26,14 +26,29 @@ struct RequestParserTests {
     @Test func headValuesAreCheckedAndTrimmed() {
         let result = outcomes(of: Self.samples[0]) { head in
             #expect(head.method == "GET" && head.target == "/a/b?x=1" && head.minorVersion == 1)
-            #expect(head.headers.map(\.value) == ["h", "spaced"])
+            #expect(head.fields.map(\.value) == ["h", "spaced"])
             #expect(head.keepAlive && !head.expectsContinue && head.framing == .none)
         }
         #expect(result.count == 1)
     }
 
+    /// Fields come out as environ entries: CGI keys, a repeated field's
+    /// values joined in order, names holding `_` dropped, the decided
+    /// Content-Length in place of the one sent.
+    @Test func fieldsBecomeEnvironEntries() {
+        let request = "POST / HTTP/1.1\r\nHost: h\r\nX-Tag: a\r\nContent-Type: text/plain\r\nx-tag: b\r\n"
+            + "X_Tag: spoof\r\nContent-Length: 005\r\nX-TAG: c\r\n\r\nhello"
+        let result = outcomes(of: Array(request.utf8)) { head in
+            #expect(head.fields.map(\.key) == ["HTTP_HOST", "HTTP_X_TAG", "CONTENT_TYPE", "CONTENT_LENGTH"])
+            #expect(head.field("HTTP_X_TAG") == "a, b, c")
+            #expect(head.field("CONTENT_TYPE") == "text/plain")
+            #expect(head.field("CONTENT_LENGTH") == "5")
+        }
+        #expect(result.count == 1)
+    }
+
     @Test func chunkedBodyIsDechunkedWithExtensionsAndTrailersDropped() {
-        #expect(outcomes(of: Self.samples[2]) == [.request(method: "POST", target: "/up", headers: ["Host=h", "Transfer-Encoding=chunked"], body: Array("Wikipedia".utf8))])
+        #expect(outcomes(of: Self.samples[2]) == [.request(method: "POST", target: "/up", headers: ["HTTP_HOST=h", "HTTP_TRANSFER_ENCODING=chunked"], body: Array("Wikipedia".utf8))])
     }
 
     @Test func pipelinedRequestsFollowEachOther() {
