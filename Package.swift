@@ -35,7 +35,7 @@ let package = Package(
         ),
         .target(name: "Gateway"),
         // The server kit: what both servers share and applications never see.
-        .target(name: "GatewayHTTP", dependencies: ["Gateway"]),
+        .target(name: "GatewayHTTP", dependencies: ["Gateway", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "GatewayEvent",
             dependencies: [
@@ -44,7 +44,10 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
-        .target(name: "GatewaySocket", dependencies: ["Gateway", "GatewayHTTP"]),
+        .target(
+            name: "GatewaySocket",
+            dependencies: ["Gateway", "GatewayHTTP", .product(name: "Logging", package: "swift-log")]
+        ),
         .target(name: "GatewayTesting", dependencies: ["Gateway", "GatewayHTTP"]),
         .target(name: "GatewayProbe", dependencies: ["Gateway", "GatewayHTTP"]),
         .target(name: "GatewayMiddleware", dependencies: ["Gateway", "GatewayHTTP", "CZlib"]),

@@ -14,6 +14,7 @@ public struct EnvironVariables: Sequence, ExpressibleByDictionaryLiteral, Custom
 
     @usableFromInline var entries: [Element] = []
 
+    /// No variables.
     public init() {}
 
     /// Room for `capacity` entries before the storage grows.

@@ -198,7 +198,7 @@ final class ConnectionGuard {
     /// The relay refused a request from its bytes alone; the reactor answers
     /// it when evhttp hands its stand-in over.
     func refused(_ slot: ConnectionSlot, reason: String) {
-        logger.info("refused request from \(slot.peer): \(reason)")
+        logger.refusedRequest(from: slot.peer, reason)
     }
 
     func continueFailed(_ slot: ConnectionSlot) {

@@ -2,6 +2,7 @@ import Gateway
 import GatewayHTTP
 import Logging
 @_exported import struct GatewayHTTP.RequestLimits
+@_exported import struct GatewayHTTP.UnixSocketPermissions
 
 /// How an ``EventServer`` listens and behaves. Every field has a default fit
 /// for production behind a proxy or on its own.
@@ -21,7 +22,7 @@ public struct EventServerConfiguration: Sendable {
     public var unixPath: String?
     /// Who may connect to ``unixPath``: by default anyone (mode 0666), so a
     /// proxy running as another user can, as with gunicorn and uvicorn.
-    package var unixPermissions = UnixSocketPermissions()
+    public var unixPermissions = UnixSocketPermissions()
     /// Sockets bound already, e.g. by systemd (``InheritedSockets``): served
     /// instead of binding ``host``/``port``/``unixPath``, and never unlinked.
     /// The server (or ``Prefork``) takes the descriptors over: give them to one.

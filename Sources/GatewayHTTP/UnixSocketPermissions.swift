@@ -13,19 +13,20 @@ import Gateway
 /// configuration.unixPath = "/run/eventgateway/gateway.sock"
 /// configuration.unixPermissions = UnixSocketPermissions(mode: 0o660, group: "www-data")
 /// ```
-package struct UnixSocketPermissions: Sendable, Equatable {
+public struct UnixSocketPermissions: Sendable, Equatable {
     /// The socket file's permission bits.
-    package var mode: mode_t
+    public var mode: mode_t
     /// The group to give the socket file (a name or a numeric id); nil keeps the process's.
-    package var group: String?
+    public var group: String?
 
-    package init(mode: mode_t = 0o666, group: String? = nil) {
+    /// Mode and group for the socket file; by default 0666 and the process's group.
+    public init(mode: mode_t = 0o666, group: String? = nil) {
         self.mode = mode
         self.group = group
     }
 
     /// Parses an octal mode as `--unix-mode` takes it: `660`, `0660`, `0o660`.
-    package static func mode(octal text: String) -> mode_t? {
+    public static func mode(octal text: String) -> mode_t? {
         var digits = Substring(text)
         if digits.hasPrefix("0o") { digits = digits.dropFirst(2) }
         guard !digits.isEmpty, let value = mode_t(digits, radix: 8), value <= 0o777 else { return nil }

@@ -108,10 +108,10 @@ struct ConnectionServer: Sendable {
     /// (nobody is left to read it), only the log line.
     private func refuse(_ connection: SocketConnection, _ refusal: RequestRefusal, requests: RequestStream) {
         if requests.endedMidRequest {
-            configuration.errors.write("EventGateway: request from \(connection.peer.host) cut short: \(refusal.reason)\n")
+            configuration.logger.requestCutShort(from: connection.peer.host, refusal.reason)
             return
         }
-        configuration.errors.write("EventGateway: refused request from \(connection.peer.host): \(refusal)\n")
+        configuration.logger.refusedRequest(from: connection.peer.host, refusal)
         try? connection.send(ServerResponse.refusal(refusal.status, serverSoftware: configuration.serverSoftware).bytes)
     }
 }

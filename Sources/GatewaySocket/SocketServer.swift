@@ -131,7 +131,7 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
             if state.withLock({ $0.activeThreads == 0 && $0.children.isEmpty }) { return }
             usleep(10_000)
         }
-        configuration.errors.write("EventGateway: shutdown deadline passed with connections under way\n")
+        configuration.logger.warning("shutdown deadline passed with connections under way")
     }
 
     public func handleRequest() throws {
@@ -221,7 +221,7 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
         }
         guard fd >= 0 else {
             if errno == EMFILE || errno == ENFILE {
-                configuration.errors.write("EventGateway: out of file descriptors; pausing accept\n")
+                configuration.logger.error("accept failed: out of file descriptors; pausing accept for 100 ms")
                 usleep(100_000)
             }
             return nil
@@ -266,7 +266,7 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
                 state.withLock { _ = $0.children.insert(child) }
             } else {
                 // No process to be had: serve it here rather than drop it unanswered.
-                configuration.errors.write("EventGateway: fork failed (errno \(errno)); serving the connection in the server process\n")
+                configuration.logger.error("fork failed (errno \(errno)); serving the connection in the server process")
                 connectionServer.serve(connection)
             }
             connection.close()

@@ -1,6 +1,8 @@
 import Gateway
 import GatewayHTTP
+import Logging
 @_exported import struct GatewayHTTP.RequestLimits
+@_exported import struct GatewayHTTP.UnixSocketPermissions
 
 /// How a ``SocketServer`` listens and serves.
 ///
@@ -33,7 +35,7 @@ public struct SocketServerConfiguration: Sendable {
     public var unixPath: String?
     /// Who may connect to ``unixPath``: by default anyone (mode 0666), so a
     /// proxy running as another user can.
-    package var unixPermissions = UnixSocketPermissions()
+    public var unixPermissions = UnixSocketPermissions()
     public var mode: Mode = .single
     /// The `Server` header sent when the application sets none (nil: none).
     public var serverSoftware: String? = "EventGateway-Socket/0.1"
@@ -50,8 +52,11 @@ public struct SocketServerConfiguration: Sendable {
     public var shutdownTimeout: Double = 0
     /// Write an access log line (Common Log Format) per response to stderr.
     public var accessLog = false
-    /// `wsgi.errors`; refused requests are logged here too.
+    /// `wsgi.errors` for every request; application errors are logged here too.
     public var errors: any ErrorOutput = StandardErrorOutput.shared
+    /// Where server events are logged: refused requests, a stop's deadline,
+    /// accept and fork failures (as the libevent server logs them).
+    public var logger: Logger = Logger(label: "EventGateway")
 
     /// A configuration for `host:port` (port 0 lets the kernel choose).
     public init(host: String = "127.0.0.1", port: Int = 8000) {
