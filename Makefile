@@ -36,9 +36,17 @@ deb: deps
 check-deb:
 	scripts/check-deb.sh
 
-.PHONY: bench
+# Issue #14: every figure beside the C evhttp server's of the same run and the
+# previous run's (ROUNDS=5, DURATION=5s, CORES=1, ...: see bench/bench.py).
+.PHONY: bench bench-quick
 bench:
 	bench/run
+
+# A smoke test of the whole benchmark (a minute or two); writes to bench/out/quick,
+# not to docs/ or bench/results/.
+bench-quick:
+	ROUNDS=1 OTHER_ROUNDS=1 DURATION=1s WARMUP=1s IDLE_CONNECTIONS=1000 REQUESTS=300 \
+	RESULTS_DIR=bench/out/quick DOCS_DIR=bench/out/quick bench/run
 
 # libFuzzer over the shared request parser, FUZZ_SECONDS (default 60) long.
 fuzz:

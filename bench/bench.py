@@ -1,29 +1,127 @@
 #!/usr/bin/env python3
-"""EventGateway benchmark: every server beside the C evhttp ceiling, in one run.
+"""EventGateway benchmark: every figure beside the C evhttp server's of the
+same run, and beside the previous run's.
 
-Called by bench/run (which installs wrk, builds in release mode and makes a
-venv with waitress). Servers are pinned to CPU 0 and wrk to CPU 1; each
-figure is the median of REPS runs. Writes docs/benchmarks.md and
-docs/benchmarks.svg.
+Called by bench/run (`make bench`; it installs wrk, curl and valgrind,
+builds in release mode, compiles bench/c_hello.c and makes a venv with
+waitress). Settings, from the environment:
+
+  ROUNDS=5          rounds; each starts every server in turn (C evhttp, the
+                    gateway inline, --threads 4, --reactors 2, then the
+                    others) and measures it at every connection count with
+                    wrk's bare request and the browser-like one
+                    (bench/browser.lua); figures are medians over rounds
+  OTHER_ROUNDS=3    rounds for the rows not compared with C's goals: the
+                    socket server, waitress and wsgiref (at most ROUNDS)
+  DURATION=5s       one wrk run (WARMUP=1s of wrk, discarded, after a start)
+  CONNECTIONS=50,1000
+  CORES=1           servers pinned to CPUs 0..CORES-1, wrk to the others
+                    (shared when none is left); the gateway runs with
+                    --reactors CORES, the C server with CORES loops
+  IDLE_CONNECTIONS=10000, REQUESTS=2000 (callgrind, bench/instructions.py)
+  RESULTS_DIR=bench/results  latest.json is this run, previous.json the one
+                    before (each figure is printed with the previous value)
+  DOCS_DIR=docs     where benchmarks.md and benchmarks.svg are written
+
+`make bench-quick` (ROUNDS=1 DURATION=1s ...) smoke-tests the whole script
+in a minute or two and writes to bench/out/quick instead.
 """
 import datetime
+import json
+import math
 import os
 import platform
 import re
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True  # no bench/__pycache__ in the work tree
+import instructions  # noqa: E402  (bench/instructions.py; reads REQUESTS)
+
 BUILD = os.environ.get("BUILD_DIR", os.path.join(ROOT, ".build", "release"))
+GATEWAY = os.path.join(BUILD, "gateway")
 VENV = os.path.join(ROOT, "bench", ".venv")
 OUT = os.path.join(ROOT, "bench", "out")
-REPS = int(os.environ.get("REPS", "3"))
+C_HELLO = os.path.join(OUT, "c_hello")
+ROUNDS = int(os.environ.get("ROUNDS", os.environ.get("REPS", "5")))
+OTHER_ROUNDS = min(ROUNDS, int(os.environ.get("OTHER_ROUNDS", "3")))
 DURATION = os.environ.get("DURATION", "5s")
+WARMUP = os.environ.get("WARMUP", "1s")
 CONNECTIONS = [int(c) for c in os.environ.get("CONNECTIONS", "50,1000").split(",")]
 IDLE = int(os.environ.get("IDLE_CONNECTIONS", "10000"))
+CORES = int(os.environ.get("CORES", "1"))
+RESULTS_DIR = os.path.join(ROOT, os.environ.get("RESULTS_DIR", "bench/results"))
+DOCS_DIR = os.path.join(ROOT, os.environ.get("DOCS_DIR", "docs"))
+FILE_SIZE = 100_000_000
+KINDS = [("bare", None), ("browser", "browser.lua")]
+KIND_TITLE = {"bare": "wrk's bare request", "browser": "browser-like request (bench/browser.lua)"}
+
+CPUS = sorted(os.sched_getaffinity(0))
+if not 1 <= CORES <= len(CPUS):
+    sys.exit(f"CORES={CORES}: this machine offers CPUs {CPUS}")
+SERVER_CPUS = CPUS[:CORES]
+WRK_CPUS = CPUS[CORES:]
+SHARED = not WRK_CPUS
+if SHARED:
+    WRK_CPUS = CPUS
+
+
+def cpu_list(cpus):
+    return ",".join(str(c) for c in cpus)
+
+
+def seconds(duration):
+    """wrk's duration syntax: a number with an optional s, m or h."""
+    match = re.fullmatch(r"([\d.]+)([smh]?)", duration)
+    return float(match.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600}[match.group(2)]
+
+
+def gateway(*args):
+    return lambda port: [GATEWAY, "serve", "--app", "probe", "--host", "127.0.0.1", "--port", str(port),
+                         "--no-access-log", "--no-server-header", *args]
+
+
+REACTORS = ["--reactors", str(CORES)] if CORES > 1 else []
+PLURAL = "s" if CORES > 1 else ""
+# key (stable across runs: results/*.json), name, command(port), rounds, most connections
+SERVERS = [
+    {"key": "c", "name": f"C evhttp ({CORES} loop{PLURAL})", "rounds": ROUNDS,
+     "command": lambda port: [C_HELLO, str(port), os.path.join(OUT, "file.bin"), str(CORES)]},
+    {"key": "inline", "name": "EventGateway inline" + (f" --reactors {CORES}" if CORES > 1 else ""),
+     "rounds": ROUNDS, "command": gateway(*REACTORS)},
+    {"key": "threads4", "name": "EventGateway --threads 4" + (f" --reactors {CORES}" if CORES > 1 else ""),
+     "rounds": ROUNDS, "command": gateway("--threads", "4", *REACTORS)},
+]
+if CORES == 1:
+    SERVERS.append({"key": "reactors2", "name": "EventGateway --reactors 2", "rounds": ROUNDS,
+                    "command": gateway("--reactors", "2")})
+SERVERS += [
+    {"key": "socket", "name": "EventGateway socket (threads)", "rounds": OTHER_ROUNDS,
+     "command": gateway("--backend", "socket", "--socket-mode", "threads")},
+    {"key": "waitress", "name": "waitress (Python)", "rounds": OTHER_ROUNDS,
+     "command": lambda port: [os.path.join(VENV, "bin", "waitress-serve"), "--listen", f"127.0.0.1:{port}",
+                              "--threads", "4", "--connection-limit", "2000", "hello_wsgi:app"]},
+    # One connection at a time: at 1000 connections wrk only times out.
+    {"key": "wsgiref", "name": "wsgiref.simple_server (Python)", "rounds": OTHER_ROUNDS, "max_connections": 50,
+     "command": lambda port: [sys.executable, "hello_wsgi.py", str(port)]},
+]
+NAMES = {s["key"]: s["name"] for s in SERVERS}
+# The issue's req/s figures are medians of at least 5 rounds of 5 s runs.
+CAVEAT = "" if ROUNDS >= 5 and seconds(DURATION) >= 5 else \
+    f"ROUNDS={ROUNDS}, DURATION={DURATION}: a smoke test, not the issue's 5 rounds of 5 s; its req/s verdicts mean little"
+STARTED = time.time()
+
+
+def log(text):
+    elapsed = int(time.time() - STARTED)
+    print(f"[{elapsed // 60:2}:{elapsed % 60:02}] {text}", flush=True)
 
 
 def free_port():
@@ -32,35 +130,20 @@ def free_port():
         return s.getsockname()[1]
 
 
-def gateway(*args):
-    return lambda port: [os.path.join(BUILD, "gateway"), "serve", "--app", "probe", "--host", "127.0.0.1",
-                         "--port", str(port), "--no-access-log", *args]
-
-
-SERVERS = [
-    # name, command(port), path, kind
-    ("C evhttp (ceiling)", lambda port: [os.path.join(OUT, "c_hello"), str(port), os.path.join(OUT, "file.bin")], "/hello", "c"),
-    ("EventGateway inline", gateway(), "/hello", "event"),
-    ("EventGateway threads=4", gateway("--threads", "4"), "/hello", "event"),
-    ("EventGateway reactors=2", gateway("--reactors", "2"), "/hello", "event"),
-    ("EventGateway socket (threads)", gateway("--backend", "socket", "--socket-mode", "threads"), "/hello", "socket"),
-    ("waitress (Python)", lambda port: [os.path.join(VENV, "bin", "waitress-serve"), "--listen", f"127.0.0.1:{port}",
-                                        "--threads", "4", "--connection-limit", "2000", "hello_wsgi:app"], "/hello", "py"),
-    ("wsgiref.simple_server (Python)", lambda port: [sys.executable, "hello_wsgi.py", str(port)], "/hello", "py"),
-]
-
-
 def start(command, port):
-    process = subprocess.Popen(["taskset", "-c", "0", *command], cwd=os.path.join(ROOT, "bench"),
+    process = subprocess.Popen(["taskset", "-c", cpu_list(SERVER_CPUS), *command], cwd=HERE,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(200):
+        if process.poll() is not None:
+            break
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
             return process
         except OSError:
             time.sleep(0.05)
     process.kill()
-    raise RuntimeError(f"server did not start: {command}")
+    process.wait()
+    raise RuntimeError(f"server did not start: {' '.join(command)}")
 
 
 def stop(process):
@@ -72,24 +155,191 @@ def stop(process):
         process.wait()
 
 
-def wrk(url, connections):
-    threads = 1 if connections <= 50 else 2
-    result = subprocess.run(["taskset", "-c", "1", "wrk", f"-t{threads}", f"-c{connections}", f"-d{DURATION}",
-                             "--latency", "--timeout", "5s", url], capture_output=True, text=True, timeout=120)
+def wrk(url, connections, script=None, duration=DURATION):
+    """One wrk run: req/s, p50 and p99 in ms, errors; None if wrk reported nothing."""
+    threads = max(len(WRK_CPUS), 1 if connections <= 50 else 2)
+    command = ["taskset", "-c", cpu_list(WRK_CPUS), "wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}",
+               "--latency", "--timeout", "5s"]
+    if script:
+        command += ["-s", os.path.join(HERE, script)]
+    try:
+        result = subprocess.run(command + [url], capture_output=True, text=True, timeout=seconds(duration) + 60)
+    except subprocess.TimeoutExpired:
+        return None
     text = result.stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
+    if not rps:
+        return None
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
 
     def latency(percent):
-        match = re.search(rf"\s{percent}%\s+([\d.]+)(us|ms|s)", text)
+        match = re.search(rf"\s{percent}%\s+([\d.]+)(us|ms|s)\b", text)
+        if not match:
+            return float("nan")
         value, unit = float(match.group(1)), match.group(2)
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
-    return {"rps": rps, "p50": latency(50), "p99": latency(99),
-            "errors": int(errors.group(1)) if errors else 0,
-            "socket_errors": sum(int(g) for g in socket_errors.groups()) if socket_errors else 0}
+    return {"rps": float(rps.group(1)), "p50": latency(50), "p99": latency(99),
+            "errors": (int(errors.group(1)) if errors else 0)
+            + (sum(int(g) for g in socket_errors.groups()) if socket_errors else 0)}
 
+
+# ---------------------------------------------------------------- previous run
+
+def load_previous():
+    try:
+        with open(os.path.join(RESULTS_DIR, "latest.json")) as f:
+            data = json.load(f)
+        return data.get("figures", {}), data.get("meta", {})
+    except (OSError, ValueError):
+        return {}, {}
+
+
+PREVIOUS, PREVIOUS_META = load_previous()
+FIGURES = {}
+
+
+def record(key, value):
+    FIGURES[key] = value
+    return value
+
+
+def previous(key, fmt):
+    """'previous (change)' of a recorded figure, or '—'."""
+    old, new = PREVIOUS.get(key), FIGURES.get(key)
+    if old is None or new is None or isinstance(old, str) or (isinstance(old, float) and math.isnan(old)):
+        return "—", "—"
+    change = "—" if old == 0 or (isinstance(new, float) and math.isnan(new)) else f"{(new / old - 1) * 100:+.1f}%"
+    return fmt(old), change
+
+
+def was(key, fmt):
+    """The previous value with the change in one cell: '68,809 (+3.2%)', or '—'."""
+    old, change = previous(key, fmt)
+    return old if change == "—" else f"{old} ({change})"
+
+
+def describe_previous():
+    if not PREVIOUS_META:
+        return "none (no earlier results in " + os.path.relpath(RESULTS_DIR, ROOT) + ")"
+    meta = PREVIOUS_META
+    text = meta.get("note") or (f"{meta.get('date', '?')} at {meta.get('commit', '?')}, ROUNDS={meta.get('rounds')}, "
+                                f"DURATION={meta.get('duration')}, CORES={meta.get('cores')}")
+    if meta.get("cores", 1) != CORES:
+        text += f" — measured with CORES={meta.get('cores')}, not comparable with this run's CORES={CORES}"
+    return text
+
+
+# -------------------------------------------------------------- requests per second
+
+RUNS = {}  # (server key, kind, connections) -> [{"round", "rps", "p50", "p99", "errors"}]
+
+
+def measure_round(server, round_number):
+    port = free_port()
+    try:
+        process = start(server["command"](port), port)
+    except RuntimeError as error:
+        log(f"round {round_number}: {error}")
+        return
+    url = f"http://127.0.0.1:{port}/hello"
+    try:
+        wrk(url, min(50, server.get("max_connections", 50)), duration=WARMUP)
+        for connections in CONNECTIONS:
+            if connections > server.get("max_connections", connections):
+                continue
+            for kind, script in KINDS:
+                run = wrk(url, connections, script)
+                if run is None:
+                    log(f"round {round_number} {server['name']} c={connections} {kind}: wrk reported nothing")
+                    continue
+                run["round"] = round_number
+                RUNS.setdefault((server["key"], kind, connections), []).append(run)
+                log(f"r{round_number}/{ROUNDS} {run_line(server['key'], kind, connections, run)}")
+    finally:
+        stop(process)
+
+
+def same_round(key, kind, connections, round_number):
+    return next((r for r in RUNS.get((key, kind, connections), []) if r["round"] == round_number), None)
+
+
+def run_line(key, kind, connections, run):
+    line = (f"{NAMES[key]:40} c={connections:<5} {kind:8} {run['rps']:>9,.0f} req/s  p99 {run['p99']:7.2f} ms"
+            + (f"  {run['errors']} errors" if run["errors"] else ""))
+    c = same_round("c", kind, connections, run["round"])
+    if key != "c" and c:
+        line += f" | C {c['rps']:,.0f}: {run['rps'] / c['rps']:.2f}, C p99 {c['p99']:.2f}: {run['p99'] / c['p99']:.2f}x"
+    inline = same_round("inline", kind, connections, run["round"])
+    if key == "threads4" and inline:
+        line += f" | inline {inline['rps']:,.0f}: {run['rps'] / inline['rps']:.2f}"
+    return line
+
+
+def median_of(key, kind, connections):
+    runs = RUNS.get((key, kind, connections))
+    if not runs:
+        return None
+    figures = {name: statistics.median(r[name] for r in runs) for name in ("rps", "p50", "p99")}
+    figures["errors"] = sum(r["errors"] for r in runs)
+    figures["n"] = len(runs)
+    c_runs = {r["round"]: r["rps"] for r in RUNS.get(("c", kind, connections), [])}
+    figures["round_ratios"] = [r["rps"] / c_runs[r["round"]] for r in runs if r["round"] in c_runs]
+    for name in ("rps", "p50", "p99", "errors"):
+        record(f"{kind}.c{connections}.{key}.{name}", figures[name])
+    return figures
+
+
+def throughput_rows():
+    """One row per (kind, connections, server) with its medians and ratios."""
+    rows = []
+    for kind, _ in KINDS:
+        for connections in CONNECTIONS:
+            c = median_of("c", kind, connections)
+            inline = median_of("inline", kind, connections)
+            for server in SERVERS:
+                m = median_of(server["key"], kind, connections) if server["key"] not in ("c", "inline") else \
+                    (c if server["key"] == "c" else inline)
+                if m is None:
+                    continue
+                row = {"kind": kind, "connections": connections, "key": server["key"], "name": server["name"], **m}
+                row["c_rps"] = c["rps"] if c else float("nan")
+                row["c_p99"] = c["p99"] if c else float("nan")
+                row["ratio"] = m["rps"] / c["rps"] if c else float("nan")
+                row["p99_ratio"] = m["p99"] / c["p99"] if c and c["p99"] else float("nan")
+                if server["key"] == "threads4" and inline:
+                    row["of_inline"] = m["rps"] / inline["rps"]
+                    record(f"{kind}.c{connections}.threads4.of_inline", row["of_inline"])
+                record(f"{kind}.c{connections}.{server['key']}.ratio", row["ratio"])
+                rows.append(row)
+    return rows
+
+
+def spread(row):
+    """The range of a row's per-round ratios to C (none for C itself)."""
+    ratios = row["round_ratios"]
+    return f"{min(ratios):.2f}–{max(ratios):.2f}" if len(ratios) > 1 and row["key"] != "c" else "—"
+
+
+def print_throughput(rows):
+    print(f"\nRequests per second, medians of {ROUNDS} round(s) ({OTHER_ROUNDS} for socket, waitress, wsgiref); "
+          "ratio = server / C evhttp of this run; previous run: " + describe_previous())
+    print(f"{'request':8} {'c':>5} {'server':40} {'req/s':>9} {'C req/s':>9} {'ratio':>5} {'rounds':>9} "
+          f"{'p99 ms':>8} {'C p99':>7} {'p99/C':>5} {'errors':>6} {'previous req/s':>18} {'prev ratio':>16} "
+          f"{'prev p99':>17}")
+    for row in rows:
+        key = f"{row['kind']}.c{row['connections']}.{row['key']}"
+        line = (f"{row['kind']:8} {row['connections']:>5} {row['name']:40} {row['rps']:>9,.0f} {row['c_rps']:>9,.0f} "
+                f"{row['ratio']:>5.2f} {spread(row):>9} {row['p99']:>8.2f} {row['c_p99']:>7.2f} "
+                f"{row['p99_ratio']:>5.2f} {row['errors']:>6} {was(key + '.rps', lambda v: f'{v:,.0f}'):>18} "
+                f"{was(key + '.ratio', lambda v: f'{v:.2f}'):>16} {was(key + '.p99', lambda v: f'{v:.2f}'):>17}")
+        if "of_inline" in row:
+            line += f"   {row['of_inline']:.2f} of inline"
+        print(line)
+
+
+# ------------------------------------------------------------- the other figures
 
 def rss_kib(pid, field="VmRSS"):
     with open(f"/proc/{pid}/status") as status:
@@ -99,17 +349,11 @@ def rss_kib(pid, field="VmRSS"):
     return -1
 
 
-def server_pid(process):
-    """The server under taskset (taskset execs, so it is the same pid)."""
-    return process.pid
-
-
 def idle_memory(command, port, count):
-    process = start(command, port)
-    pid = server_pid(process)
+    process = start(command, port)  # taskset execs: the server has the same pid
     try:
         time.sleep(0.3)
-        before = rss_kib(pid)
+        before = rss_kib(process.pid)
         sockets = []
         request = b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"
         for _ in range(count):
@@ -118,7 +362,7 @@ def idle_memory(command, port, count):
             s.recv(4096)
             sockets.append(s)
         time.sleep(0.5)
-        after = rss_kib(pid)
+        after = rss_kib(process.pid)
         for s in sockets:
             s.close()
         return before, after, (after - before) / count
@@ -128,24 +372,24 @@ def idle_memory(command, port, count):
 
 def stream_peak(command, port):
     process = start(command, port)
-    pid = server_pid(process)
     try:
         started = time.time()
-        subprocess.run(["curl", "-s", "-o", "/dev/null", f"http://127.0.0.1:{port}/stream?chunks=16384&size=65536"],
-                       check=True, timeout=300)
-        return rss_kib(pid, "VmHWM"), time.time() - started
+        subprocess.run(["taskset", "-c", cpu_list(WRK_CPUS), "curl", "-s", "-o", "/dev/null",
+                        f"http://127.0.0.1:{port}/stream?chunks=16384&size=65536"], check=True, timeout=300)
+        return rss_kib(process.pid, "VmHWM"), time.time() - started
     finally:
         stop(process)
 
 
 def file_throughput(command, port, path, size, reps=7):
-    """Median MB/s of `reps` downloads, as curl (pinned to the other core) times them."""
+    """Median MB/s of `reps` downloads, as curl (on wrk's CPUs) times them."""
     process = start(command, port)
     try:
         rates = []
         for _ in range(reps):
-            out = subprocess.run(["taskset", "-c", "1", "curl", "-s", "-o", "/dev/null", "-w", "%{size_download} %{speed_download}",
-                                  f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, timeout=300)
+            out = subprocess.run(["taskset", "-c", cpu_list(WRK_CPUS), "curl", "-s", "-o", "/dev/null",
+                                  "-w", "%{size_download} %{speed_download}", f"http://127.0.0.1:{port}{path}"],
+                                 capture_output=True, text=True, timeout=300)
             downloaded, speed = out.stdout.split()
             assert int(downloaded) == size, out.stdout
             rates.append(float(speed) / 1e6)
@@ -154,112 +398,337 @@ def file_throughput(command, port, path, size, reps=7):
         stop(process)
 
 
+def measure_memory():
+    rows = []
+    for key in ("c", "inline"):
+        server = next(s for s in SERVERS if s["key"] == key)
+        port = free_port()
+        before, after, per = idle_memory(server["command"](port), port, IDLE)
+        record(f"idle.{key}.kib_per_connection", per)
+        record(f"idle.{key}.rss_before", before)
+        record(f"idle.{key}.rss_after", after)
+        rows.append({"key": key, "name": server["name"], "before": before, "after": after, "per": per})
+    for row in rows:
+        row["ratio"] = row["per"] / rows[0]["per"] if rows[0]["per"] > 0 else float("nan")
+        old = was(f"idle.{row['key']}.kib_per_connection", lambda v: f"{v:.2f}")
+        log(f"{row['name']:40} {IDLE} idle connections: {row['before']:,} -> {row['after']:,} KiB, "
+            f"{row['per']:.2f} KiB each ({row['ratio']:.2f} of C; previous {old})")
+    return rows
+
+
+def measure_file():
+    rows = []
+    for key, path in (("c", "/file"), ("inline", "/file.bin")):
+        server = next(s for s in SERVERS if s["key"] == key)
+        port = free_port()
+        command = server["command"](port) if key == "c" else \
+            [GATEWAY, "serve", "--app", "static", "--root", OUT, "--host", "127.0.0.1", "--port", str(port),
+             "--no-access-log", "--no-server-header", *REACTORS]
+        rate = file_throughput(command, port, path, FILE_SIZE)
+        record(f"file.{key}.mb_s", rate)
+        rows.append({"key": key, "name": server["name"] if key == "c" else "EventGateway static app", "rate": rate})
+    for row in rows:
+        row["ratio"] = row["rate"] / rows[0]["rate"]
+        old = was(f"file.{row['key']}.mb_s", lambda v: f"{v:,.0f}")
+        log(f"{row['name']:40} 100 MB file: {row['rate']:,.0f} MB/s ({row['ratio']:.2f} of C; previous {old})")
+    return rows
+
+
+def measure_stream():
+    port = free_port()
+    peak, took = stream_peak(gateway(*REACTORS)(port), port)
+    record("stream.inline.peak_kib", peak)
+    record("stream.inline.seconds", took)
+    log(f"EventGateway inline: 1 GiB stream, peak RSS {peak:,} KiB "
+        f"(previous {was('stream.inline.peak_kib', lambda v: f'{v:,}')}), "
+        f"{took:.1f} s (previous {was('stream.inline.seconds', lambda v: f'{v:.1f}')})")
+    return peak, took
+
+
+def measure_instructions():
+    """Callgrind per request (bench/instructions.py), C against the gateway."""
+    if not shutil.which("valgrind"):
+        log("valgrind not found: no instructions per request")
+        return None
+    table = {}
+    for key, binary, flags in (("c", C_HELLO, []), ("gateway", GATEWAY, ["--no-server-header"])):
+        try:
+            table[key] = instructions.per_request(binary, flags)
+        except Exception as error:  # keep the rest of a long run
+            log(f"callgrind failed on {binary}: {error!r}")
+            return None
+        for kind, figures in table[key].items():
+            for name, value in figures.items():
+                record(f"instructions.{kind}.{key}.{name}", value)
+    for kind, _ in KINDS:
+        for key in ("c", "gateway"):
+            f, c = table[key][kind], table["c"][kind]
+            prefix = f"instructions.{kind}.{key}"
+            log(f"callgrind {kind:8} {'C evhttp' if key == 'c' else 'EventGateway inline':20} "
+                f"{f['instructions']:>8,.0f} instructions ({f['instructions'] / c['instructions']:.2f} of C; "
+                f"previous {was(prefix + '.instructions', lambda v: f'{v:,.0f}')}), "
+                f"malloc {f['malloc']:.1f} (C {c['malloc']:.1f}; previous {was(prefix + '.malloc', lambda v: f'{v:.1f}')}), "
+                f"swift_allocObject {f['swift_allocObject']:.1f} "
+                f"(previous {was(prefix + '.swift_allocObject', lambda v: f'{v:.1f}')})")
+    return table
+
+
+# ----------------------------------------------------------------------- goals
+
+def goals(rows, table):
+    """Issue #14's goals against this run: (goal, figure, met)."""
+    def row(kind, connections, key):
+        return next((r for r in rows if (r["kind"], r["connections"], r["key"]) == (kind, connections, key)), None)
+
+    out = []
+    for kind, connections, goal in (("bare", 50, 0.90), ("bare", 1000, 0.85),
+                                    ("browser", 50, 0.85), ("browser", 1000, 0.85)):
+        r = row(kind, connections, "inline")
+        if r:
+            out.append((f"inline, {kind}, c={connections}: req/s >= {goal:.2f} of C", f"{r['ratio']:.3f}",
+                        r["ratio"] >= goal))
+    for kind, _ in KINDS:
+        r = row(kind, 1000, "inline")
+        if r:
+            out.append((f"inline, {kind}, c=1000: p99 <= 1.5 x C's", f"{r['p99']:.2f} ms / {r['c_p99']:.2f} ms = "
+                        f"{r['p99_ratio']:.2f}", r["p99_ratio"] <= 1.5))
+    for kind, _ in KINDS:
+        for connections in CONNECTIONS:
+            r = row(kind, connections, "threads4")
+            if r and "of_inline" in r:
+                out.append((f"--threads 4, {kind}, c={connections}: >= 0.75 of inline", f"{r['of_inline']:.3f}",
+                            r["of_inline"] >= 0.75))
+    if table:
+        for kind, _ in KINDS:
+            g, c = table["gateway"][kind], table["c"][kind]
+            ratio = g["instructions"] / c["instructions"]
+            out.append((f"instructions per request, {kind}: <= 1.15 x C's",
+                        f"{g['instructions']:,.0f} / {c['instructions']:,.0f} = {ratio:.2f}", ratio <= 1.15))
+            out.append((f"Swift heap allocations per request, {kind}: <= 2", f"{g['swift_allocObject']:.1f}",
+                        g["swift_allocObject"] <= 2))
+    return out
+
+
+# ---------------------------------------------------------------------- output
+
 def svg_chart(rows, connections):
-    width, bar_height, left = 760, 26, 250
-    top = 40
-    height = top + len(rows) * (bar_height + 10) + 30
-    peak = max(r[f"rps{connections}"] for r in rows) or 1
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="13">',
-             f'<text x="10" y="22" font-size="15" font-weight="bold">Requests/s, /hello, {connections} connections '
-             f'(server on 1 core, median of {REPS})</text>']
-    for index, row in enumerate(rows):
-        y = top + index * (bar_height + 10)
-        length = (width - left - 90) * row[f"rps{connections}"] / peak
-        color = "#888" if row["kind"] == "c" else "#2a7ab0" if row["kind"] in ("event", "socket") else "#c97a2a"
-        parts.append(f'<text x="{left - 8}" y="{y + 18}" text-anchor="end">{row["name"]}</text>')
-        parts.append(f'<rect x="{left}" y="{y}" width="{length:.1f}" height="{bar_height}" fill="{color}"/>')
-        parts.append(f'<text x="{left + length + 6:.1f}" y="{y + 18}">{row[f"rps{connections}"]:,.0f}</text>')
+    chosen = [r for r in rows if r["connections"] == connections]
+    names = [s["name"] for s in SERVERS if any(r["key"] == s["key"] for r in chosen)]
+    width, bar, left, top = 800, 13, 260, 46
+    height = top + len(names) * (2 * bar + 12) + 20
+    peak = max((r["rps"] for r in chosen), default=1) or 1
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" '
+             'font-size="12">',
+             f'<text x="10" y="20" font-size="15" font-weight="bold">Requests/s, /hello, {connections} connections '
+             f'(servers on {CORES} core{PLURAL}, median of {ROUNDS})</text>',
+             '<rect x="10" y="30" width="10" height="10" fill="#2a7ab0"/><text x="24" y="39">bare request</text>',
+             '<rect x="120" y="30" width="10" height="10" fill="#9cc7e4"/><text x="134" y="39">browser-like</text>']
+    for index, name in enumerate(names):
+        y = top + index * (2 * bar + 12)
+        parts.append(f'<text x="{left - 8}" y="{y + bar + 4}" text-anchor="end">{name}</text>')
+        for offset, (kind, color) in enumerate((("bare", "#2a7ab0"), ("browser", "#9cc7e4"))):
+            r = next((r for r in chosen if r["name"] == name and r["kind"] == kind), None)
+            if not r:
+                continue
+            if r["key"] == "c":
+                color = "#666" if kind == "bare" else "#aaa"
+            length = (width - left - 140) * r["rps"] / peak
+            yy = y + offset * bar
+            parts.append(f'<rect x="{left}" y="{yy}" width="{length:.1f}" height="{bar - 1}" fill="{color}"/>')
+            label = f"{r['rps']:,.0f}" + ("" if r["key"] == "c" else f" ({r['ratio']:.2f})")
+            parts.append(f'<text x="{left + length + 5:.1f}" y="{yy + bar - 3}">{label}</text>')
     parts.append("</svg>")
     return "\n".join(parts)
 
 
-def main():
-    rows = []
-    for name, command, path, kind in SERVERS:
-        row = {"name": name, "kind": kind}
-        for connections in CONNECTIONS:
-            if kind == "py" and "wsgiref" in name and connections > 50:
-                row[f"rps{connections}"] = 0.0  # one connection at a time: wrk only times out
-                row[f"p50_{connections}"] = row[f"p99_{connections}"] = float("nan")
-                continue
-            runs = []
-            for _ in range(REPS):
-                port = free_port()
-                process = start(command(port), port)
-                try:
-                    wrk(f"http://127.0.0.1:{port}{path}", connections)  # warm-up, discarded? no: short runs
-                    runs.append(wrk(f"http://127.0.0.1:{port}{path}", connections))
-                finally:
-                    stop(process)
-            row[f"rps{connections}"] = statistics.median(r["rps"] for r in runs)
-            row[f"p50_{connections}"] = statistics.median(r["p50"] for r in runs)
-            row[f"p99_{connections}"] = statistics.median(r["p99"] for r in runs)
-            row[f"errors{connections}"] = sum(r["errors"] + r["socket_errors"] for r in runs)
-            print(f"{name:34} c={connections:<5} {row[f'rps{connections}']:>10,.0f} req/s  p50 {row[f'p50_{connections}']:.2f} ms"
-                  f"  p99 {row[f'p99_{connections}']:.2f} ms", flush=True)
-        rows.append(row)
-    ceiling = rows[0]
+def fmt(value, spec):
+    return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else format(value, spec)
 
-    memory = []
-    for name, command, _, kind in SERVERS[:2]:
-        port = free_port()
-        before, after, per = idle_memory(command(port), port, IDLE)
-        memory.append((name, before, after, per))
-        print(f"{name:34} {IDLE} idle connections: {before} -> {after} KiB, {per:.2f} KiB each", flush=True)
 
-    file_size = 100_000_000
-    file_rates = []
-    for name, command, path in [(SERVERS[0][0], SERVERS[0][1], "/file"), (SERVERS[1][0], SERVERS[1][1], "/file.bin")]:
-        port = free_port()
-        cmd = command(port)
-        if "gateway" in cmd[0]:
-            cmd = [cmd[0], "serve", "--app", "static", "--root", OUT, "--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
-        rate = file_throughput(cmd, port, path, file_size)
-        file_rates.append((name, rate))
-        print(f"{name:34} 100 MB file: {rate:,.0f} MB/s", flush=True)
-
-    port = free_port()
-    peak, seconds = stream_peak(SERVERS[1][1](port), port)
-    print(f"EventGateway inline: 1 GiB stream, peak RSS {peak} KiB, {seconds:.1f} s", flush=True)
-
-    docs = os.path.join(ROOT, "docs")
-    os.makedirs(docs, exist_ok=True)
-    with open(os.path.join(docs, "benchmarks.svg"), "w") as svg:
-        svg.write(svg_chart(rows, CONNECTIONS[0]))
+def markdown(rows, memory, files, stream, table, goal_rows, took):
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    wrk_where = (f"wrk shares them (CORES={CORES} leaves no CPU of the {len(CPUS)} for wrk: client and servers "
+                 "compete, so the figures are lower than on separate CPUs)") if SHARED else \
+        f"wrk (and curl) to CPU{'s' if len(WRK_CPUS) > 1 else ''} {cpu_list(WRK_CPUS)}"
     lines = [
         "# Benchmarks", "",
-        f"Written by `make bench` on {datetime.date.today()} — {cpu}, {os.cpu_count()} cores, "
-        f"Linux {platform.release()}. Loopback; the server pinned to CPU 0, wrk to CPU 1; `/hello` "
-        f"(13-byte body); {DURATION} per run, median of {REPS} runs; each ratio is against the C evhttp "
-        "server measured in the same run.", "",
-        "![requests per second](benchmarks.svg)", "",
+        f"Written by `make bench` on {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC at commit "
+        f"{commit()} — {cpu}, {len(CPUS)} CPUs, Linux {platform.release()}. The whole measurement took "
+        f"{took / 60:.1f} minutes (ROUNDS={ROUNDS}, DURATION={DURATION}, the release build excluded).", "",
+        "How it is measured:", "",
+        f"- Loopback. The servers are pinned to CPU{'s' if CORES > 1 else ''} {cpu_list(SERVER_CPUS)} "
+        f"(CORES={CORES}), {wrk_where}.",
+        f"- {ROUNDS} round{'s' if ROUNDS > 1 else ''}; each round starts every server in turn — "
+        + ", ".join(s["name"] for s in SERVERS if s["rounds"] == ROUNDS)
+        + (f" (and, in the first {OTHER_ROUNDS}, " + ", ".join(s["name"] for s in SERVERS if s["rounds"] < ROUNDS)
+           + ")" if OTHER_ROUNDS < ROUNDS else "")
+        + f" — warms it up with wrk for {WARMUP}, then runs wrk for {DURATION} at each of "
+        f"{', '.join(map(str, CONNECTIONS))} connections with wrk's bare request (`GET /hello` with only a Host "
+        "header) and with the browser-like one of `bench/browser.lua` (eight more headers, about 450 bytes). "
+        "A figure is the median over rounds; its ratio is against the C server's median of the same run; "
+        "\"per round\" is the range of the ratio to C's figure of the same round (the noise).",
+        f"- The C server is `bench/c_hello.c`: evhttp with EPOLL_USE_CHANGELIST, {CORES} event loop{PLURAL}, "
+        "the same 13-byte body and Content-Type as the gateway's `/hello`. **It sends no Server header, so the "
+        "gateway runs with `--no-server-header`** (by issue #14's profile the default Server header costs it about 2k instructions a "
+        "request); both answer with Content-Type, Date and Content-Length.",
+        f"- \"previous\" is the run before this one: {describe_previous()}. Its figures are in "
+        f"`{os.path.relpath(RESULTS_DIR, ROOT)}/previous.json`, this run's in `latest.json`.", "",
     ]
-    header = "| server | " + " | ".join(f"req/s c={c} | ratio | p50 ms | p99 ms" for c in CONNECTIONS) + " |"
-    lines += [header, "|" + " --- |" * (1 + 4 * len(CONNECTIONS))]
-    for row in rows:
-        cells = [row["name"]]
-        for c in CONNECTIONS:
-            rps = row[f"rps{c}"]
-            if rps == 0:
-                cells += ["—", "—", "—", "—"]
-                continue
-            cells += [f"{rps:,.0f}", f"{rps / ceiling[f'rps{c}']:.2f}", f"{row[f'p50_{c}']:.2f}", f"{row[f'p99_{c}']:.2f}"]
-        lines.append("| " + " | ".join(cells) + " |")
-    lines += ["", f"wsgiref serves one connection at a time, so it is not run at {max(CONNECTIONS)} connections.", "",
-              f"## Memory with {IDLE} idle keep-alive connections", "",
-              "| server | RSS before (KiB) | RSS after (KiB) | KiB per connection |", "| --- | --- | --- | --- |"]
-    for name, before, after, per in memory:
-        lines.append(f"| {name} | {before:,} | {after:,} | {per:.2f} |")
-    lines += ["", "## Sending a 100 MB file (sendfile)", "", "| server | MB/s (median of 7) | ratio |", "| --- | --- | --- |"]
-    for name, rate in file_rates:
-        lines.append(f"| {name} | {rate:,.0f} | {rate / file_rates[0][1]:.2f} |")
+    if goal_rows:
+        lines += ["## Issue #14's goals in this run", ""] + ([f"**{CAVEAT[0].upper() + CAVEAT[1:]}.**", ""] if CAVEAT else [])
+        lines += ["| goal | this run | met |", "| --- | --- | --- |"]
+        lines += [f"| {goal} | {figure} | {'yes' if met else 'no'} |" for goal, figure, met in goal_rows]
+        lines.append("")
+    lines += ["## Requests per second", "", "![requests per second](benchmarks.svg)", ""]
+    for kind, _ in KINDS:
+        lines += [f"### /hello, {KIND_TITLE[kind]}", "",
+                  "| conns | server | req/s | C req/s | ratio to C | per round | p50 ms | p99 ms | C p99 ms | p99 / C "
+                  "| errors | previous req/s | previous ratio | previous p99 ms |",
+                  "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        for row in (r for r in rows if r["kind"] == kind):
+            key = f"{kind}.c{row['connections']}.{row['key']}"
+            ratio = f"{row['ratio']:.2f}" + (f" ({row['of_inline']:.2f} of inline)" if "of_inline" in row else "")
+            name = row["name"] + (f" ({row['n']} rounds)" if row["n"] != ROUNDS else "")
+            lines.append(f"| {row['connections']} | {name} | {row['rps']:,.0f} | {fmt(row['c_rps'], ',.0f')} | {ratio} "
+                         f"| {spread(row)} | {row['p50']:.2f} | {row['p99']:.2f} | "
+                         f"{fmt(row['c_p99'], '.2f')} | {fmt(row['p99_ratio'], '.2f')} | {row['errors']} | "
+                         f"{was(key + '.rps', lambda v: f'{v:,.0f}')} | {was(key + '.ratio', lambda v: f'{v:.2f}')} | "
+                         f"{was(key + '.p99', lambda v: f'{v:.2f}')} |")
+        lines.append("")
+    lines += [f"wsgiref serves one connection at a time, so it runs only at 50 connections. Errors are wrk's "
+              "non-2xx responses and socket errors, summed over the rounds.", ""]
+
+    lines += ["## Instructions and allocations per request (callgrind)", ""]
+    if table:
+        lines += [f"User-space instructions, calls to malloc (every heap allocation, libevent's included) and to "
+                  "swift_allocObject (Swift objects) per request, under valgrind's callgrind "
+                  f"(`bench/instructions.py`): one keep-alive connection sends {instructions.N:,} and then "
+                  f"{2 * instructions.N:,} requests to a fresh server; the difference divided by {instructions.N:,} "
+                  "is one request's cost, start-up excluded. Machine load does not move these figures. The gateway "
+                  "runs inline with `--no-server-header`.", "",
+                  "| request | server | instructions | ratio to C | malloc | ratio to C | swift_allocObject "
+                  "| previous instructions | previous malloc | previous swift_allocObject |",
+                  "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        for kind, _ in KINDS:
+            c = table["c"][kind]
+            for key, name in (("c", "C evhttp"), ("gateway", "EventGateway inline")):
+                f = table[key][kind]
+                prefix = f"instructions.{kind}.{key}"
+                malloc_ratio = f"{f['malloc'] / c['malloc']:.2f}" if c["malloc"] else "—"
+                lines.append(f"| {kind} | {name} | {f['instructions']:,.0f} | {f['instructions'] / c['instructions']:.2f} "
+                             f"| {f['malloc']:.1f} | {malloc_ratio} | {f['swift_allocObject']:.1f} "
+                             f"| {was(prefix + '.instructions', lambda v: f'{v:,.0f}')} "
+                             f"| {was(prefix + '.malloc', lambda v: f'{v:.1f}')} "
+                             f"| {was(prefix + '.swift_allocObject', lambda v: f'{v:.1f}')} |")
+        lines.append("")
+    else:
+        lines += ["Not measured: valgrind was not found.", ""]
+
+    lines += [f"## Memory with {IDLE:,} idle keep-alive connections", "",
+              "| server | RSS before (KiB) | RSS after (KiB) | KiB per connection | ratio to C | previous | change |",
+              "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for row in memory:
+        old, change = previous(f"idle.{row['key']}.kib_per_connection", lambda v: f"{v:.2f}")
+        lines.append(f"| {row['name']} | {row['before']:,} | {row['after']:,} | {row['per']:.2f} | {row['ratio']:.2f} "
+                     f"| {old} | {change} |")
+    lines += ["", "## Sending a 100 MB file (sendfile)", "",
+              "The C server's `/file` (evbuffer_add_file) against `gateway serve --app static` (a `FileWrapper`); "
+              "curl downloads it 7 times, the median is shown.", "",
+              "| server | MB/s | ratio to C | previous | change |", "| --- | ---: | ---: | ---: | ---: |"]
+    for row in files:
+        old, change = previous(f"file.{row['key']}.mb_s", lambda v: f"{v:,.0f}")
+        lines.append(f"| {row['name']} | {row['rate']:,.0f} | {row['ratio']:.2f} | {old} | {change} |")
+    peak, took_stream = stream
+    old, change = previous("stream.inline.peak_kib", lambda v: f"{v / 1024:.1f}")
+    old_s, change_s = previous("stream.inline.seconds", lambda v: f"{v:.1f}")
     lines += ["", "## Streaming a generated 1 GiB body", "",
-              f"EventGateway inline, `/stream?chunks=16384&size=65536` read by curl: peak RSS {peak / 1024:.1f} MiB, "
-              f"{seconds:.1f} s.", ""]
-    with open(os.path.join(docs, "benchmarks.md"), "w") as md:
-        md.write("\n".join(lines))
-    print("wrote docs/benchmarks.md and docs/benchmarks.svg")
+              "EventGateway inline, `/stream?chunks=16384&size=65536` read by curl (the C server has no streaming "
+              "counterpart: compared with the previous run only).", "",
+              "| figure | this run | previous | change |", "| --- | ---: | ---: | ---: |",
+              f"| peak RSS (MiB) | {peak / 1024:.1f} | {old} | {change} |",
+              f"| seconds | {took_stream:.1f} | {old_s} | {change_s} |", "",
+              "## More cores", "",
+              "`CORES=N make bench` pins the servers to CPUs 0..N-1 and wrk (and curl) to the others, runs every "
+              "gateway row with `--reactors N` (the `--reactors 2` row is left out: inline is then N reactors) and "
+              "the C server with N event loops, each a thread with its own event_base and evhttp accepting on one "
+              "shared listening socket (`evhttp_accept_socket`, as the gateway's reactors do). Use a machine with "
+              "at least 2N CPUs so that wrk has N of its own; with fewer, wrk shares the servers' CPUs and this "
+              "page says so. Results of different CORES are not compared with each other."
+              + (f" This machine has {len(CPUS)} CPUs: only CORES=1 gives the servers and wrk CPUs of their own, "
+                 "so figures for more cores await a larger machine." if len(CPUS) < 4 else ""), "",
+              "## Running it", "",
+              "`make bench` takes about 12 minutes on 2 CPUs with the defaults (about 11 for the wrk rounds, 1 for "
+              "callgrind, the idle connections, the file and the stream), plus the release build; settings through the environment: `ROUNDS` (5), "
+              "`OTHER_ROUNDS` (3), `DURATION` (5s), `CONNECTIONS` (50,1000), `CORES` (1), `IDLE_CONNECTIONS` "
+              "(10000), `REQUESTS` (2000, callgrind). `make bench-quick` smoke-tests the whole script "
+              "(one round of 1 s runs, 1,000 idle connections, 300 callgrind requests) and writes to "
+              "`bench/out/quick/` instead of `docs/` and `bench/results/`.", ""]
+    return "\n".join(lines)
+
+
+def commit():
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "Sources", "Package.swift"],
+                               cwd=ROOT, capture_output=True, text=True).stdout.strip()
+        return head + ("+changes" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+
+
+def estimate():
+    """Seconds the wrk rounds should take (start, warm-up, runs, stop)."""
+    total = 0.0
+    for server in SERVERS:
+        counts = [c for c in CONNECTIONS if c <= server.get("max_connections", c)]
+        total += server["rounds"] * (1.5 + seconds(WARMUP) + len(counts) * len(KINDS) * (seconds(DURATION) + 0.3))
+    return total
+
+
+def main():
+    print(f"Servers on CPUs {cpu_list(SERVER_CPUS)} (CORES={CORES}), wrk on CPUs {cpu_list(WRK_CPUS)}"
+          + (" — SHARED with the servers: no CPU left for wrk" if SHARED else "")
+          + f"; {ROUNDS} round(s) of {DURATION} runs; the wrk rounds take about {estimate() / 60:.0f} min, "
+          "the rest a few more. Previous run: " + describe_previous(), flush=True)
+    for round_number in range(1, ROUNDS + 1):
+        for server in SERVERS:
+            if round_number <= server["rounds"]:
+                measure_round(server, round_number)
+    rows = throughput_rows()
+    print_throughput(rows)
+    print(flush=True)
+    table = measure_instructions()
+    memory = measure_memory()
+    files = measure_file()
+    stream = measure_stream()
+    goal_rows = goals(rows, table)
+    print("\nIssue #14's goals in this run" + (f" ({CAVEAT})" if CAVEAT else "") + ":")
+    for goal, figure, met in goal_rows:
+        print(f"  {'met    ' if met else 'not met'}  {goal}: {figure}")
+    took = time.time() - STARTED
+
+    os.makedirs(RESULTS_DIR, exist_ok=True)
+    latest = os.path.join(RESULTS_DIR, "latest.json")
+    if os.path.exists(latest):
+        os.replace(latest, os.path.join(RESULTS_DIR, "previous.json"))
+    meta = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "commit": commit(),
+            "rounds": ROUNDS, "other_rounds": OTHER_ROUNDS, "duration": DURATION, "connections": CONNECTIONS,
+            "cores": CORES, "server_cpus": SERVER_CPUS, "wrk_cpus": WRK_CPUS, "shared": SHARED,
+            "idle_connections": IDLE, "requests": instructions.N, "seconds": round(took)}
+    runs = [{"server": key, "kind": kind, "connections": connections, **run}
+            for (key, kind, connections), runs in RUNS.items() for run in runs]
+    with open(latest, "w") as f:
+        json.dump({"meta": meta, "figures": FIGURES, "runs": runs}, f, indent=1, sort_keys=True)
+        f.write("\n")
+    os.makedirs(DOCS_DIR, exist_ok=True)
+    with open(os.path.join(DOCS_DIR, "benchmarks.svg"), "w") as svg:
+        svg.write(svg_chart(rows, CONNECTIONS[0]))
+    with open(os.path.join(DOCS_DIR, "benchmarks.md"), "w") as md:
+        md.write(markdown(rows, memory, files, stream, table, goal_rows, took))
+    rel = os.path.relpath
+    print(f"\nTook {took / 60:.1f} min. Wrote {rel(latest, ROOT)} (the run before it: previous.json), "
+          f"{rel(os.path.join(DOCS_DIR, 'benchmarks.md'), ROOT)} and benchmarks.svg")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ headers) from one client; the difference between the two runs, divided by N,
 is the cost of one request (start-up cancels out): instructions, calls to
 malloc (every heap allocation, libevent's included) and to
 swift_allocObject (Swift objects: classes, closures' contexts, boxes).
+bench/bench.py (`make bench`) calls per_request() for its table.
 """
 import os
 import re
@@ -93,6 +94,20 @@ def measure(binary, count, extra, flags):
     return [int(match.group(1))] + [counted[name] for name in COUNTED]
 
 
+KINDS = (("bare", ""), ("browser", BROWSER))
+
+
+def per_request(binary, flags=(), count=N):
+    """{"bare": {...}, "browser": {...}}: instructions, malloc and
+    swift_allocObject calls per request of `binary` (flags go to a gateway)."""
+    figures = {}
+    for kind, extra in KINDS:
+        one, two = measure(binary, count, extra, flags), measure(binary, 2 * count, extra, flags)
+        per = [(b - a) / count for a, b in zip(one, two)]
+        figures[kind] = {"instructions": per[0], "malloc": per[1], "swift_allocObject": per[2]}
+    return figures
+
+
 def main():
     arguments = sys.argv[1:]
     flags = arguments[arguments.index("--") + 1:] if "--" in arguments else []
@@ -100,10 +115,9 @@ def main():
     print("| binary | request | instructions | malloc | swift_allocObject |")
     print("|---|---|---:|---:|---:|")
     for binary in binaries:
-        for kind, extra in (("bare", ""), ("browser", BROWSER)):
-            one, two = measure(binary, N, extra, flags), measure(binary, 2 * N, extra, flags)
-            per = [(b - a) / N for a, b in zip(one, two)]
-            print(f"| {binary} | {kind} | {per[0]:,.0f} | {per[1]:.1f} | {per[2]:.1f} |", flush=True)
+        for kind, figures in per_request(binary, flags).items():
+            print(f"| {binary} | {kind} | {figures['instructions']:,.0f} | {figures['malloc']:.1f} | "
+                  f"{figures['swift_allocObject']:.1f} |", flush=True)
 
 
 if __name__ == "__main__":
