@@ -198,7 +198,7 @@ package final class Handler {
         guard let status = startResponse.status else { throw GatewayError.startResponseNotCalled }
 
         var headers = startResponse.headers
-        headers.reserveCapacity(headers.count + 3)  // Content-Length, Date, Server: one allocation
+        var added = ResponseHead.Added()
         let method = environ.variables["REQUEST_METHOD"] ?? "GET"
         let bodyless = method == "HEAD" || status.code == 204 || status.code == 304
         let framing: BodyFraming
@@ -213,7 +213,7 @@ package final class Handler {
         } else if status.code == 304 {
             framing = .none
         } else if let length = knownLength(of: returned) {
-            headers.append(("Content-Length", String(length)))
+            added.contentLength = String(length)
             framing = bodyless ? .none : .contentLength(length)
         } else if bodyless {
             framing = .none
@@ -231,9 +231,9 @@ package final class Handler {
             announced = length
             remaining = length
         }
-        addServerHeaders(&headers)
+        addServerHeaders(to: &added, besides: headers)
         sendsBody = framing != .none
-        return ResponseHead(status: status, headers: headers, framing: framing)
+        return ResponseHead(status: status, headers: headers, added: added, framing: framing)
     }
 
     /// The body's length when it is known before sending: all of it pulled
@@ -277,28 +277,27 @@ package final class Handler {
         pendingIndex = 0
         announced = body.count
         remaining = body.count
-        var headers = [
-            ("Content-Type", "text/plain; charset=utf-8"),
-            ("Content-Length", String(body.count)),
-        ]
-        addServerHeaders(&headers)
+        var added = ResponseHead.Added()
+        added.contentLength = String(body.count)
+        addServerHeaders(to: &added, besides: [])
         let bodyless = environ.variables["REQUEST_METHOD"] == "HEAD"
         sendsBody = !bodyless
         return ResponseHead(
             status: ResponseStatus(code: code, reason: reason),
-            headers: headers,
+            headers: [("Content-Type", "text/plain; charset=utf-8")], added: added,
             framing: bodyless ? .none : .contentLength(body.count),
             closeConnection: code != 500)
     }
 
-    private func addServerHeaders(_ headers: inout [(String, String)]) {
+    /// `Date` and `Server`, unless the application set them.
+    private func addServerHeaders(to added: inout ResponseHead.Added, besides headers: [(String, String)]) {
         var hasDate = false, hasServer = false
         for (name, _) in headers where name.utf8.count == 4 || name.utf8.count == 6 {
             if name.caseInsensitiveEquals("Date") { hasDate = true }
             if name.caseInsensitiveEquals("Server") { hasServer = true }
         }
-        if !hasDate { headers.append(("Date", HTTPDate.now())) }
-        if !hasServer, let serverSoftware { headers.append(("Server", serverSoftware)) }
+        if !hasDate { added.date = HTTPDate.now() }
+        if !hasServer { added.server = serverSoftware }
     }
 
     private func logError(_ error: any Error) {

@@ -13,6 +13,8 @@
 /// It returns the legacy `write` function (``ResponseWriter``); new code
 /// should return its body instead.
 ///
+/// A value (no allocation per request); copies share the response they start.
+///
 /// Middleware wraps one by creating its own around the server's:
 ///
 /// ```swift
@@ -20,7 +22,7 @@
 ///     try startResponse(status, headers + [("X-Served-By", "edge")], excInfo: excInfo)
 /// }
 /// ```
-public final class StartResponse {
+public struct StartResponse {
     /// What a start_response does with the status, the headers and `excInfo`.
     public typealias Implementation = (_ status: String, _ headers: [(String, String)], _ excInfo: (any Error)?) throws -> ResponseWriter
 

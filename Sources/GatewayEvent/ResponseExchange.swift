@@ -85,7 +85,7 @@ final class ResponseExchange {
         guard !clientGone else { return end() }
         status = head.status.code
         let output = request.outputHeaders
-        for (name, value) in head.headers { output.add(name, value) }
+        head.forEachHeader { output.add($0, $1) }
         // A close-delimited body, or a request that could not be read to its
         // end: evhttp would keep the connection (and, for an HTTP/1.0
         // keep-alive request, announce `Content-Length: 0`).

@@ -38,7 +38,7 @@ final class SocketTransport: ResponseTransport {
         mustClose = !keepAlive || head.closeConnection
         chunked = head.framing == .chunked
         var text = "\(version) \(head.status.line)\r\n"
-        for (name, value) in head.headers { text += "\(name): \(value)\r\n" }
+        head.forEachHeader { name, value in text += "\(name): \(value)\r\n" }
         if chunked { text += "Transfer-Encoding: chunked\r\n" }
         if mustClose {
             text += "Connection: close\r\n"
