@@ -3,6 +3,7 @@ import Gateway
 import GatewayHTTP
 import GatewayProbe
 import GatewayTesting
+import GatewayTestSupport
 import Testing
 
 /// Mutated requests sent over the wire to both servers must get the same

@@ -1,5 +1,6 @@
 import Gateway
 import GatewayTesting
+import GatewayTestSupport
 import Testing
 
 /// What the request table cannot show: a client that leaves mid-request.

@@ -2,17 +2,9 @@ import Foundation
 import Gateway
 import GatewayEvent
 import GatewayTesting
+import GatewayTestSupport
 import Logging
 import Testing
-
-/// Counts requests inside the application at once, and the most seen.
-final class Overlap: Sendable {
-    private let state = Locked((now: 0, most: 0))
-    func enter() { state.withLock { $0.now += 1; $0.most = max($0.most, $0.now) } }
-    func leave() { state.withLock { $0.now -= 1 } }
-    var most: Int { state.withLock { $0.most } }
-    var now: Int { state.withLock { $0.now } }
-}
 
 private func serve<T>(
     _ configure: (inout EventServerConfiguration) -> Void, app: @escaping Application, _ body: (BackgroundServer) throws -> T
@@ -85,7 +77,7 @@ struct ProductionTests {
     /// touches the freed loop.
     @Test func closingPastTheDeadlineStillClosesTheWorkersBody() throws {
         let overlap = Overlap()
-        let closes = CloseCounter()
+        let closes = Counter()
         var configuration = EventServerConfiguration(host: "127.0.0.1", port: 0)
         configuration.threads = 1
         configuration.shutdownTimeout = 0.1
@@ -146,10 +138,10 @@ struct ProductionTests {
     /// is done, in every mode: the pool once kept up to 1024 finished jobs.
     @Test(arguments: [0, 2])
     func finishedRequestsAreReleased(threads: Int) throws {
-        let freed = CloseCounter()
+        let freed = Counter()
         final class TrackedBody: ResponseBody {
-            let freed: CloseCounter
-            init(_ freed: CloseCounter) { self.freed = freed }
+            let freed: Counter
+            init(_ freed: Counter) { self.freed = freed }
             deinit { freed.increment() }
             func makeChunkIterator() -> any ChunkIterator { ["tracked"].makeChunkIterator() }
         }
@@ -295,7 +287,7 @@ struct ProductionTests {
 
     @Test(arguments: [0, 2])
     func clientVanishingMidStreamClosesTheBody(threads: Int) throws {
-        let closes = CloseCounter()
+        let closes = Counter()
         try serve({ $0.threads = threads }, app: { _, start in
             try start("200 OK", [])
             let block = [UInt8](repeating: 0x78, count: 64 * 1024)

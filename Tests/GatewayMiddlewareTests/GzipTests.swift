@@ -2,6 +2,7 @@ import Foundation
 import Gateway
 @testable import GatewayMiddleware
 import GatewayTesting
+import GatewayTestSupport
 import Testing
 
 @Suite("Accept-Encoding negotiation (RFC 9110 §12.5.3)")
@@ -338,7 +339,7 @@ struct GzipRequestTests {
         options.decompressRequests = true
         options.maxDecompressedBytes = 100_000
         options.maxDecompressionRatio = 50
-        let calls = CallCounter()
+        let calls = Counter()
         let app: Application = { environ, startResponse in
             calls.increment()
             return try Self.bodyEcho(environ, startResponse)

@@ -1,88 +1,12 @@
 import Foundation
 import GatewayTesting
+import GatewayTestSupport
 import Testing
-
-/// `gateway serve` run as its own process, for what only a process shows:
-/// signals, memory, the access log on stderr.
-final class ServerProcess {
-    let process = Process()
-    let port: Int
-    let stderrPath: String
-
-    init(_ arguments: [String], fileLimit: Int? = nil) throws {
-        stderrPath = "/tmp/eventgateway-stderr-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        let serve = ["serve", "--host", "127.0.0.1", "--port", "0"] + arguments
-        if let fileLimit {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
-            process.arguments = ["--nofile=\(fileLimit)", CommandTests.executable.path] + serve
-        } else {
-            process.executableURL = CommandTests.executable
-            process.arguments = serve
-        }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle(forWritingAtPath: stderrPath)
-        try process.run()
-        var bytes: [UInt8] = []
-        while bytes.last != UInt8(ascii: "\n") {
-            let data = output.fileHandleForReading.readData(ofLength: 1)
-            if data.isEmpty { break }
-            bytes += data
-        }
-        let line = String(decoding: bytes, as: UTF8.self)
-        guard let match = line.firstMatch(of: /:(\d+)\//), let port = Int(match.1) else {
-            process.terminate()
-            throw TestClientError.malformed("no port in \(line.debugDescription)")
-        }
-        self.port = port
-    }
-
-    deinit {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-        unlink(stderrPath)
-    }
-
-    var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
-
-    /// The resident memory of the server process, in KiB.
-    var residentKiB: Int {
-        let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
-        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
-        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? -1
-    }
-
-    /// CPU seconds the server process has used (user + system).
-    var cpuSeconds: Double {
-        guard let stat = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")")
-        else { return -1 }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        let ticks = (Double(fields[11]) ?? 0) + (Double(fields[12]) ?? 0)
-        return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
-    }
-
-    /// Sends `signal` and waits (bounded) for the exit; true when it exited.
-    func stop(with signal: Int32 = SIGTERM, seconds: Double = 10) -> Bool {
-        kill(process.processIdentifier, signal)
-        return waitForExit(seconds: seconds)
-    }
-
-    /// Waits (bounded) for the process to exit; true when it did.
-    func waitForExit(seconds: Double = 10) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        return !process.isRunning
-    }
-}
 
 @Suite("gateway serve as a process")
 struct ServerProcessTests {
     @Test func sigtermLetsRequestsUnderWayComplete() throws {
-        let server = try ServerProcess(["--app", "probe", "--threads", "2"])
+        let server = try GatewayProcess(["--app", "probe", "--threads", "2"])
         let client = try TestHTTPClient(port: server.port)
         try client.send("GET /sleep?ms=700 HTTP/1.1\r\nHost: x\r\n\r\n")
         usleep(200_000)
@@ -95,13 +19,13 @@ struct ServerProcessTests {
     }
 
     @Test func accessLogInCommonLogFormat() throws {
-        let server = try ServerProcess(["--app", "probe"])
+        let server = try GatewayProcess(["--app", "probe"])
         _ = try TestHTTPClient(port: server.port).get("/hello?x=1")
         #expect(server.stop())
         let line = try #require(server.stderr.split(separator: "\n").first { $0.contains("/hello") })
         #expect(line.wholeMatch(of: /127\.0\.0\.1 - - \[\d\d\/[A-Z][a-z]{2}\/\d{4}:\d\d:\d\d:\d\d \+0000\] "GET \/hello\?x=1 HTTP\/1\.1" 200 13/) != nil,
                 "\(line)")
-        let quiet = try ServerProcess(["--app", "probe", "--no-access-log"])
+        let quiet = try GatewayProcess(["--app", "probe", "--no-access-log"])
         _ = try TestHTTPClient(port: quiet.port).get("/hello")
         #expect(quiet.stop())
         #expect(!quiet.stderr.contains("/hello"))
@@ -110,7 +34,7 @@ struct ServerProcessTests {
     /// Out of descriptors, evhttp's listener would spin a CPU retrying
     /// accept; the server pauses accepting instead and recovers.
     @Test func runningOutOfDescriptorsDoesNotSpin() throws {
-        let server = try ServerProcess(["--app", "probe", "--no-access-log"], fileLimit: 40)
+        let server = try GatewayProcess(["--app", "probe", "--no-access-log"], fileLimit: 40)
         var clients: [TestHTTPClient] = []
         for _ in 0..<60 { if let client = try? TestHTTPClient(port: server.port, timeout: 2) { clients.append(client) } }
         let cpuBefore = server.cpuSeconds
@@ -133,7 +57,7 @@ struct ServerProcessTests {
     /// flat (socket buffers fill up, the generator waits).
     @Test(arguments: [0, 2])
     func gigabyteStreamToAStalledReaderKeepsMemoryBounded(threads: Int) throws {
-        let server = try ServerProcess(["--app", "probe", "--threads", String(threads), "--no-access-log"])
+        let server = try GatewayProcess(["--app", "probe", "--threads", String(threads), "--no-access-log"])
         let before = server.residentKiB
         let client = try TestHTTPClient(port: server.port, timeout: 10)
         try client.send("GET /stream?chunks=16384&size=65536 HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -150,25 +74,10 @@ struct ServerProcessTests {
     }
 }
 
-/// The direct children of a process, from /proc.
-func childProcesses(of parent: Int32) -> Set<Int32> {
-    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-    var children: Set<Int32> = []
-    for entry in entries {
-        guard let pid = Int32(entry),
-              let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")")
-        else { continue }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        if fields.count > 1, Int32(fields[1]) == parent { children.insert(pid) }
-    }
-    return children
-}
-
 @Suite("gateway serve --processes")
 struct PreforkTests {
     @Test func killedWorkerIsReplacedAndServiceGoesOn() throws {
-        let server = try ServerProcess(["--app", "probe", "--processes", "2", "--no-access-log"])
+        let server = try GatewayProcess(["--app", "probe", "--processes", "2", "--no-access-log"])
         let supervisor = server.process.processIdentifier
         #expect(waitUntil { childProcesses(of: supervisor).count == 2 })
         let json = try TestHTTPClient(port: server.port).get("/environ").text
