@@ -3,7 +3,6 @@ import Gateway
 import GatewayHTTP
 import GatewayProbe
 import GatewayTesting
-import GatewayTestSupport
 import Testing
 
 /// Mutated requests sent over the wire to both servers must get the same

@@ -1,6 +1,5 @@
 import Gateway
 import GatewayTesting
-import GatewayTestSupport
 import Testing
 
 /// What the request table cannot show: a client that leaves mid-request.

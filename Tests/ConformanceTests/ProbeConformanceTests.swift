@@ -1,7 +1,6 @@
 import Gateway
 import GatewayProbe
 import GatewayTesting
-import GatewayTestSupport
 import Testing
 
 /// The probe routes, on every backend.

@@ -2,7 +2,6 @@
 import Glibc
 #endif
 import GatewayTesting
-import GatewayTestSupport
 
 /// The receiving end of `NOTIFY_SOCKET`, as systemd holds it: a unix
 /// datagram socket in /tmp that collects what the service reports.

@@ -28,26 +28,48 @@ private func sleepingApp(_ overlap: Overlap, milliseconds: Int = 200) -> Applica
 
 @Suite("EventServer in production: pool, reactors, limits, shutdown")
 struct ProductionTests {
+    /// Four blocking requests: inline, each loop runs one app at a time (a
+    /// loop inside the app accepts nothing); a pool of N runs N at once and
+    /// queues the rest. The apps hold until the test has seen that many
+    /// inside at once (and, with a pool, the rest queued), then all finish.
     @Test(arguments: [(0, 1), (4, 1), (2, 2)])
     func blockingRequestsOverlapUpToThePoolSize(threads: Int, reactors: Int) throws {
+        let expected = threads == 0 ? reactors : min(4, threads)
         let overlap = Overlap()
-        try serve({ $0.threads = threads; $0.reactors = reactors }, app: sleepingApp(overlap)) { server in
+        let gate = Gate()
+        let app: Application = { _, start in
+            overlap.enter()
+            gate.wait()
+            overlap.leave()
+            try start("200 OK", [("Content-Type", "text/plain")])
+            return ["done"]
+        }
+        try serve({ $0.threads = threads; $0.reactors = reactors }, app: app) { server in
+            defer { gate.open() }  // a failed wait below must not leave apps holding the server's stop
             let port = server.port
             let statuses = Locked<[Int]>([])
             let group = DispatchGroup()
-            for _ in 0..<4 {
+            for index in 0..<4 {
                 group.enter()
                 Thread {
-                    let status = (try? TestHTTPClient(port: port).get("/"))?.status ?? -1
+                    let status = (try? TestHTTPClient(port: port, timeout: 30).get("/"))?.status ?? -1
                     statuses.withLock { $0.append(status) }
                     group.leave()
                 }.start()
+                // One at a time until `expected` are in: which loop takes a
+                // connection is then never a matter of timing.
+                if index < expected {
+                    #expect(waitUntil(seconds: 30) { overlap.now == index + 1 }, "\(overlap.now) of \(index + 1) in the app")
+                }
             }
+            if threads > 0 {
+                #expect(waitUntil(seconds: 30) { server.statistics.queueDepth == 4 - expected }, "\(server.statistics)")
+            }
+            #expect(overlap.now == expected)
+            gate.open()
             #expect(group.wait(timeout: .now() + 30) == .success)
             #expect(statuses.withLock { $0 } == [200, 200, 200, 200])
         }
-        // Inline, one loop runs one app at a time; a pool of N runs N at once.
-        let expected = threads == 0 ? reactors : min(4, threads)
         #expect(overlap.most == expected)
     }
 
@@ -81,9 +103,11 @@ struct ProductionTests {
         var configuration = EventServerConfiguration(host: "127.0.0.1", port: 0)
         configuration.threads = 1
         configuration.shutdownTimeout = 0.1
+        let gate = Gate()
+        defer { gate.open() }
         let server = try EventServer(configuration: configuration, app: { _, start in
             overlap.enter()
-            usleep(600_000)
+            gate.wait()
             overlap.leave()
             try start("200 OK", [])
             return StreamBody(["late"], onClose: { closes.increment() })
@@ -91,10 +115,11 @@ struct ProductionTests {
         let running = BackgroundServer(server)
         let client = try TestHTTPClient(port: running.port, timeout: 5)
         try client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-        #expect(waitUntil { overlap.now == 1 })
-        #expect(running.stop())  // returns at the 0.1 s deadline, the app still asleep
+        #expect(waitUntil(seconds: 30) { overlap.now == 1 })
+        #expect(running.stop())  // returns at the 0.1 s deadline, the app still held
         #expect(overlap.now == 1)
-        #expect(waitUntil { closes.value == 1 })
+        gate.open()
+        #expect(waitUntil(seconds: 30) { closes.value == 1 })
         #expect(client.isClosedByServer())
     }
 
@@ -201,10 +226,12 @@ struct ProductionTests {
         try serve({ $0.limits.maxConnections = 2 * reactors; $0.reactors = reactors }, app: environApp) { server in
             let held = try (0..<(2 * reactors)).map { _ in try TestHTTPClient(port: server.port, timeout: 5) }
             for client in held { #expect(try client.get("/held").status == 200) }
+            #expect(server.statistics.openConnections == 2 * reactors)
             // Connected by the kernel (backlog), but not accepted: no answer yet.
             let waiting = try TestHTTPClient(port: server.port, timeout: 0.5)
             try waiting.send("GET /waiting HTTP/1.1\r\nHost: x\r\n\r\n")
             #expect(throws: (any Error).self) { try waiting.readResponse() }
+            #expect(server.statistics.openConnections == 2 * reactors, "the cap holds: \(server.statistics)")
             // One held connection closes: the waiting one is accepted and answered.
             for client in held { client.close() }
             let answer = try TestHTTPClient(port: server.port, timeout: 5)
@@ -218,7 +245,8 @@ struct ProductionTests {
             #expect(try held.get("/held").status == 200)
             let waiting = try TestHTTPClient(port: server.port, timeout: 5)
             try waiting.send("GET /waiting HTTP/1.1\r\nHost: x\r\n\r\n")
-            usleep(200_000)
+            // Connected and sent (the kernel's backlog holds it) before the slot frees; not accepted.
+            #expect(server.statistics.openConnections == 1)
             held.close()
             let response = try waiting.readResponse()
             #expect(response.status == 200)

@@ -1,7 +1,6 @@
 import Gateway
 import GatewayEvent
 import GatewayTesting
-import GatewayTestSupport
 
 /// Starts an event server on 127.0.0.1, port 0, runs `body`, stops the server.
 func withEventServer<T>(
@@ -28,4 +27,9 @@ let environApp: Application = { environ, start in
     lines.append("wsgi.url_scheme=\(environ.urlScheme)")
     try start("200 OK", [("Content-Type", "text/plain")])
     return [lines.joined(separator: "\n")]
+}
+
+extension BackgroundServer {
+    /// What the event server it runs reports (``EventServer/statistics``).
+    var statistics: EventServerStatistics { (server as! EventServer).statistics }
 }

@@ -1,7 +1,6 @@
 import Gateway
 @testable import GatewayMiddleware
 import Testing
-import GatewayTestSupport
 
 /// Random input for the parsers that read what clients send: they may
 /// refuse it, never crash or loop.
