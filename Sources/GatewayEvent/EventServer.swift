@@ -30,6 +30,8 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
     public let serverAddress: ServerAddress
     /// Every address the server listens on.
     public let serverAddresses: [ServerAddress]
+    /// The configuration the server was made with (its ``EventServerConfiguration/port``
+    /// is the one asked for; ``serverAddress`` has the one bound).
     public let configuration: EventServerConfiguration
     private let reactors: [Reactor]
     private let pool: WorkerPool?
@@ -235,10 +237,14 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
 
 /// Why the event server could not start or run.
 public enum EventServerError: Error, Equatable, CustomStringConvertible {
+    /// A libevent call failed (the text names it), e.g. no event base could be made.
     case libevent(String)
+    /// ``EventServer/serveForever()`` or ``EventServer/handleRequest()`` was called after ``EventServer/close()``.
     case closed
+    /// ``EventServer/serveForever()`` or ``EventServer/handleRequest()`` was called while another call serves.
     case alreadyRunning
 
+    /// The reason in words, for logs.
     public var description: String {
         switch self {
         case .libevent(let what): return "libevent: \(what)"

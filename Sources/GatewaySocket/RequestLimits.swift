@@ -11,6 +11,7 @@ public struct RequestLimits: Sendable {
     /// Largest request body (-> 413).
     public var maxBodyBytes = 64 * 1024 * 1024
 
+    /// The defaults listed on each limit.
     public init() {}
 
     /// The same limits in the shared parser's terms.

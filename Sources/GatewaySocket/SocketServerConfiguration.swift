@@ -25,17 +25,22 @@ public struct SocketServerConfiguration: Sendable {
         case fork(maximum: Int)
     }
 
+    /// The address to bind: a name, an IPv4 or an IPv6 literal.
     public var host: String
+    /// The port to bind; 0 lets the kernel choose (see ``SocketServer/serverAddress``).
     public var port: Int
     /// A unix-domain socket path to listen on instead of host and port.
     public var unixPath: String?
     /// Who may connect to ``unixPath``: by default anyone (mode 0666), so a
     /// proxy running as another user can.
     public var unixPermissions = UnixSocketPermissions()
+    /// How connections are served: one at a time (the default), a thread each, or a process each.
     public var mode: Mode = .single
     /// The `Server` header sent when the application sets none.
     public var serverSoftware = "EventGateway-Socket/0.1"
+    /// The listen backlog: connections the kernel holds before the server accepts them.
     public var backlog: Int32 = 1024
+    /// What a client may send; past a limit it gets the limit's status and the connection closes.
     public var limits = RequestLimits()
     /// Seconds a client may take to send a request once it started, or to take a response.
     public var readTimeout: Double = 30
@@ -51,6 +56,7 @@ public struct SocketServerConfiguration: Sendable {
     /// `wsgi.errors`; refused requests are logged here too.
     public var errors: any ErrorOutput = StandardErrorOutput.shared
 
+    /// A configuration for `host` and `port` with every other setting at its default.
     public init(host: String = "127.0.0.1", port: Int = 8000) {
         self.host = host
         self.port = port
