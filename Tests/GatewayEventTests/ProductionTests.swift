@@ -134,11 +134,12 @@ struct ProductionTests {
     }
 
     @Test func limitsAnswerTheirStatus() throws {
+        let calls = Counter()
         try serve({
             $0.limits.maxBodyBytes = 1000
             $0.limits.maxURILength = 100
             $0.limits.maxHeaderBytes = 2000
-        }, app: environApp) { server in
+        }, app: counting(environApp, calls)) { server in
             let body = try TestHTTPClient(port: server.port)
             #expect(try body.request("POST", "/", body: [UInt8](repeating: 0x61, count: 2000)).status == 413)
             let uri = try TestHTTPClient(port: server.port)
@@ -152,10 +153,12 @@ struct ProductionTests {
             // ...or, just past it by our count, hands it over and we refuse it.
             let justOver = try TestHTTPClient(port: server.port)
             #expect(try justOver.get("/", headers: [("X-Big", String(repeating: "h", count: 1985))]).status == 431)
+            #expect(calls.value == 0, "a refused request reached the application")
             let kept = try TestHTTPClient(port: server.port)
             #expect(try kept.get("/", headers: [("X-Fits", String(repeating: "h", count: 1000))]).status == 200)
             #expect(try kept.get("/again").status == 200)
             #expect(try TestHTTPClient(port: server.port).get("/fine").status == 200)
+            #expect(calls.value == 3)
         }
     }
 
@@ -182,19 +185,22 @@ struct ProductionTests {
 
     @Test func malformedRequestsGetAStatusAndALogLine() throws {
         let log = CapturedLog()
-        try serve({ $0.logger = log.logger }, app: environApp) { server in
+        let calls = Counter()
+        try serve({ $0.logger = log.logger }, app: counting(environApp, calls)) { server in
             let broken = try TestHTTPClient(port: server.port, timeout: 5)
             try broken.send("GET / HTTP/1.1\r\nHost x\r\n\r\n")  // no colon
             #expect(try broken.readResponse().status == 400)
             let smuggled = try TestHTTPClient(port: server.port, timeout: 5)
             try smuggled.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
             #expect(try smuggled.readResponse().status == 400)
+            #expect(calls.value == 0, "a refused request reached the application")
             let continued = try TestHTTPClient(port: server.port, timeout: 5)
             try continued.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n")
             #expect(try continued.readHead().status == 100)
             try continued.send("ok")
             #expect(try continued.readResponse().status == 200)
             #expect(try TestHTTPClient(port: server.port).get("/fine").status == 200)
+            #expect(calls.value == 2)
         }
         let refusals = log.messages.filter { $0.contains("refused") }
         #expect(refusals.count == 2, "\(log.messages)")
@@ -207,16 +213,19 @@ struct ProductionTests {
     /// when evhttp hands the request over, by closing when it waits for more.
     @Test func chunkSizesEvhttpWouldMisreadAreRefused() throws {
         let log = CapturedLog()
-        try serve({ $0.logger = log.logger }, app: environApp) { server in
+        let calls = Counter()
+        try serve({ $0.logger = log.logger }, app: counting(environApp, calls)) { server in
             let handedOver = try TestHTTPClient(port: server.port, timeout: 5)
             try handedOver.send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0x3\r\nabc\r\n0\r\n\r\n")
             #expect(try handedOver.readResponse().status == 400)
             let waiting = try TestHTTPClient(port: server.port, timeout: 5)
             try waiting.send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0x10\r\nabc")
             #expect(waiting.isClosedByServer())
+            #expect(calls.value == 0, "a refused request reached the application")
             let fine = try TestHTTPClient(port: server.port, timeout: 5)
             try fine.send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nX-T: 1\r\n\r\n")
             #expect(try fine.readResponse().status == 200)
+            #expect(calls.value == 1)
         }
         #expect(log.messages.filter { $0.contains("invalid chunk size") }.count == 2, "\(log.messages)")
     }

@@ -1,6 +1,7 @@
 import Gateway
 import GatewayEvent
 import GatewayTesting
+import GatewayTestSupport
 
 /// Starts an event server on 127.0.0.1, port 0, runs `body`, stops the server.
 func withEventServer<T>(
@@ -27,6 +28,14 @@ let environApp: Application = { environ, start in
     lines.append("wsgi.url_scheme=\(environ.urlScheme)")
     try start("200 OK", [("Content-Type", "text/plain")])
     return [lines.joined(separator: "\n")]
+}
+
+/// `app`, counting its calls on `calls` (a refused request must not reach it).
+func counting(_ app: @escaping Application, _ calls: Counter) -> Application {
+    { environ, start in
+        calls.increment()
+        return try app(environ, start)
+    }
 }
 
 extension BackgroundServer {
