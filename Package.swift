@@ -100,6 +100,7 @@ let package = Package(
             name: "GatewayMiddlewareTests",
             dependencies: ["Gateway", "GatewayMiddleware", "GatewayEvent", "GatewaySocket", "GatewayTesting", "GatewayTestSupport"]
         ),
+        .testTarget(name: "GatewayProbeTests", dependencies: ["Gateway", "GatewayProbe", "GatewayTesting", "GatewayTestSupport"]),
         .testTarget(name: "GatewayTestingTests", dependencies: ["Gateway", "GatewayTesting", "GatewayTestSupport"]),
         .testTarget(
             name: "GatewayServiceLifecycleTests",
