@@ -3,7 +3,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 APP ?= demo
 
-.PHONY: deps test-deps build serve test check-layout clean bench deb check-deb fuzz soak bench-bodies
+.PHONY: deps test-deps build serve test check-layout clean bench deb check-deb fuzz soak bench-bodies docs
 
 deps:
 	@scripts/install-deps.sh
@@ -27,6 +27,19 @@ check-layout:
 
 clean:
 	rm -rf .build .build-deb
+
+# DocC for each library product, into .build/docs/<Module>.doccarchive; fails on any
+# DocC warning, and on a public declaration without a doc comment in the modules listed.
+DOC_TARGETS = Gateway GatewayEvent GatewaySocket GatewayMiddleware GatewayTesting GatewayServiceLifecycle GatewayProbe
+DOC_COMMENTED = GatewayEvent GatewaySocket GatewayMiddleware GatewayTesting GatewayServiceLifecycle
+docs: deps
+	scripts/check-doc-comments.py $(addprefix Sources/,$(DOC_COMMENTED))
+	mkdir -p .build/docs
+	for target in $(DOC_TARGETS); do \
+		rm -rf .build/docs/$$target.doccarchive; \
+		swift package --allow-writing-to-directory .build/docs generate-documentation --target $$target \
+			--output-path .build/docs/$$target.doccarchive --warnings-as-errors || exit 1; \
+	done
 
 # eventgateway_<version>_amd64.deb: release build, Swift stdlib linked statically.
 deb: deps

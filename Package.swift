@@ -15,6 +15,8 @@ let package = Package(
         .executable(name: "gateway", targets: ["gateway"]),
     ],
     dependencies: [
+        // `make docs`: DocC for each library product (a build-time plugin only; nothing links it).
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
@@ -70,41 +72,43 @@ let package = Package(
         .executableTarget(name: "UploadServer", dependencies: ["Gateway", "GatewayEvent", "ExampleApps"], path: "Examples/UploadServer"),
         .executableTarget(name: "APIServer", dependencies: ["Gateway", "GatewayEvent", "ExampleApps"], path: "Examples/APIServer"),
         .executableTarget(name: "StackServer", dependencies: ["Gateway", "GatewayEvent", "ExampleApps"], path: "Examples/StackServer"),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "GatewayTesting", "GatewayProbe"]),
-        .testTarget(name: "GatewayHTTPTests", dependencies: ["Gateway", "GatewayHTTP", "GatewayTesting"]),
-        // The README's "Linking it into a service" program, once per server.
-        .executableTarget(name: "ServiceEvent", dependencies: ["Gateway", "GatewayEvent"], path: "Examples/ServiceEvent"),
-        .executableTarget(name: "ServiceSocket", dependencies: ["Gateway", "GatewaySocket"], path: "Examples/ServiceSocket"),
-        .executableTarget(
-            name: "ServiceLifecycleExample",
-            dependencies: ["Gateway", "GatewayEvent", "GatewayServiceLifecycle",
-                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                           .product(name: "Logging", package: "swift-log")],
-            path: "Examples/ServiceLifecycleExample"
+        // Tests: one target per module, named after it, plus the conformance suite that runs
+        // the same cases against every backend. Their shared helpers (launching `gateway serve`,
+        // waiting, counters, sockets to pass) are one library, not a product.
+        .target(
+            name: "GatewayTestSupport",
+            dependencies: ["Gateway", "GatewayEvent", "GatewaySocket", "GatewayTesting"],
+            path: "Tests/Support"
         ),
-        .testTarget(
-            name: "GatewayServiceLifecycleTests",
-            dependencies: ["Gateway", "GatewayEvent", "GatewaySocket", "GatewayServiceLifecycle", "GatewayTesting",
-                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                           .product(name: "Logging", package: "swift-log")]
-        ),
-        .testTarget(name: "GatewayTestingTests", dependencies: ["Gateway", "GatewayTesting"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "GatewayTesting", "GatewayProbe", "GatewayTestSupport"]),
+        .testTarget(name: "GatewayHTTPTests", dependencies: ["Gateway", "GatewayHTTP", "GatewayTesting", "GatewayTestSupport"]),
         .testTarget(
             name: "GatewayEventTests",
-            dependencies: ["Gateway", "GatewayHTTP", "GatewayEvent", "GatewayTesting", "GatewayProbe", "GatewayMiddleware",
+            dependencies: ["Gateway", "GatewayHTTP", "GatewayEvent", "GatewayTesting", "GatewayTestSupport",
                            .product(name: "Logging", package: "swift-log")]
         ),
+        .testTarget(name: "GatewaySocketTests", dependencies: ["Gateway", "GatewaySocket", "GatewayTesting", "GatewayTestSupport"]),
         .testTarget(
             name: "GatewayMiddlewareTests",
-            dependencies: ["Gateway", "GatewayMiddleware", "GatewayEvent", "GatewaySocket", "GatewayTesting"]
+            dependencies: ["Gateway", "GatewayMiddleware", "GatewayEvent", "GatewaySocket", "GatewayTesting", "GatewayTestSupport"]
         ),
+        .testTarget(name: "GatewayProbeTests", dependencies: ["Gateway", "GatewayProbe", "GatewayTesting", "GatewayTestSupport"]),
+        .testTarget(name: "GatewayTestingTests", dependencies: ["Gateway", "GatewayTesting", "GatewayTestSupport"]),
+        .testTarget(
+            name: "GatewayServiceLifecycleTests",
+            dependencies: ["Gateway", "GatewayEvent", "GatewaySocket", "GatewayServiceLifecycle", "GatewayTesting", "GatewayTestSupport",
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                           .product(name: "Logging", package: "swift-log")]
+        ),
+        // The `gateway` command, run as the built program (its processes, flags, signals).
+        .testTarget(name: "GatewayCommandTests", dependencies: ["gateway", "Gateway", "GatewayHTTP", "GatewayTesting", "GatewayTestSupport"]),
         .testTarget(
             name: "ExampleAppsTests",
-            dependencies: ["Gateway", "ExampleApps", "GatewayMiddleware", "GatewayEvent", "GatewaySocket", "GatewayTesting"]
+            dependencies: ["Gateway", "ExampleApps", "GatewayMiddleware", "GatewayTesting", "GatewayTestSupport"]
         ),
         .testTarget(
             name: "ConformanceTests",
-            dependencies: ["Gateway", "GatewayHTTP", "GatewayEvent", "GatewaySocket", "GatewayTesting", "GatewayProbe"]
+            dependencies: ["Gateway", "GatewayHTTP", "GatewayEvent", "GatewaySocket", "GatewayTesting", "GatewayProbe", "GatewayTestSupport"]
         ),
     ]
 )

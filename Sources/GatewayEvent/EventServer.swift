@@ -31,6 +31,8 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
     public let serverAddress: ServerAddress
     /// Every address the server listens on.
     public let serverAddresses: [ServerAddress]
+    /// The configuration the server was made with (its ``EventServerConfiguration/port``
+    /// is the one asked for; ``serverAddress`` has the one bound).
     public let configuration: EventServerConfiguration
     private let reactors: [Reactor]
     private let pool: WorkerPool?
@@ -230,7 +232,7 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
 }
 
 /// Why the event server could not start or run (a closed or busy server
-/// throws ``GatewayServerError``, as every server does).
+/// throws `GatewayServerError`, as every server does).
 public enum EventServerError: Error, Equatable, CustomStringConvertible {
     /// A libevent call failed (the call is named).
     case libevent(String)

@@ -23,7 +23,7 @@ public struct EventServerConfiguration: Sendable {
     /// Who may connect to ``unixPath``: by default anyone (mode 0666), so a
     /// proxy running as another user can, as with gunicorn and uvicorn.
     public var unixPermissions = UnixSocketPermissions()
-    /// Sockets bound already, e.g. by systemd (``InheritedSockets``): served
+    /// Sockets bound already, e.g. by systemd (`InheritedSockets`): served
     /// instead of binding ``host``/``port``/``unixPath``, and never unlinked.
     /// The server (or ``Prefork``) takes the descriptors over: give them to one.
     package var listeners: [ListeningSocket] = []
@@ -64,6 +64,14 @@ public struct EventServerConfiguration: Sendable {
     /// Where server events are logged.
     public var logger: Logger = Logger(label: "EventGateway")
 
+    /// A configuration for `host` and `port` with every other setting at its default.
+    ///
+    /// ```swift
+    /// var configuration = EventServerConfiguration(host: "127.0.0.1", port: 0)
+    /// configuration.threads = 4                 // a worker pool for blocking apps
+    /// configuration.limits.maxBodyBytes = 1 << 20
+    /// let server = try EventServer(configuration: configuration, app: app)
+    /// ```
     public init(host: String = "127.0.0.1", port: Int = 8000) {
         self.host = host
         self.port = port

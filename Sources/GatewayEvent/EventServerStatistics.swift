@@ -1,6 +1,6 @@
 /// What an ``EventServer`` is doing and has done, read at any time from any
 /// thread (``EventServer/statistics``); the same figures go to swift-metrics
-/// (``ServerCounters``) and to the log when the server stops.
+/// (`ServerCounters`) and to the log when the server stops.
 ///
 /// ```swift
 /// let now = server.statistics
@@ -20,14 +20,17 @@ public struct EventServerStatistics: Sendable, CustomStringConvertible {
     /// Requests the server answered itself with a refusal, by status (400, 413, 503, ...).
     public var refusals: [Int: Int] = [:]
     /// Bytes of request bodies held in memory now, under the budget
-    /// (``RequestLimits/maxBufferedBodyBytes``), and the most held at once.
+    /// (`RequestLimits/maxBufferedBodyBytes`), and the most held at once.
     public var bufferedBodyBytes = 0
+    /// The most bytes of request bodies held in memory at once since the server started.
     public var peakBufferedBodyBytes = 0
     /// Request bodies spooled aside from evhttp (to disk past the threshold).
     public var spooledBodies = 0
 
+    /// All figures zero, as before the first connection.
     public init() {}
 
+    /// The figures in one line, as the server logs them when it stops.
     public var description: String {
         let refused = refusals.keys.sorted().map { "\($0): \(refusals[$0]!)" }.joined(separator: ", ")
         let mean = responses > 0 ? responseSeconds / Double(responses) * 1000 : 0

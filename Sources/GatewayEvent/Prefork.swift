@@ -35,6 +35,9 @@ public final class Prefork {
     private let notifier: SystemdNotifier?
     private var logger: Logger { configuration.logger }
 
+    /// Binds the configuration's socket (or takes its `EventServerConfiguration/listeners`)
+    /// for `processes` workers serving `app`; nothing is forked until ``run()``.
+    /// `wsgi.multiprocess` is true in the workers.
     public init(configuration: EventServerConfiguration, processes: Int, app: @escaping Application) throws {
         var configuration = configuration
         configuration.multiprocess = true

@@ -8,7 +8,7 @@ import Glibc
 /// status, bytes of body sent and (in JSON) the time taken. Lines go to
 /// `output`, or the request's `wsgi.errors` when nil.
 ///
-/// A ``FileWrapper`` body is not wrapped, so the libevent server still sends
+/// A `FileWrapper` body is not wrapped, so the libevent server still sends
 /// it with sendfile: its line is written when the application returns, with
 /// the file's length and the time until then.
 ///

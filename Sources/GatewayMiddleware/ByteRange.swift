@@ -16,6 +16,16 @@ public enum ByteRange: Equatable, Sendable {
     /// a server ignore.
     case ignored
 
+    /// What a `Range` header asks of a representation `length` bytes long:
+    /// a single `bytes=` range (`first-last`, `first-`, or the suffix `-count`),
+    /// clamped to the length.
+    ///
+    /// ```swift
+    /// ByteRange.parse("bytes=0-99", length: 1000)    // .satisfiable(0...99)
+    /// ByteRange.parse("bytes=-100", length: 1000)    // .satisfiable(900...999)
+    /// ByteRange.parse("bytes=2000-", length: 1000)   // .unsatisfiable
+    /// ByteRange.parse("items=1-2", length: 1000)     // .ignored
+    /// ```
     public static func parse(_ header: String, length: Int) -> ByteRange {
         let header = header.trimmingWhitespace()
         guard header.lowercased().hasPrefix("bytes=") else { return .ignored }

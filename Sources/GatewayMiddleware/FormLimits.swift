@@ -21,5 +21,6 @@ public struct FormLimits: Sendable {
     /// Where temporary files go (created 0600, deleted on close).
     public var temporaryDirectory = "/tmp"
 
+    /// The defaults listed on each limit.
     public init() {}
 }

@@ -76,8 +76,11 @@ public struct ForwardedAllowList: Sendable, Equatable {
 
 /// An entry of `--forwarded-allow-ips` that is not an address, range, `unix` or `*`.
 public struct ForwardedAllowListError: Error, Equatable, CustomStringConvertible {
+    /// The entry as given.
     public let entry: String
+    /// The error for `entry`.
     public init(entry: String) { self.entry = entry }
+    /// The error in words, naming the entry and what would be accepted.
     public var description: String {
         "forwarded-allow-ips: '\(entry)' is not an IP address, a CIDR range, 'unix' or '*'"
     }

@@ -67,8 +67,10 @@ public enum ForwardedElements {
 
 /// A forwarding header from a trusted proxy that cannot be read: the request gets 400.
 public enum ForwardedHeaderError: Error, Equatable, CustomStringConvertible {
+    /// `header` (e.g. `X-Forwarded-For`) holds `value`, which is not a list of addresses (or `Forwarded` elements).
     case malformed(header: String, value: String)
 
+    /// The error in words, naming the header and its value.
     public var description: String {
         switch self {
         case .malformed(let header, let value): return "malformed \(header) header: \(value.debugDescription)"

@@ -34,6 +34,7 @@ public struct GzipOptions: Sendable {
     /// (a few KB of zeros must not become gigabytes).
     public var maxDecompressionRatio = 100
 
+    /// The defaults listed on each setting.
     public init() {}
 
     /// True for a `Content-Type` value this middleware would compress.

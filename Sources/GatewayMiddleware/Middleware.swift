@@ -1,6 +1,6 @@
 import Gateway
 
-/// Middleware: a function that wraps an ``Application`` in another one
+/// Middleware: a function that wraps an `Application` in another one
 /// (PEP 3333's "middleware components", both server and application).
 ///
 /// ```swift

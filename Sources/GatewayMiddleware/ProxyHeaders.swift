@@ -43,12 +43,16 @@ public struct ProxyHeaders: Sendable {
     static let forwardedKeys = ["HTTP_FORWARDED"]
     static let allKeys = xForwardedKeys + forwardedKeys
 
+    /// The peers whose forwarding headers are believed.
     public var trusted: ForwardedAllowList
+    /// Which forwarding headers are read (the other family is dropped).
     public var style: Style
     /// The server listens on a unix-domain socket: a peer without an IP
     /// address is taken as a unix one, trusted when the list holds `unix`.
     public var peersAreUnix: Bool
 
+    /// Believes `style`'s headers from the peers on `trusted`; set `peersAreUnix`
+    /// when the server listens on a unix-domain socket.
     public init(trusting trusted: ForwardedAllowList, style: Style = .xForwarded, peersAreUnix: Bool = false) {
         self.trusted = trusted
         self.style = style

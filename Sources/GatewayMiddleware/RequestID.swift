@@ -3,7 +3,7 @@ import Gateway
 import Glibc
 #endif
 
-/// The environ key (in ``Environ/extras``) under which ``requestID(header:)``
+/// The environ key (in `Environ.extras`) under which ``requestID(header:)``
 /// puts the request's id; it is also in `HTTP_X_REQUEST_ID`.
 public let requestIDKey = "gateway.request_id"
 

@@ -11,19 +11,37 @@
 /// // Set-Cookie: session=...; Max-Age=3600; Path=/; Secure; HttpOnly; SameSite=Lax
 /// ```
 public struct SetCookie: Sendable, Equatable {
-    public enum SameSite: String, Sendable { case strict = "Strict", lax = "Lax", none = "None" }
+    /// The `SameSite` attribute: whether the browser sends the cookie with
+    /// requests another site starts.
+    public enum SameSite: String, Sendable {
+        /// Only with requests this site starts.
+        case strict = "Strict"
+        /// Also with top-level navigations from other sites (the browsers' default).
+        case lax = "Lax"
+        /// With every request; browsers then require ``SetCookie/secure``.
+        case none = "None"
+    }
 
+    /// The cookie's name: an RFC 6265 token.
     public var name: String
+    /// The cookie's value; bytes RFC 6265 does not allow in a value are percent-encoded in ``header``.
     public var value: String
     /// `Expires`, in seconds since the epoch.
     public var expires: Int?
+    /// `Max-Age`, in seconds from now; 0 deletes the cookie.
     public var maxAge: Int?
+    /// `Domain`: also send the cookie to this domain's subdomains; nil sends it to the setting host only.
     public var domain: String?
+    /// `Path`: the cookie is sent for this path and the paths below it; "/" (the default) for the whole site.
     public var path: String? = "/"
+    /// `Secure`: sent over https only. On by default.
     public var secure = true
+    /// `HttpOnly`: not readable from JavaScript. On by default.
     public var httpOnly = true
+    /// `SameSite`; `.lax` by default, nil sends none.
     public var sameSite: SameSite? = .lax
 
+    /// A cookie with the default attributes: `Path=/; Secure; HttpOnly; SameSite=Lax`.
     public init(name: String, value: String) {
         self.name = name
         self.value = value

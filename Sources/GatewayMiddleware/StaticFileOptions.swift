@@ -10,6 +10,7 @@ public struct StaticFileOptions: Sendable {
     /// The file served for a folder's URL (which must end in `/`).
     public var indexFile = "index.html"
 
+    /// Options with this `Cache-Control` value (nil: none) and `index.html` as the index file.
     public init(cacheControl: String? = nil) {
         self.cacheControl = cacheControl
     }

@@ -6,7 +6,7 @@ import Glibc
 /// Middleware that serves the regular files under `root` by `PATH_INFO`
 /// and passes every other request to the application it wraps.
 ///
-/// Files go out as ``FileWrapper`` bodies (sendfile on the libevent server)
+/// Files go out as `FileWrapper` bodies (sendfile on the libevent server)
 /// with their media type, a strong `ETag` and `Last-Modified`; conditional
 /// requests (`If-None-Match`, `If-Modified-Since`) get 304, a single `Range`
 /// gets 206 (416 when it lies past the end). A folder's URL serves its

@@ -14,12 +14,20 @@ import ServiceLifecycle
 /// try await group.run()
 /// ```
 public struct GatewayService: Service {
+    /// The server this service runs; it is closed when ``run()`` returns.
     public let server: any GatewayServer
 
+    /// Wraps a server made with either server module's `makeServer` (or its
+    /// initializer), bound but not serving yet.
     public init(_ server: any GatewayServer) {
         self.server = server
     }
 
+    /// Serves until the group shuts down gracefully or the task is cancelled,
+    /// then drains and closes the server. `serveForever()` blocks, so it runs on
+    /// a thread of its own, never on the cooperative pool. Rethrows what
+    /// `serveForever()` throws; throws ``GatewayServiceError/noThread`` when no
+    /// thread can be started.
     public func run() async throws {
         let server = self.server
         defer { server.close() }
@@ -46,7 +54,9 @@ public struct GatewayService: Service {
 
 /// Why a ``GatewayService`` could not run.
 public enum GatewayServiceError: Error, CustomStringConvertible {
+    /// The thread that runs `serveForever()` could not be started (the process is out of threads).
     case noThread
 
+    /// The reason in words, for logs.
     public var description: String { "no thread could be started for the server" }
 }

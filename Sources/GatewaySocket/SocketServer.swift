@@ -7,7 +7,7 @@ import Glibc
 /// The pure-socket server: the package's `wsgiref.simple_server`, on plain
 /// POSIX sockets with its own strict HTTP/1.1 parser and no libevent. It runs
 /// the same applications as the libevent server, driven by the same
-/// ``Handler``.
+/// `Handler`.
 ///
 /// ```swift
 /// import GatewaySocket
@@ -21,7 +21,9 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
     // @unchecked: the descriptors are immutable after init; every mutable
     // field lives behind `state`.
 
+    /// The address the server listens on, with the real port when it was asked for port 0.
     public let serverAddress: ServerAddress
+    /// The configuration the server was made with.
     public let configuration: SocketServerConfiguration
     private let app: Application
     private let listener: ListeningSocket
@@ -42,6 +44,16 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
     /// Broadcast when `running` ends or a connection thread finishes.
     private let changed = Condition()
 
+    /// Binds the configuration's socket (TCP or unix) and prepares to serve `app`;
+    /// call ``serveForever()`` or ``handleRequest()`` to serve. Ignores SIGPIPE
+    /// for the process: a client that goes away must not end it.
+    ///
+    /// ```swift
+    /// var configuration = SocketServerConfiguration(host: "127.0.0.1", port: 0)
+    /// configuration.mode = .threads(maximum: 32)
+    /// let server = try SocketServer(configuration: configuration, app: app)
+    /// print("Serving on \(server.serverAddress.url)")
+    /// ```
     public init(configuration: SocketServerConfiguration, app: @escaping Application) throws {
         BrokenPipe.ignore()
         if let path = configuration.unixPath {
@@ -81,6 +93,11 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
 
     // MARK: - Lifecycle
 
+    /// Accepts and serves connections, as the configuration's
+    /// ``SocketServerConfiguration/mode`` says, until ``shutdown()`` or
+    /// ``close()`` (from any thread) or a signal given to ``stopOnSignals(_:)``.
+    /// Throws `SocketServerError/alreadyRunning` while another call serves
+    /// and `SocketServerError/closed` after `close()`.
     public func serveForever() throws {
         guard try begin() else { return }
         defer { end() }
@@ -134,6 +151,8 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
         configuration.logger.warning("shutdown deadline passed with connections under way")
     }
 
+    /// Accepts one connection, serves one request on it and returns
+    /// (`wsgiref`'s `handle_request`); the connection is closed after it.
     public func handleRequest() throws {
         guard try begin(oneRequest: true) else { return }
         defer { end() }
@@ -143,6 +162,9 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
         }
     }
 
+    /// Stops ``serveForever()`` and waits until it has returned; callable from
+    /// any thread, and before ``serveForever()`` (which then returns at once).
+    /// Connections already being served are left to ``close()``.
     public func shutdown() {
         let waitForLoop = state.withLock { $0.run.requestStop().wait }
         var byte: UInt8 = 1
@@ -152,6 +174,10 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
         changed.wait(until: { !state.withLock { $0.run.running } })
     }
 
+    /// Closes the listening socket (a unix socket file the server made is
+    /// removed); connections under way get
+    /// ``SocketServerConfiguration/shutdownTimeout`` to finish. Call it once
+    /// the server is done; serving after it throws `SocketServerError/closed`.
     public func close() {
         let connections: [SocketConnection]? = state.withLock { state in
             guard state.run.close(whileRunning: true) else { return nil }  // its loop notices the wake-up
@@ -312,7 +338,7 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
 }
 
 /// Why the socket server could not run (a closed or busy server throws
-/// ``GatewayServerError``, as every server does).
+/// `GatewayServerError`, as every server does).
 public enum SocketServerError: Error, Equatable {
     /// Waiting for connections with `poll(2)` failed with `errno`.
     case poll(errno: Int32)

@@ -29,20 +29,24 @@ public struct SocketServerConfiguration: Sendable {
         case fork(maximum: Int)
     }
 
+    /// The address to bind: a name, an IPv4 or an IPv6 literal.
     public var host: String
+    /// The port to bind; 0 lets the kernel choose (see ``SocketServer/serverAddress``).
     public var port: Int
     /// A unix-domain socket path to listen on instead of host and port.
     public var unixPath: String?
     /// Who may connect to ``unixPath``: by default anyone (mode 0666), so a
     /// proxy running as another user can.
     public var unixPermissions = UnixSocketPermissions()
+    /// How connections are served: one at a time (the default), a thread each, or a process each.
     public var mode: Mode = .single
     /// The `Server` header sent when the application sets none (nil: none).
     public var serverSoftware: String? = "EventGateway-Socket/0.1"
+    /// The listen backlog: connections the kernel holds before the server accepts them.
     public var backlog: Int32 = 1024
     /// What a client may send and how long it may take: the same type as
-    /// the libevent server's, with shorter waits (``RequestLimits/keepAliveTimeout``
-    /// 5 s, ``RequestLimits/idleTimeout`` 30 s: each open connection holds
+    /// the libevent server's, with shorter waits (`RequestLimits/keepAliveTimeout`
+    /// 5 s, `RequestLimits/idleTimeout` 30 s: each open connection holds
     /// a thread or a process here). Its libevent-only fields are ignored.
     public var limits: RequestLimits
     /// Seconds a closing stop (``SocketServer/stopOnSignals(_:)`` or

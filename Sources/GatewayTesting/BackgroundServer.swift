@@ -11,9 +11,12 @@ import Gateway
 /// let client = try TestHTTPClient(port: running.port)
 /// ```
 public final class BackgroundServer: Sendable {
+    /// The server being run; ask it for its `serverAddress`, or use ``port``.
     public let server: any GatewayServer
     private let finished = DispatchSemaphore(value: 0)
 
+    /// Starts `server.serveForever()` on a new thread and returns at once; the
+    /// server is bound already, so clients may connect right away.
     public init(_ server: any GatewayServer) {
         self.server = server
         let finished = self.finished

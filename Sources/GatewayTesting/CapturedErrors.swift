@@ -12,8 +12,10 @@ import Gateway
 public final class CapturedErrors: ErrorOutput {
     private let storage = Locked("")
 
+    /// An empty capture.
     public init() {}
 
+    /// Appends `text` (from any thread) to what ``text`` returns.
     public func write(_ text: String) {
         storage.withLock { $0 += text }
     }

@@ -11,18 +11,24 @@
 public final class CookieJar {
     /// One stored cookie.
     public struct Cookie: Equatable, Sendable {
+        /// The cookie's name, as set.
         public var name: String
+        /// The cookie's value, as set (not decoded).
         public var value: String
         /// Lower-cased, without a leading dot.
         public var domain: String
         /// True when set without `Domain`: sent to that exact host only.
         public var hostOnly: Bool
+        /// The path the cookie is sent for (and below); `Path`, else the default path of the request that set it.
         public var path: String
+        /// True when set with `Secure`: sent over https only.
         public var secure: Bool
     }
 
+    /// Every cookie stored, oldest first.
     public private(set) var cookies: [Cookie] = []
 
+    /// An empty jar.
     public init() {}
 
     /// The value of the first cookie named `name`, whatever its domain and path.

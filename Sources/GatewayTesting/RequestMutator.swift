@@ -14,6 +14,7 @@ public struct RequestMutator: Sendable {
 
     private var state: UInt64
 
+    /// A mutator whose mutations are the same for the same `seed`.
     public init(seed: UInt64) { state = seed }
 
     /// A number in `0..<bound` (SplitMix64).

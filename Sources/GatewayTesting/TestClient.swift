@@ -5,7 +5,7 @@ import GatewayHTTP
 /// Calls an application in-process, with no socket: builds the PEP 3333
 /// environ a server would (the same CGI variables, `REMOTE_ADDR` 127.0.0.1,
 /// `SERVER_NAME` localhost), runs the application through the servers' own
-/// ``Handler`` (so `Content-Length`, HEAD and every response rule apply as on
+/// `Handler` (so `Content-Length`, HEAD and every response rule apply as on
 /// the wire), keeps cookies, and follows redirects when asked.
 ///
 /// ```swift
@@ -25,6 +25,7 @@ import GatewayHTTP
 /// ``raiseServerExceptions`` to false to get the 500 a client would see);
 /// what the application writes to `wsgi.errors` is in ``errors``.
 public final class TestClient {
+    /// The application every request is run through.
     public let app: Application
     /// Variables every request's environ starts from (after the defaults):
     /// e.g. `["SERVER_NAME": "example.com", "REMOTE_ADDR": "10.0.0.5"]`.
@@ -230,6 +231,7 @@ public enum TestClientRedirectError: Error, Equatable, CustomStringConvertible {
     /// More redirects than ``TestClient/maxRedirects``.
     case tooMany(Int)
 
+    /// The redirects in words, for a test's failure message.
     public var description: String {
         switch self {
         case .loop(let locations): return "redirect loop: \(locations.joined(separator: " -> "))"
@@ -241,6 +243,8 @@ public enum TestClientRedirectError: Error, Equatable, CustomStringConvertible {
 /// The application failed in a way the handler turned into a 500 (for
 /// example while its body was read before the headers); `log` says how.
 public struct TestClientApplicationError: Error, CustomStringConvertible {
+    /// What the handler logged to `wsgi.errors` for the failed request.
     public let log: String
+    /// The failure in words, for a test's failure message.
     public var description: String { "application error: \(log)" }
 }

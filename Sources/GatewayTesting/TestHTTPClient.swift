@@ -14,6 +14,7 @@ import GatewayHTTP
 /// #expect(response.status == 200)
 /// ```
 public final class TestHTTPClient {
+    /// The connected socket, for a test that needs a system call the client does not offer (`shutdown`, `setsockopt`).
     public let descriptor: Int32
     private var buffer: [UInt8] = []
     private var readOffset = 0

@@ -79,11 +79,20 @@ public enum TestRequestBody {
 
 /// One part of a `multipart/form-data` body.
 public struct MultipartField {
+    /// The form field's name (`Content-Disposition: form-data; name=...`).
     public var name: String
+    /// The file name, for a file upload; nil for a plain field.
     public var filename: String?
+    /// The part's `Content-Type`; nil sends none.
     public var contentType: String?
+    /// The part's content.
     public var bytes: [UInt8]
 
+    /// A field, or a file upload when `filename` is given.
+    ///
+    /// ```swift
+    /// let upload = MultipartField(name: "file", filename: "a.txt", contentType: "text/plain", bytes: Array("hi".utf8))
+    /// ```
     public init(name: String, filename: String? = nil, contentType: String? = nil, bytes: [UInt8]) {
         self.name = name
         self.filename = filename

@@ -4,10 +4,13 @@ import Foundation
 public struct TestResponse: Sendable {
     /// "HTTP/1.1"
     public var version: String
+    /// The status code, e.g. 200.
     public var status: Int
+    /// The reason phrase as sent, e.g. "OK".
     public var reason: String
     /// Headers in order, repeats kept, names as sent.
     public var headers: [(String, String)]
+    /// The body, de-chunked when it was chunked on the wire.
     public var body: [UInt8]
     /// True when the body was chunked on the wire.
     public var wasChunked: Bool
@@ -42,11 +45,16 @@ public struct TestResponse: Sendable {
 
 /// What went wrong reading a response.
 public enum TestClientError: Error, Equatable, CustomStringConvertible {
+    /// The connection could not be made; `connect(2)`'s `errno` (`ECONNREFUSED`: nothing listens).
     case connect(errno: Int32)
+    /// Nothing arrived within the client's timeout.
     case timedOut
+    /// The server closed the connection before a whole response arrived.
     case closed
+    /// What arrived is not an HTTP response; the text says what was wrong.
     case malformed(String)
 
+    /// The error in words, for a test's failure message.
     public var description: String {
         switch self {
         case .connect(let code): return "connect failed (errno \(code))"

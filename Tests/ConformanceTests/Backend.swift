@@ -4,6 +4,7 @@ import GatewayEvent
 import GatewaySocket
 import GatewayProbe
 import GatewayTesting
+import GatewayTestSupport
 import Testing
 
 /// A server on a port, as a test talks to it: one in the test's process or
@@ -17,7 +18,9 @@ extension BackgroundServer: RunningServer {
     func stop() { _ = stop(timeout: 10) }
 }
 
-extension GatewayProcess: RunningServer {}
+extension GatewayProcess: RunningServer {
+    func stop() { stop(with: SIGTERM) }
+}
 
 /// A server of the package, as the conformance suite runs it: every case
 /// is written once and runs against each backend listed in `all`.
@@ -78,20 +81,3 @@ struct Backend: CustomTestStringConvertible, Sendable {
     }
 }
 
-
-
-
-/// Runs `body` on `count` threads at once and waits for all; rethrows the first error.
-func runConcurrently(count: Int, _ body: @escaping @Sendable (Int) throws -> Void) throws {
-    let group = DispatchGroup()
-    let firstError = Locked<(any Error)?>(nil)
-    for index in 0..<count {
-        group.enter()
-        Thread {
-            do { try body(index) } catch { firstError.withLock { if $0 == nil { $0 = error } } }
-            group.leave()
-        }.start()
-    }
-    _ = group.wait(timeout: .now() + 60)
-    if let error = firstError.withLock({ $0 }) { throw error }
-}

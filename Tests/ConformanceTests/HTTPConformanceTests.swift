@@ -1,6 +1,7 @@
 import Gateway
 import GatewayProbe
 import GatewayTesting
+import GatewayTestSupport
 import Testing
 
 /// HTTP behaviour every backend must share.

@@ -2,6 +2,7 @@ import Foundation
 import Gateway
 import GatewayProbe
 import GatewayTesting
+import GatewayTestSupport
 import Testing
 
 /// Every case of ``RequestTable`` against every backend and mode: the exact

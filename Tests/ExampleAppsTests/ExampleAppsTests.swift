@@ -3,6 +3,7 @@ import Foundation
 import Gateway
 import GatewayMiddleware
 import GatewayTesting
+import GatewayTestSupport
 import Testing
 
 @Suite("example applications")
@@ -143,86 +144,6 @@ struct ExampleAppsTests {
         }
         try withServer(kind, app: stackApp(root: root, adminCredentials: nil)) { _, client throws in
             #expect(try client.get("/admin/", headers: [("Authorization", "Basic YWRtaW46cHc=")]).status == 401)
-        }
-    }
-}
-
-@Suite("gateway serve --app NAME")
-struct ExampleCommandTests {
-    static var executable: URL {
-        var directory = Bundle.main.bundleURL
-        if directory.pathExtension == "xctest" { directory.deleteLastPathComponent() }
-        for candidate in [directory, directory.deletingLastPathComponent()] {
-            let url = candidate.appendingPathComponent("gateway")
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        return directory.appendingPathComponent("gateway")
-    }
-
-    /// Starts `gateway serve --port 0 ...`, returns the process and its port.
-    static func serve(_ arguments: [String], environment: [String: String] = [:], stderr: Any = FileHandle.nullDevice) throws -> (Process, Int) {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0"] + arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = stderr
-        try process.run()
-        var line: [UInt8] = []
-        while line.last != UInt8(ascii: "\n") {
-            let byte = output.fileHandleForReading.readData(ofLength: 1)
-            if byte.isEmpty { break }
-            line += byte
-        }
-        guard let port = String(decoding: line, as: UTF8.self).firstMatch(of: /:(\d+)\//).flatMap({ Int($0.1) }) else {
-            process.terminate()
-            throw TestClientError.malformed("no 'Serving on' line: \(String(decoding: line, as: UTF8.self))")
-        }
-        return (process, port)
-    }
-
-    static func stop(_ process: Process) {
-        process.terminate()
-        process.waitUntilExit()
-    }
-
-    /// The static app logs each request itself (the server's log is off for
-    /// it), once; `--no-access-log` silences it too.
-    @Test(.timeLimit(.minutes(1)))
-    func staticLogsOnceUnlessTold() throws {
-        let root = try makeTemporaryFolder("serve-log")
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        try writeFile(root + "/a.txt", Array("a".utf8))
-        for quiet in [false, true] {
-            let errors = Pipe()
-            let (process, port) = try Self.serve(["--app", "static", "--root", root] + (quiet ? ["--no-access-log"] : []), stderr: errors)
-            #expect(try TestHTTPClient(port: port, timeout: 5).get("/a.txt").text == "a")
-            Self.stop(process)
-            let logged = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            let lines = logged.split(separator: "\n").filter { $0.contains("GET /a.txt") }
-            #expect(lines.count == (quiet ? 0 : 1), "\(logged)")
-        }
-    }
-
-    @Test(.timeLimit(.minutes(1)))
-    func everyExampleRunsUnderTheCommand() throws {
-        let root = try makeTemporaryFolder("serve")
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        try writeFile(root + "/index.html", Array("<p>home</p>".utf8))
-        let cases: [(app: String, target: String, headers: [(String, String)], status: Int, contains: String)] = [
-            ("hello", "/?cli", [], 200, "Hello, cli!"),
-            ("static", "/index.html", [], 200, "<p>home</p>"),
-            ("upload", "/", [], 200, "type=\"file\""),
-            ("api", "/items", [], 200, "[]"),
-            ("stack", "/admin/", [("Authorization", "Basic YTpi")], 200, "Welcome, a."),  // a:b
-        ]
-        for entry in cases {
-            let (process, port) = try Self.serve(["--app", entry.app, "--root", root], environment: ["STACK_ADMIN": "a:b"])
-            defer { Self.stop(process) }
-            let response = try TestHTTPClient(port: port, timeout: 5).get(entry.target, headers: entry.headers)
-            #expect(response.status == entry.status, "\(entry.app)")
-            #expect(response.text.contains(entry.contains), "\(entry.app)")
         }
     }
 }

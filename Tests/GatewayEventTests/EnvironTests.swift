@@ -1,6 +1,7 @@
 import Gateway
 import GatewayEvent
 import GatewayTesting
+import GatewayTestSupport
 import Testing
 
 @Suite("EventServer: the environ of real requests")

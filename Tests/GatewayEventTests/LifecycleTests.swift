@@ -2,6 +2,7 @@ import Foundation
 import Gateway
 import GatewayEvent
 import GatewayTesting
+import GatewayTestSupport
 import Testing
 
 @Suite("EventServer: wsgiref.simple_server lifecycle")

@@ -2,6 +2,7 @@ import Foundation
 import Gateway
 import GatewayEvent
 import GatewayTesting
+import GatewayTestSupport
 import Testing
 
 /// Runs an event server configured by `configure` on port 0 around `body`.
@@ -28,7 +29,7 @@ private struct Checksum {
 
 /// Reads `wsgi.input` the way `?read=` says (all, 1000, line, iterate) and
 /// answers the checksum and length of what it read.
-private func digestApp(calls: CloseCounter = CloseCounter()) -> Application {
+private func digestApp(calls: Counter = Counter()) -> Application {
     { environ, start in
         calls.increment()
         var hash = Checksum()
@@ -102,7 +103,7 @@ struct OverloadTests {
     }
 
     @Test func aChunkedBodyOverTheLimitWhileSpooledIs413AndTheAppNeverRuns() throws {
-        let calls = CloseCounter()
+        let calls = Counter()
         try serve({ $0.limits.maxBodyBytes = 100_000; $0.limits.bodySpoolThreshold = 1024 }, app: digestApp(calls: calls)) { server, port in
             let client = try TestHTTPClient(port: port)
             var wire = Array("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)
@@ -117,7 +118,7 @@ struct OverloadTests {
 
     /// A body with no room on disk is refused before any of it is read.
     @Test func aBodyPastTheDiskBudgetIs503BeforeItsBody() throws {
-        let calls = CloseCounter()
+        let calls = Counter()
         try serve({ $0.limits.maxSpooledBodyBytes = 1 << 20 }, app: digestApp(calls: calls)) { server, port in
             let client = try TestHTTPClient(port: port)
             try client.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\nExpect: 100-continue\r\n\r\n")
@@ -194,7 +195,7 @@ struct OverloadTests {
     /// One worker, room for one waiting request: the third gets 503 at once,
     /// with Retry-After, and never reaches the application.
     @Test func aFullQueueAnswers503() throws {
-        let calls = CloseCounter()
+        let calls = Counter()
         let release = DispatchSemaphore(value: 0)
         let app: Application = { _, start in
             calls.increment()
@@ -226,7 +227,7 @@ struct OverloadTests {
     /// waited past `maxQueueWait`, a new one gets 503 although the count
     /// limit is far away; the waiting ones are still served.
     @Test func aQueueThatStoppedMovingAnswers503() throws {
-        let calls = CloseCounter()
+        let calls = Counter()
         let release = DispatchSemaphore(value: 0)
         let app: Application = { _, start in
             calls.increment()

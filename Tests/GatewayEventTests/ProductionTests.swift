@@ -2,17 +2,9 @@ import Foundation
 import Gateway
 import GatewayEvent
 import GatewayTesting
+import GatewayTestSupport
 import Logging
 import Testing
-
-/// Counts requests inside the application at once, and the most seen.
-final class Overlap: Sendable {
-    private let state = Locked((now: 0, most: 0))
-    func enter() { state.withLock { $0.now += 1; $0.most = max($0.most, $0.now) } }
-    func leave() { state.withLock { $0.now -= 1 } }
-    var most: Int { state.withLock { $0.most } }
-    var now: Int { state.withLock { $0.now } }
-}
 
 private func serve<T>(
     _ configure: (inout EventServerConfiguration) -> Void, app: @escaping Application, _ body: (BackgroundServer) throws -> T
@@ -36,26 +28,48 @@ private func sleepingApp(_ overlap: Overlap, milliseconds: Int = 200) -> Applica
 
 @Suite("EventServer in production: pool, reactors, limits, shutdown")
 struct ProductionTests {
+    /// Four blocking requests: inline, each loop runs one app at a time (a
+    /// loop inside the app accepts nothing); a pool of N runs N at once and
+    /// queues the rest. The apps hold until the test has seen that many
+    /// inside at once (and, with a pool, the rest queued), then all finish.
     @Test(arguments: [(0, 1), (4, 1), (2, 2)])
     func blockingRequestsOverlapUpToThePoolSize(threads: Int, reactors: Int) throws {
+        let expected = threads == 0 ? reactors : min(4, threads)
         let overlap = Overlap()
-        try serve({ $0.threads = threads; $0.reactors = reactors }, app: sleepingApp(overlap)) { server in
+        let gate = Gate()
+        let app: Application = { _, start in
+            overlap.enter()
+            gate.wait()
+            overlap.leave()
+            try start("200 OK", [("Content-Type", "text/plain")])
+            return ["done"]
+        }
+        try serve({ $0.threads = threads; $0.reactors = reactors }, app: app) { server in
+            defer { gate.open() }  // a failed wait below must not leave apps holding the server's stop
             let port = server.port
             let statuses = Locked<[Int]>([])
             let group = DispatchGroup()
-            for _ in 0..<4 {
+            for index in 0..<4 {
                 group.enter()
                 Thread {
-                    let status = (try? TestHTTPClient(port: port).get("/"))?.status ?? -1
+                    let status = (try? TestHTTPClient(port: port, timeout: 30).get("/"))?.status ?? -1
                     statuses.withLock { $0.append(status) }
                     group.leave()
                 }.start()
+                // One at a time until `expected` are in: which loop takes a
+                // connection is then never a matter of timing.
+                if index < expected {
+                    #expect(waitUntil(seconds: 30) { overlap.now == index + 1 }, "\(overlap.now) of \(index + 1) in the app")
+                }
             }
+            if threads > 0 {
+                #expect(waitUntil(seconds: 30) { server.statistics.queueDepth == 4 - expected }, "\(server.statistics)")
+            }
+            #expect(overlap.now == expected)
+            gate.open()
             #expect(group.wait(timeout: .now() + 30) == .success)
             #expect(statuses.withLock { $0 } == [200, 200, 200, 200])
         }
-        // Inline, one loop runs one app at a time; a pool of N runs N at once.
-        let expected = threads == 0 ? reactors : min(4, threads)
         #expect(overlap.most == expected)
     }
 
@@ -85,13 +99,15 @@ struct ProductionTests {
     /// touches the freed loop.
     @Test func closingPastTheDeadlineStillClosesTheWorkersBody() throws {
         let overlap = Overlap()
-        let closes = CloseCounter()
+        let closes = Counter()
         var configuration = EventServerConfiguration(host: "127.0.0.1", port: 0)
         configuration.threads = 1
         configuration.shutdownTimeout = 0.1
+        let gate = Gate()
+        defer { gate.open() }
         let server = try EventServer(configuration: configuration, app: { _, start in
             overlap.enter()
-            usleep(600_000)
+            gate.wait()
             overlap.leave()
             try start("200 OK", [])
             return StreamBody(["late"], onClose: { closes.increment() })
@@ -99,10 +115,11 @@ struct ProductionTests {
         let running = BackgroundServer(server)
         let client = try TestHTTPClient(port: running.port, timeout: 5)
         try client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-        #expect(waitUntil { overlap.now == 1 })
-        #expect(running.stop())  // returns at the 0.1 s deadline, the app still asleep
+        #expect(waitUntil(seconds: 30) { overlap.now == 1 })
+        #expect(running.stop())  // returns at the 0.1 s deadline, the app still held
         #expect(overlap.now == 1)
-        #expect(waitUntil { closes.value == 1 })
+        gate.open()
+        #expect(waitUntil(seconds: 30) { closes.value == 1 })
         #expect(client.isClosedByServer())
     }
 
@@ -117,11 +134,12 @@ struct ProductionTests {
     }
 
     @Test func limitsAnswerTheirStatus() throws {
+        let calls = Counter()
         try serve({
             $0.limits.maxBodyBytes = 1000
             $0.limits.maxRequestLine = 100
             $0.limits.maxHeaderBytes = 2000
-        }, app: environApp) { server in
+        }, app: counting(environApp, calls)) { server in
             let body = try TestHTTPClient(port: server.port)
             #expect(try body.request("POST", "/", body: [UInt8](repeating: 0x61, count: 2000)).status == 413)
             let uri = try TestHTTPClient(port: server.port)
@@ -135,10 +153,12 @@ struct ProductionTests {
             // ...or, just past it by our count, hands it over and we refuse it.
             let justOver = try TestHTTPClient(port: server.port)
             #expect(try justOver.get("/", headers: [("X-Big", String(repeating: "h", count: 1985))]).status == 431)
+            #expect(calls.value == 0, "a refused request reached the application")
             let kept = try TestHTTPClient(port: server.port)
             #expect(try kept.get("/", headers: [("X-Fits", String(repeating: "h", count: 1000))]).status == 200)
             #expect(try kept.get("/again").status == 200)
             #expect(try TestHTTPClient(port: server.port).get("/fine").status == 200)
+            #expect(calls.value == 3)
         }
     }
 
@@ -146,10 +166,10 @@ struct ProductionTests {
     /// is done, in every mode: the pool once kept up to 1024 finished jobs.
     @Test(arguments: [0, 2])
     func finishedRequestsAreReleased(threads: Int) throws {
-        let freed = CloseCounter()
+        let freed = Counter()
         final class TrackedBody: ResponseBody {
-            let freed: CloseCounter
-            init(_ freed: CloseCounter) { self.freed = freed }
+            let freed: Counter
+            init(_ freed: Counter) { self.freed = freed }
             deinit { freed.increment() }
             func makeChunkIterator() -> any ChunkIterator { ["tracked"].makeChunkIterator() }
         }
@@ -165,19 +185,22 @@ struct ProductionTests {
 
     @Test func malformedRequestsGetAStatusAndALogLine() throws {
         let log = CapturedLog()
-        try serve({ $0.logger = log.logger }, app: environApp) { server in
+        let calls = Counter()
+        try serve({ $0.logger = log.logger }, app: counting(environApp, calls)) { server in
             let broken = try TestHTTPClient(port: server.port, timeout: 5)
             try broken.send("GET / HTTP/1.1\r\nHost x\r\n\r\n")  // no colon
             #expect(try broken.readResponse().status == 400)
             let smuggled = try TestHTTPClient(port: server.port, timeout: 5)
             try smuggled.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
             #expect(try smuggled.readResponse().status == 400)
+            #expect(calls.value == 0, "a refused request reached the application")
             let continued = try TestHTTPClient(port: server.port, timeout: 5)
             try continued.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n")
             #expect(try continued.readHead().status == 100)
             try continued.send("ok")
             #expect(try continued.readResponse().status == 200)
             #expect(try TestHTTPClient(port: server.port).get("/fine").status == 200)
+            #expect(calls.value == 2)
         }
         let refusals = log.messages.filter { $0.contains("refused") }
         #expect(refusals.count == 2, "\(log.messages)")
@@ -190,16 +213,19 @@ struct ProductionTests {
     /// when evhttp hands the request over, by closing when it waits for more.
     @Test func chunkSizesEvhttpWouldMisreadAreRefused() throws {
         let log = CapturedLog()
-        try serve({ $0.logger = log.logger }, app: environApp) { server in
+        let calls = Counter()
+        try serve({ $0.logger = log.logger }, app: counting(environApp, calls)) { server in
             let handedOver = try TestHTTPClient(port: server.port, timeout: 5)
             try handedOver.send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0x3\r\nabc\r\n0\r\n\r\n")
             #expect(try handedOver.readResponse().status == 400)
             let waiting = try TestHTTPClient(port: server.port, timeout: 5)
             try waiting.send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0x10\r\nabc")
             #expect(waiting.isClosedByServer())
+            #expect(calls.value == 0, "a refused request reached the application")
             let fine = try TestHTTPClient(port: server.port, timeout: 5)
             try fine.send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nX-T: 1\r\n\r\n")
             #expect(try fine.readResponse().status == 200)
+            #expect(calls.value == 1)
         }
         #expect(log.messages.filter { $0.contains("invalid chunk size") }.count == 2, "\(log.messages)")
     }
@@ -209,10 +235,12 @@ struct ProductionTests {
         try serve({ $0.limits.maxConnections = 2 * reactors; $0.reactors = reactors }, app: environApp) { server in
             let held = try (0..<(2 * reactors)).map { _ in try TestHTTPClient(port: server.port, timeout: 5) }
             for client in held { #expect(try client.get("/held").status == 200) }
+            #expect(server.statistics.openConnections == 2 * reactors)
             // Connected by the kernel (backlog), but not accepted: no answer yet.
             let waiting = try TestHTTPClient(port: server.port, timeout: 0.5)
             try waiting.send("GET /waiting HTTP/1.1\r\nHost: x\r\n\r\n")
             #expect(throws: (any Error).self) { try waiting.readResponse() }
+            #expect(server.statistics.openConnections == 2 * reactors, "the cap holds: \(server.statistics)")
             // One held connection closes: the waiting one is accepted and answered.
             for client in held { client.close() }
             let answer = try TestHTTPClient(port: server.port, timeout: 5)
@@ -226,7 +254,8 @@ struct ProductionTests {
             #expect(try held.get("/held").status == 200)
             let waiting = try TestHTTPClient(port: server.port, timeout: 5)
             try waiting.send("GET /waiting HTTP/1.1\r\nHost: x\r\n\r\n")
-            usleep(200_000)
+            // Connected and sent (the kernel's backlog holds it) before the slot frees; not accepted.
+            #expect(server.statistics.openConnections == 1)
             held.close()
             let response = try waiting.readResponse()
             #expect(response.status == 200)
@@ -281,13 +310,14 @@ struct ProductionTests {
     }
 
     @Test func idleClientsAreDropped() throws {
+        // Without the 0.5 s idle timeout (which also caps the others), the first timer to close
+        // these connections would be the request timeout's 20 s: a close within the clients'
+        // 10 s wait is the idle timeout's, however loaded the machine.
         try serve({ $0.limits.idleTimeout = 0.5 }, app: environApp) { server in
-            let idle = try TestHTTPClient(port: server.port, timeout: 5)
+            let idle = try TestHTTPClient(port: server.port, timeout: 10)
             #expect(try idle.get("/").status == 200)
-            let started = Date()
             #expect(idle.isClosedByServer())
-            #expect(Date().timeIntervalSince(started) < 4)
-            let silent = try TestHTTPClient(port: server.port, timeout: 5)
+            let silent = try TestHTTPClient(port: server.port, timeout: 10)
             try silent.send("GET / HTTP/1.1\r\nHost: x\r\n")  // never finishes its headers
             #expect(silent.isClosedByServer())
         }
@@ -295,7 +325,7 @@ struct ProductionTests {
 
     @Test(arguments: [0, 2])
     func clientVanishingMidStreamClosesTheBody(threads: Int) throws {
-        let closes = CloseCounter()
+        let closes = Counter()
         try serve({ $0.threads = threads }, app: { _, start in
             try start("200 OK", [])
             let block = [UInt8](repeating: 0x78, count: 64 * 1024)

@@ -1,6 +1,8 @@
+import Foundation
 import Gateway
 import GatewayEvent
 import GatewayTesting
+import GatewayTestSupport
 import Testing
 
 @Suite("EventServer: responses on the wire")
@@ -142,7 +144,7 @@ struct ResponseTests {
     }
 
     @Test func errorAfterHeadersCutsTheConnection() throws {
-        let closes = CloseCounter()
+        let closes = Counter()
         try withEventServer(app: { environ, start in
             try start("200 OK", [])
             if environ["PATH_INFO"] == "/ok" { return ["fine"] }
@@ -179,7 +181,7 @@ struct ResponseTests {
         let path = "/tmp/eventgateway-test-\(UInt32.random(in: 0...UInt32.max))"
         let content = [UInt8]((0..<300_000).map { UInt8($0 % 251) })
         try writeFile(path, content)
-        defer { removeFile(path) }
+        defer { unlink(path) }
         try withEventServer(app: { _, start in
             try start("200 OK", [("Content-Type", "application/octet-stream")])
             return try FileWrapper(path: path)

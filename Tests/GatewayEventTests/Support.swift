@@ -1,6 +1,7 @@
 import Gateway
 import GatewayEvent
 import GatewayTesting
+import GatewayTestSupport
 
 /// Starts an event server on 127.0.0.1, port 0, runs `body`, stops the server.
 func withEventServer<T>(
@@ -29,37 +30,15 @@ let environApp: Application = { environ, start in
     return [lines.joined(separator: "\n")]
 }
 
-extension TestResponse {
-    /// The `key=value` lines of `environApp` as a dictionary.
-    var environ: [String: String] {
-        var result: [String: String] = [:]
-        for line in text.split(separator: "\n") {
-            guard let equals = line.firstIndex(of: "=") else { continue }
-            result[String(line[..<equals])] = String(line[line.index(after: equals)...])
-        }
-        return result
+/// `app`, counting its calls on `calls` (a refused request must not reach it).
+func counting(_ app: @escaping Application, _ calls: Counter) -> Application {
+    { environ, start in
+        calls.increment()
+        return try app(environ, start)
     }
 }
 
-/// Counts close() calls across threads.
-final class CloseCounter: Sendable {
-    private let count = Locked(0)
-    func increment() { count.withLock { $0 += 1 } }
-    var value: Int { count.withLock { $0 } }
+extension BackgroundServer {
+    /// What the event server it runs reports (``EventServer/statistics``).
+    var statistics: EventServerStatistics { (server as! EventServer).statistics }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif
-
-func usleepMillis(_ milliseconds: Int) { usleep(UInt32(milliseconds * 1000)) }
-
-func writeFile(_ path: String, _ bytes: [UInt8]) throws {
-    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    guard fd >= 0 else { throw TestClientError.malformed("cannot create \(path)") }
-    defer { close(fd) }
-    _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-}
-
-func removeFile(_ path: String) { unlink(path) }
-

@@ -2,6 +2,7 @@ import Foundation
 import Gateway
 @testable import GatewayMiddleware
 import GatewayTesting
+import GatewayTestSupport
 import Testing
 
 @Suite("accessLog")

@@ -1,6 +1,7 @@
 import Gateway
 @testable import GatewayMiddleware
 import GatewayTesting
+import GatewayTestSupport
 import Testing
 
 @Suite("basicAuth")
@@ -22,7 +23,7 @@ struct BasicAuthTests {
 
     @Test(arguments: ServerKind.allCases)
     func refusesWithoutValidCredentialsAndNeverCallsTheApp(kind: ServerKind) throws {
-        let calls = CallCounter()
+        let calls = Counter()
         let app: Application = { environ, startResponse in
             calls.increment()
             try startResponse("200 OK", [("Content-Type", "text/plain")])

@@ -2,6 +2,7 @@ import Foundation
 import Gateway
 @testable import GatewayMiddleware
 import GatewayTesting
+import GatewayTestSupport
 import Testing
 
 /// A multipart/form-data body built by hand.
@@ -25,7 +26,7 @@ struct MultipartBody {
 @Suite("forms")
 struct FormTests {
     /// Parses the form and describes it; errors go to catchErrors (413/400/415).
-    static func formApp(limits: FormLimits = FormLimits(), handled: CallCounter? = nil, spilled: Locked<[String]>? = nil) -> Application {
+    static func formApp(limits: FormLimits = FormLimits(), handled: Counter? = nil, spilled: Locked<[String]>? = nil) -> Application {
         catchErrors()({ environ, startResponse in
             let form = try parseForm(environ, limits: limits)
             handled?.increment()
@@ -114,7 +115,7 @@ struct FormTests {
             ("parts", tooManyParts, nil), ("field", bigField, nil), ("part headers", bigHeaders, nil),
             ("body", bigBody, nil), ("boundary", longBoundary, nil),
         ]
-        let handled = CallCounter()
+        let handled = Counter()
         try withServer(kind, app: Self.formApp(limits: limits, handled: handled)) { server, first throws in
             first.close()
             for (what, body, _) in cases {
@@ -147,7 +148,7 @@ struct FormTests {
             ("empty boundary", "multipart/form-data; boundary=\"\"", "----"),
             ("bad boundary characters", "multipart/form-data; boundary=\"a\u{7f}b\"", "--a\u{7f}b--"),
         ]
-        let handled = CallCounter()
+        let handled = Counter()
         try withServer(kind, app: Self.formApp(handled: handled)) { server, first throws in
             first.close()
             for (what, contentType, body) in cases {

@@ -2,6 +2,7 @@ import Foundation
 import Gateway
 import GatewayMiddleware
 import GatewayTesting
+import GatewayTestSupport
 import Testing
 
 /// What an application behind `ProxyHeaders` sees, for trusted and untrusted peers.

@@ -1,6 +1,7 @@
 import Gateway
 import GatewayMiddleware
 import GatewayTesting
+import GatewayTestSupport
 import Testing
 
 @Suite("stack")

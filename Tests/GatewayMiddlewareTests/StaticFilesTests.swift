@@ -2,6 +2,7 @@ import Foundation
 import Gateway
 @testable import GatewayMiddleware
 import GatewayTesting
+import GatewayTestSupport
 import Testing
 
 @Suite("staticFiles middleware")
@@ -126,7 +127,7 @@ struct StaticFilesTests {
     @Test(arguments: ServerKind.allCases)
     func missesFallThroughToTheWrappedApplication(kind: ServerKind) throws {
         let site = try Site()
-        let calls = CallCounter()
+        let calls = Counter()
         try withServer(kind, app: staticFiles(root: site.root)(textApp("from the app", calls: calls))) { _, client throws in
             let response = try client.get("/api/things")
             #expect(response.text == "from the app")
@@ -151,7 +152,7 @@ struct StaticFilesTests {
     @Test(arguments: ServerKind.allCases)
     func traversalAttemptsAnswer404(kind: ServerKind) throws {
         let site = try Site()
-        let calls = CallCounter()
+        let calls = Counter()
         try withServer(kind, app: staticFiles(root: site.root)(textApp("app", calls: calls))) { server, first throws in
             first.close()  // a connection per attempt (the socket server serves one at a time)
             for target in Self.traversals {

@@ -1,6 +1,7 @@
 import Foundation
 import Gateway
 import GatewayTesting
+import GatewayTestSupport
 import Testing
 
 /// A flag the chosen backend would ignore is refused, naming it; the socket
@@ -15,26 +16,17 @@ struct BackendFlagTests {
         (["--unix-mode", "600"], "--unix-mode and --unix-group apply to --unix"),
     ])
     func aFlagTheBackendWouldIgnoreIsRefused(arguments: [String], message: String) throws {
-        let process = Process()
-        process.executableURL = CommandTests.executable
-        process.arguments = ["serve", "--port", "0"] + arguments
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus != 0)
-        #expect(text.contains(message))
+        let (status, errors) = try GatewayProcess.refusal(["--port", "0"] + arguments)
+        #expect(status.map { $0 != 0 } == true, "exit status \(String(describing: status))")
+        #expect(errors.contains(message))
     }
 
     @Test(.timeLimit(.minutes(1))) func theSocketBackendServesAUnixSocket() throws {
         let path = UnixSocketPermissionTests.socketPath()
-        let process = try UnixSocketPermissionTests.serve(path, ["--backend", "socket", "--app", "probe"])
-        defer { UnixSocketPermissionTests.stop(process) }
+        let server = try UnixSocketPermissionTests.serve(path, ["--backend", "socket", "--app", "probe"])
         #expect(UnixSocketPermissionTests.fileStatus(path).map { $0.st_mode & 0o777 } == 0o666)
         #expect(try TestHTTPClient(unixPath: path).get("/hello").text == "Hello, World!")
-        UnixSocketPermissionTests.stop(process)
+        #expect(server.stop())
         #expect(UnixSocketPermissionTests.fileStatus(path) == nil)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Gateway
 import GatewayTesting
+import GatewayTestSupport
 import Testing
 
 /// What clients saw across a stop: complete responses, refused connects,
@@ -69,7 +70,7 @@ struct StopTests {
     func sigtermUnderLoad(flags: [String]) async throws {
         // Seconds of blocking waits: on a thread of their own, not the test runner's pool.
         let (counts, exited, status) = try await offThePool {
-            let server = try ServerProcess(["--app", "probe", "--no-access-log"] + flags)
+            let server = try GatewayProcess(["--app", "probe", "--no-access-log"] + flags)
             let counts = hammerAcrossSigterm(port: server.port) {
                 kill(server.process.processIdentifier, SIGTERM)
             }.counts
@@ -82,13 +83,5 @@ struct StopTests {
         #expect(counts.answered >= 8)
         #expect(exited)
         #expect(status == 0)
-    }
-}
-
-/// Runs blocking test code on a thread of its own, so the cooperative pool
-/// (two threads on a two-core machine) stays free for tests that need it.
-func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try body() }) }.start()
     }
 }

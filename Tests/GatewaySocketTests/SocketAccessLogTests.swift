@@ -1,5 +1,6 @@
 import Foundation
 import GatewayTesting
+import GatewayTestSupport
 import Testing
 
 /// `gateway serve --backend socket` writes the access log too, in the same
@@ -7,7 +8,7 @@ import Testing
 @Suite("Socket backend access log")
 struct SocketAccessLogTests {
     @Test(.timeLimit(.minutes(1))) func eachResponseIsLogged() throws {
-        let server = try ServerProcess(["--backend", "socket", "--app", "probe"])
+        let server = try GatewayProcess(["--backend", "socket", "--app", "probe"])
         #expect(try TestHTTPClient(port: server.port).get("/hello").status == 200)
         #expect(try TestHTTPClient(port: server.port).get("/nope?x=1").status == 404)
         #expect(server.stop())
@@ -20,7 +21,7 @@ struct SocketAccessLogTests {
     }
 
     @Test(.timeLimit(.minutes(1))) func noAccessLogTurnsItOff() throws {
-        let server = try ServerProcess(["--backend", "socket", "--no-access-log"])
+        let server = try GatewayProcess(["--backend", "socket", "--no-access-log"])
         #expect(try TestHTTPClient(port: server.port).get("/").status == 200)
         #expect(server.stop())
         #expect(!server.stderr.contains("HTTP/1.1\""))

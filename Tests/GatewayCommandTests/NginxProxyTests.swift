@@ -1,6 +1,7 @@
 import Foundation
 import Gateway
 import GatewayTesting
+import GatewayTestSupport
 import Testing
 
 /// `gateway serve` behind Debian's nginx on loopback, as the README shows it:
@@ -13,61 +14,39 @@ struct NginxProxyTests {
 
     enum Transport: String, CaseIterable, Sendable { case tcp, unix }
 
-    /// nginx and gateway running in a folder of their own.
+    /// nginx and gateway running in a folder of their own. nginx listens on
+    /// a socket the test binds on port 0 and passes it (nginx takes inherited
+    /// listening sockets from `NGINX=3;`, as in its binary upgrade).
     final class Stack {
         let folder: String
-        let gateway = Process()
-        let proxy = Process()
-        let port: Int
+        let gateway: GatewayProcess
+        let listener: PassedSocket
+        let proxy: ProcessWithSockets
+        var port: Int { listener.port }
 
         init(transport: Transport, trustNginx: Bool) throws {
-            folder = "/tmp/eventgateway-nginx-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            folder = temporaryPath("nginx")
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o755])
             // Gateway first: it reports where it listens.
             // Over unix, nginx is trusted as `unix`; 127.0.0.1 then trusts the balancer hop the tests play.
             let trust = trustNginx ? (transport == .unix ? "unix, 127.0.0.1" : "127.0.0.1") : "192.0.2.1"
-            var arguments = ["serve", "--app", "probe", "--no-access-log", "--forwarded-allow-ips", trust]
+            var arguments = ["--app", "probe", "--no-access-log", "--forwarded-allow-ips", trust]
             let socketPath = folder + "/gateway.sock"
             arguments += transport == .unix ? ["--unix", socketPath] : ["--host", "127.0.0.1", "--port", "0"]
-            gateway.executableURL = CommandTests.executable
-            gateway.arguments = arguments
-            let output = Pipe()
-            gateway.standardOutput = output
-            gateway.standardError = FileHandle.nullDevice
-            try gateway.run()
-            var bytes: [UInt8] = []
-            while bytes.last != UInt8(ascii: "\n") {
-                let data = output.fileHandleForReading.readData(ofLength: 1)
-                if data.isEmpty { break }
-                bytes += data
-            }
-            let line = String(decoding: bytes, as: UTF8.self)
-            let upstream: String
-            if transport == .unix {
-                upstream = "unix:\(socketPath)"
-            } else {
-                let gatewayPort = try #require(line.firstMatch(of: /:(\d+)\//).flatMap { Int($0.1) })
-                upstream = "127.0.0.1:\(gatewayPort)"
-            }
+            gateway = try GatewayProcess(serve: arguments)
+            let upstream = transport == .unix ? "unix:\(socketPath)" : "127.0.0.1:\(gateway.port)"
 
-            port = try SocketActivationTests.freePort()
-            let configuration = NginxProxyTests.configuration(folder: folder, port: port, upstream: upstream)
+            listener = try PassedSocket()
+            let configuration = NginxProxyTests.configuration(folder: folder, port: listener.port, upstream: upstream)
             try configuration.write(toFile: folder + "/nginx.conf", atomically: true, encoding: .utf8)
-            proxy.executableURL = URL(fileURLWithPath: NginxProxyTests.nginx!)
-            proxy.arguments = ["-p", folder, "-c", folder + "/nginx.conf", "-e", folder + "/error.log"]
-            proxy.standardError = FileHandle.nullDevice
-            proxy.standardOutput = FileHandle.nullDevice
-            try proxy.run()
+            proxy = try ProcessWithSockets(NginxProxyTests.nginx!, ["-p", folder, "-c", folder + "/nginx.conf", "-e", folder + "/error.log"],
+                                           sockets: [listener], environment: ["NGINX": "3;"])
         }
 
-        /// A connection to nginx, once it listens.
+        /// A connection to nginx (its listening socket is the test's: connecting never races its start).
         func client() throws -> TestHTTPClient {
-            for _ in 0..<500 {
-                if let client = try? TestHTTPClient(port: port, timeout: 30) { return client }
-                usleep(10_000)
-            }
-            return try TestHTTPClient(port: port, timeout: 30)
+            try TestHTTPClient(port: port, timeout: 30)
         }
 
         var errorLog: String { (try? String(contentsOfFile: folder + "/error.log", encoding: .utf8)) ?? "" }
@@ -79,12 +58,8 @@ struct NginxProxyTests {
         }
 
         deinit {
-            for process in [proxy, gateway] where process.isRunning {
-                kill(process.processIdentifier, SIGTERM)  // nginx: fast shutdown; gateway: drain
-                let deadline = Date().addingTimeInterval(10)
-                while process.isRunning && Date() < deadline { usleep(10_000) }
-                if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
-            }
+            proxy.stop(seconds: 10)  // nginx: fast shutdown
+            gateway.stop()           // gateway: drain
             try? FileManager.default.removeItem(atPath: folder)
         }
     }

@@ -1,0 +1,106 @@
+import Foundation
+import GatewayTesting
+import GatewayTestSupport
+import Testing
+
+/// The event server in a `gateway serve` process, for what only a process
+/// shows: signals, memory and CPU, the access log on stderr, prefork.
+@Suite("EventServer as a gateway serve process")
+struct EventProcessTests {
+    /// A response under way when SIGTERM comes is finished whole. "Under
+    /// way" is observed, not slept for: the client has its head, the rest
+    /// (16 MiB, more than the socket buffers hold) is still to come.
+    @Test func sigtermLetsRequestsUnderWayComplete() throws {
+        let server = try GatewayProcess(["--app", "probe", "--threads", "2"])
+        let client = try TestHTTPClient(port: server.port, timeout: 30)
+        try client.send("GET /stream?chunks=256&size=65536 HTTP/1.1\r\nHost: x\r\n\r\n")
+        let head = try client.readHead()
+        kill(server.processIdentifier, SIGTERM)
+        let response = try client.readResponseBody(of: head)
+        #expect(response.status == 200)
+        #expect(response.body.count == 256 * 65536)
+        #expect(server.waitForExit(seconds: 10))
+        #expect(server.process.terminationStatus == 0)
+    }
+
+    @Test func accessLogInCommonLogFormat() throws {
+        let server = try GatewayProcess(["--app", "probe"])
+        _ = try TestHTTPClient(port: server.port).get("/hello?x=1")
+        #expect(server.stop())
+        let line = try #require(server.stderr.split(separator: "\n").first { $0.contains("/hello") })
+        #expect(line.wholeMatch(of: /127\.0\.0\.1 - - \[\d\d\/[A-Z][a-z]{2}\/\d{4}:\d\d:\d\d:\d\d \+0000\] "GET \/hello\?x=1 HTTP\/1\.1" 200 13/) != nil,
+                "\(line)")
+        let quiet = try GatewayProcess(["--app", "probe", "--no-access-log"])
+        _ = try TestHTTPClient(port: quiet.port).get("/hello")
+        #expect(quiet.stop())
+        #expect(!quiet.stderr.contains("/hello"))
+    }
+
+    /// Out of descriptors, evhttp's listener would spin a CPU retrying
+    /// accept; the server pauses accepting instead and recovers.
+    @Test func runningOutOfDescriptorsDoesNotSpin() throws {
+        let server = try GatewayProcess(["--app", "probe", "--no-access-log"], fileLimit: 40)
+        var clients: [TestHTTPClient] = []
+        for _ in 0..<60 { if let client = try? TestHTTPClient(port: server.port, timeout: 2) { clients.append(client) } }
+        // Out of descriptors (it says so), then its CPU over a second.
+        #expect(waitUntil(seconds: 30) { server.stderr.contains("pausing accept") }, "\(server.stderr)")
+        let cpuBefore = server.cpuSeconds
+        usleep(1_000_000)
+        let spent = server.cpuSeconds - cpuBefore
+        #expect(spent < 0.5, "the server used \(spent) s of CPU in 1 s while out of descriptors")
+        clients.removeAll()  // closes them
+        // It resumes accepting once descriptors are free again.
+        #expect(waitUntil(seconds: 30) { (try? TestHTTPClient(port: server.port, timeout: 2).get("/hello").status) == 200 })
+        #expect(server.stop())
+    }
+
+    /// A 1 GiB generated body to a client that does not read: the server
+    /// pulls a chunk only when the previous one drained, so its memory stays
+    /// flat (socket buffers fill up, the generator waits).
+    @Test(arguments: [0, 2])
+    func gigabyteStreamToAStalledReaderKeepsMemoryBounded(threads: Int) throws {
+        let server = try GatewayProcess(["--app", "probe", "--threads", String(threads), "--no-access-log"])
+        let before = server.residentKiB
+        let client = try TestHTTPClient(port: server.port, timeout: 10)
+        try client.send("GET /stream?chunks=16384&size=65536 HTTP/1.1\r\nHost: x\r\n\r\n")
+        _ = try client.readHead()
+        usleep(1_000_000)                            // stalled: read nothing
+        let stalled = server.residentKiB
+        _ = try client.readExactly(64 * 1024 * 1024)  // then take 64 MiB
+        let reading = server.residentKiB
+        client.close()
+        print("stream memory (threads \(threads)): before \(before) KiB, stalled \(stalled) KiB, after 64 MiB read \(reading) KiB")
+        #expect(stalled - before < 32 * 1024)
+        #expect(reading - before < 32 * 1024)
+        #expect(server.stop())
+    }
+}
+
+@Suite("gateway serve --processes")
+struct PreforkTests {
+    @Test func killedWorkerIsReplacedAndServiceGoesOn() throws {
+        let server = try GatewayProcess(["--app", "probe", "--processes", "2", "--no-access-log"])
+        let supervisor = server.process.processIdentifier
+        #expect(waitUntil { childProcesses(of: supervisor).count == 2 })
+        let json = try TestHTTPClient(port: server.port).get("/environ").text
+        #expect(json.contains("\"wsgi.multiprocess\": true"))
+
+        let before = childProcesses(of: supervisor)
+        let victim = try #require(before.first)
+        kill(victim, SIGKILL)
+        #expect(waitUntil { let now = childProcesses(of: supervisor); return now.count == 2 && !now.contains(victim) })
+        for _ in 0..<10 {
+            #expect(try TestHTTPClient(port: server.port).get("/hello").status == 200)
+        }
+
+        // SIGHUP: a fresh set of workers replaces the old one.
+        let generation = childProcesses(of: supervisor)
+        kill(supervisor, SIGHUP)
+        #expect(waitUntil { let now = childProcesses(of: supervisor); return now.count == 2 && now.isDisjoint(with: generation) })
+        #expect(try TestHTTPClient(port: server.port).get("/hello").status == 200)
+
+        #expect(server.stop())
+        #expect(server.process.terminationStatus == 0)
+        #expect(childProcesses(of: supervisor).isEmpty)
+    }
+}

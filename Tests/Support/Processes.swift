@@ -1,0 +1,119 @@
+import Foundation
+import GatewayTesting
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The package's folder (where Package.swift is).
+package let packageRoot = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// A program the package builds (`gateway`, the examples), beside the test bundle.
+package func builtExecutable(_ name: String) -> URL {
+    var directory = Bundle.main.bundleURL
+    if directory.pathExtension == "xctest" { directory.deleteLastPathComponent() }
+    for candidate in [directory, directory.deletingLastPathComponent()] {
+        let url = candidate.appendingPathComponent(name)
+        if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+    }
+    return directory.appendingPathComponent(name)
+}
+
+/// The built `gateway` command.
+package var gatewayExecutable: URL { builtExecutable("gateway") }
+
+/// One line from `handle`, read a byte at a time (so nothing past it is taken);
+/// what there was when the other end closed first.
+package func readLine(from handle: FileHandle) -> String {
+    var bytes: [UInt8] = []
+    while bytes.last != UInt8(ascii: "\n") {
+        let data = handle.readData(ofLength: 1)
+        if data.isEmpty { break }
+        bytes += data
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}
+
+/// A program of the package started with `arguments` that prints
+/// "Serving on URL" first (the examples do), with the port from that line.
+/// Run under `stdbuf -oL`: its `print` goes to a pipe, which C stdio would
+/// otherwise buffer until the program exits.
+package func startServing(_ executable: URL, _ arguments: [String]) throws -> (process: Process, port: Int) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/stdbuf")
+    process.arguments = ["-oL", executable.path] + arguments
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let line = readLine(from: output.fileHandleForReading)
+    guard let port = line.firstMatch(of: /Serving on http:\/\/[^\/]*:(\d+)\//).flatMap({ Int($0.1) }) else {
+        _ = stopProcess(process, signal: SIGKILL)
+        throw TestClientError.malformed("\(executable.lastPathComponent) printed \(line.debugDescription)")
+    }
+    return (process, port)
+}
+
+/// Sends `signal`, waits up to `seconds` for the exit and returns its status;
+/// nil when it had to be killed (SIGKILL) after that.
+@discardableResult
+package func stopProcess(_ process: Process, signal: Int32 = SIGTERM, seconds: Double = 20) -> Int32? {
+    guard process.isRunning else { return process.terminationStatus }
+    kill(process.processIdentifier, signal)
+    if waitUntil(seconds: seconds, { !process.isRunning }) { return process.terminationStatus }
+    kill(process.processIdentifier, SIGKILL)
+    process.waitUntilExit()
+    return nil
+}
+
+/// Runs a program with `input` on stdin; nil when it is not installed.
+package func runTool(_ path: String, _ arguments: [String], input: [UInt8] = []) throws -> (status: Int32, output: [UInt8])? {
+    guard FileManager.default.isExecutableFile(atPath: path) else { return nil }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = arguments
+    let stdin = Pipe(), stdout = Pipe()
+    process.standardInput = stdin
+    process.standardOutput = stdout
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let writer = Thread {
+        stdin.fileHandleForWriting.write(Data(input))
+        try? stdin.fileHandleForWriting.close()
+    }
+    writer.start()
+    let output = stdout.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, Array(output))
+}
+
+/// The installed python3, if any.
+package let python3 = ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    ?? (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/python3" }
+        .first { FileManager.default.isExecutableFile(atPath: $0) }
+
+/// What Python's `gzip.decompress` makes of `bytes`; nil without python3.
+package func pythonGunzip(_ bytes: [UInt8]) throws -> [UInt8]? {
+    guard let python3 else { return nil }
+    let script = "import gzip, sys; sys.stdout.buffer.write(gzip.decompress(sys.stdin.buffer.read()))"
+    guard let (status, output) = try runTool(python3, ["-c", script], input: bytes), status == 0 else {
+        throw TestClientError.malformed("python3 gzip.decompress failed")
+    }
+    return output
+}
+
+/// The direct children of a process (forked and not yet reaped), from /proc.
+package func childProcesses(of parent: Int32) -> Set<Int32> {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    var children: Set<Int32> = []
+    for entry in entries {
+        guard let pid = Int32(entry),
+              let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")")
+        else { continue }
+        // After "(comm)": the state, then the parent's pid.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        if fields.count > 1, Int32(fields[1]) == parent { children.insert(pid) }
+    }
+    return children
+}
