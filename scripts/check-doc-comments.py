@@ -18,7 +18,7 @@ import sys
 
 DECLARATION = re.compile(
     r"^\s*(@[\w().,: \"]+\s+)*(public(\([a-z]+\))?\s|open(\([a-z]+\))?\s+(\w+\s+)*(class|func|var|let|subscript|init)\b)")
-ATTRIBUTE = re.compile(r"^\s*@\w+(\(.*\))?\s*$")
+ATTRIBUTE = re.compile(r"^\s*(@\w+(\([^)]*\))?\s*)+$")
 PROTOCOL_MEMBER = re.compile(r"^\s*(@\w+\s+)*(static\s+|mutating\s+)*(func|var|init|subscript|associatedtype)\b")
 CASE = re.compile(r"^\s*(indirect\s+)?case\s+\w")
 

@@ -70,6 +70,7 @@ public enum HTTPCharacters {
     @inlinable @inline(__always)
     public static func isWhitespace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
 
+    /// `DIGIT`: 0 to 9.
     @inlinable @inline(__always)
     public static func isDigit(_ byte: UInt8) -> Bool { byte &- 0x30 < 10 }
 

@@ -86,6 +86,7 @@ public let probeApp: Application = { environ, startResponse in
 
 /// The error the probe's failing routes throw.
 public struct ProbeError: Error, CustomStringConvertible {
+    /// The failure, with the marker the probe's tests look for.
     public let description: String
     init(_ description: String) { self.description = description }
 }
