@@ -16,12 +16,24 @@ enum LibEvent {
         precondition(prepared, "evthread_use_pthreads failed")
     }
 
-    /// A new event base with the epoll changelist (about 20% faster here).
+    /// Priorities of a base's events: every event gets ``normalPriority``
+    /// (libevent's default, the middle one) but the ones that must run after
+    /// all others of a loop iteration, at ``lastPriority``.
+    static let normalPriority: Int32 = 1
+    static let lastPriority: Int32 = 2
+
+    /// A new event base with the epoll changelist (about 20% faster here)
+    /// and the priorities above.
     static func makeBase() -> OpaquePointer? {
         prepare()
         guard let config = event_config_new() else { return nil }
         defer { event_config_free(config) }
         event_config_set_flag(config, Int32(EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST.rawValue))
-        return event_base_new_with_config(config)
+        guard let base = event_base_new_with_config(config) else { return nil }
+        guard event_base_priority_init(base, lastPriority + 1) == 0 else {
+            event_base_free(base)
+            return nil
+        }
+        return base
     }
 }

@@ -55,14 +55,14 @@ final class ResponseExchange {
             ResponseExchange.from(context).completed()
         }, context)
         connection?.exchange = self
-        guard let pool = reactor.settings.pool else {
+        guard reactor.settings.pool != nil else {
             let head = handler.start(app)
             send(head, buffered: handler.takeBufferedBody())
             return
         }
         workerBusy = true
         let work = UnsafeTransfer((handler, self))
-        pool.submit(isRequest: true) {
+        reactor.submitToPool(isRequest: true) {
             let (handler, exchange) = work.value
             let head = handler.start(app)
             let buffered = handler.takeBufferedBody()
@@ -113,12 +113,12 @@ final class ResponseExchange {
 
     /// Asks for the next chunk: at once inline, on a worker with a pool.
     private func pullChunk() {
-        guard let pool = reactor.settings.pool else {
+        guard reactor.settings.pool != nil else {
             return chunkArrived(Result { try handler.nextChunk() })
         }
         workerBusy = true
         let work = UnsafeTransfer((handler, self))
-        pool.submit {
+        reactor.submitToPool {
             let (handler, exchange) = work.value
             let result = UnsafeTransfer((exchange, Result { try handler.nextChunk() }))
             exchange.reactor.post({

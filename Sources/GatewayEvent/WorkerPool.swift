@@ -30,6 +30,8 @@ final class WorkerPool: Sendable {
         var running = 0
         /// Workers waiting for a job.
         var idle = 0
+        /// Wake-ups sent that no waiting worker has taken yet.
+        var wakeups = 0
 
         var requests: Int { requestTimes.count - requestHead }
 
@@ -65,15 +67,27 @@ final class WorkerPool: Sendable {
     }
 
     /// Queues `job` for the next free worker; `isRequest` when it starts a
-    /// request (those are what ``hasRoom`` bounds).
-    func submit(isRequest: Bool = false, _ job: @escaping @Sendable () -> Void) {
-        let wake = queue.withLock {
+    /// request (those are what ``hasRoom`` bounds). `wake: false` leaves the
+    /// waking to a later ``wakeIdleWorkers()``, so that a batch of jobs costs
+    /// one wake-up.
+    func submit(isRequest: Bool = false, wake: Bool = true, _ job: @escaping @Sendable () -> Void) {
+        queue.withLock {
             $0.jobs.append((job, isRequest))
             if isRequest { $0.requestTimes.append(MonotonicClock.seconds()) }
-            return $0.idle > 0
         }
-        // Not broadcast: waking every worker for one job is a thundering herd.
-        if wake { wakeUp.signal() }
+        if wake { wakeIdleWorkers() }
+    }
+
+    /// Wakes as many waiting workers as there are queued jobs no wake-up
+    /// is on its way for (not broadcast: a thundering herd).
+    func wakeIdleWorkers() {
+        let count = queue.withLock { state in
+            let wanted = min(state.idle - state.wakeups, state.jobs.count - state.head)
+            guard wanted > 0 else { return 0 }
+            state.wakeups += wanted
+            return wanted
+        }
+        for _ in 0..<count { wakeUp.signal() }
     }
 
     /// Requests waiting for a worker.
@@ -103,6 +117,7 @@ final class WorkerPool: Sendable {
             var counted = false  // this worker is in `idle`
             wakeUp.wait(until: {
                 queue.withLock { state in
+                    if counted && state.wakeups > 0 { state.wakeups -= 1 }  // woken (or spuriously)
                     job = state.take()
                     stop = job == nil && state.stopping
                     let ready = job != nil || stop
