@@ -39,7 +39,8 @@ public struct EventServerConfiguration: Sendable {
     public var maxPending = 1024
     /// Seconds the oldest waiting request may have waited before new ones
     /// are refused with 503 (with ``threads`` > 0): a burst of quick
-    /// requests queues, a queue that stopped moving is refused early.
+    /// requests queues, a queue that stopped moving is refused early. A
+    /// value that is not positive is taken as the default.
     public var maxQueueWait = 1.0
     /// Event loops, each on its own thread with its own evhttp, sharing the
     /// listening socket.

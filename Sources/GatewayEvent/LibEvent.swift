@@ -16,11 +16,11 @@ enum LibEvent {
         precondition(prepared, "evthread_use_pthreads failed")
     }
 
-    /// Priorities of a base's events: every event gets ``normalPriority``
-    /// (libevent's default, the middle one) but the ones that must run after
-    /// all others of a loop iteration, at ``lastPriority``.
-    static let normalPriority: Int32 = 1
-    static let lastPriority: Int32 = 2
+    /// Priorities of a base's events: every event gets libevent's default,
+    /// the middle one, but those that should wait until the loop has nothing
+    /// else to run (``idlePriority``): libevent runs a lower priority only
+    /// in a pass where no higher one has an active event.
+    static let idlePriority: Int32 = 2
 
     /// A new event base with the epoll changelist (about 20% faster here)
     /// and the priorities above.
@@ -30,7 +30,7 @@ enum LibEvent {
         defer { event_config_free(config) }
         event_config_set_flag(config, Int32(EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST.rawValue))
         guard let base = event_base_new_with_config(config) else { return nil }
-        guard event_base_priority_init(base, lastPriority + 1) == 0 else {
+        guard event_base_priority_init(base, idlePriority + 1) == 0 else {
             event_base_free(base)
             return nil
         }

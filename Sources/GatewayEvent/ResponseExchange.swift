@@ -64,6 +64,9 @@ final class ResponseExchange {
         let work = UnsafeTransfer((handler, self))
         reactor.submitToPool(isRequest: true) {
             let (handler, exchange) = work.value
+            // A stop past its deadline closed the loop while this waited:
+            // nobody is left to answer, so the application is not run.
+            guard !exchange.reactor.isClosed else { return exchange.abandon() }
             let head = handler.start(app)
             let buffered = handler.takeBufferedBody()
             let result = UnsafeTransfer((exchange, head, buffered))

@@ -60,7 +60,7 @@ final class WorkerPool: Sendable {
     init(threads: Int, maxPending: Int, maxWait: Double) {
         threadCount = max(threads, 1)
         self.maxPending = max(maxPending, 1)
-        self.maxWait = maxWait
+        self.maxWait = maxWait > 0 ? maxWait : 1  // not a number or not positive: the default
         for _ in 0..<threadCount {
             startEssentialThread { [self] in work() }
         }
