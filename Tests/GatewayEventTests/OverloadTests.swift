@@ -192,9 +192,13 @@ struct OverloadTests {
         }
     }
 
-    /// One worker, room for one waiting request: the third gets 503 at once,
-    /// with Retry-After, and never reaches the application.
-    @Test func aFullQueueAnswers503() throws {
+    /// One worker held by a first request, a second one waiting for it:
+    /// `probe` runs then; afterwards both are answered 200, the application
+    /// having been called for them alone.
+    private func withOneRequestWaiting(
+        _ configure: @escaping (inout EventServerConfiguration) -> Void,
+        probe: (EventServer, Int) throws -> Void
+    ) throws {
         let calls = Counter()
         let release = DispatchSemaphore(value: 0)
         let app: Application = { _, start in
@@ -203,53 +207,43 @@ struct OverloadTests {
             try start("200 OK", [("Content-Type", "text/plain")])
             return ["done"]
         }
-        try serve({ $0.threads = 1; $0.maxPending = 1 }, app: app) { server, port in
+        try serve({ $0.threads = 1; configure(&$0) }, app: app) { server, port in
             let first = try TestHTTPClient(port: port)
             try first.send("GET /1 HTTP/1.1\r\nHost: x\r\n\r\n")
             #expect(waitUntil(seconds: 30) { calls.value == 1 })  // bounded, generous: a loaded machine
             let second = try TestHTTPClient(port: port)
             try second.send("GET /2 HTTP/1.1\r\nHost: x\r\n\r\n")
             #expect(waitUntil(seconds: 30) { server.statistics.queueDepth == 1 })
-            let refused = try TestHTTPClient(port: port).get("/3")
-            #expect(refused.status == 503)
-            #expect(refused.header("Retry-After") == "1")
-            #expect(refused.header("Connection") == "close")
+            try probe(server, port)
             release.signal()
             release.signal()
             #expect(try first.readResponse().status == 200)
             #expect(try second.readResponse().status == 200)
             #expect(calls.value == 2)
+        }
+    }
+
+    /// Room for one waiting request: the third gets 503 at once, with
+    /// Retry-After, and never reaches the application.
+    @Test func aFullQueueAnswers503() throws {
+        try withOneRequestWaiting({ $0.maxPending = 1 }) { server, port in
+            let refused = try TestHTTPClient(port: port).get("/3")
+            #expect(refused.status == 503)
+            #expect(refused.header("Retry-After") == "1")
+            #expect(refused.header("Connection") == "close")
             #expect(server.statistics.refusals == [503: 1])
         }
     }
 
     /// A queue that has stopped moving: once the oldest waiting request has
     /// waited past `maxQueueWait`, a new one gets 503 although the count
-    /// limit is far away; the waiting ones are still served.
+    /// limit is far away.
     @Test func aQueueThatStoppedMovingAnswers503() throws {
-        let calls = Counter()
-        let release = DispatchSemaphore(value: 0)
-        let app: Application = { _, start in
-            calls.increment()
-            release.wait()
-            try start("200 OK", [("Content-Type", "text/plain")])
-            return ["done"]
-        }
-        try serve({ $0.threads = 1; $0.maxPending = 100; $0.maxQueueWait = 0.2 }, app: app) { server, port in
-            let first = try TestHTTPClient(port: port)
-            try first.send("GET /1 HTTP/1.1\r\nHost: x\r\n\r\n")
-            #expect(waitUntil(seconds: 30) { calls.value == 1 })
-            let second = try TestHTTPClient(port: port)
-            try second.send("GET /2 HTTP/1.1\r\nHost: x\r\n\r\n")
-            #expect(waitUntil(seconds: 30) { server.statistics.queueDepth == 1 })
-            usleep(400_000)  // the queued request has now waited at least 0.4 s
+        try withOneRequestWaiting({ $0.maxPending = 100; $0.maxQueueWait = 0.2 }) { server, port in
+            usleep(400_000)  // the waiting request has now waited at least 0.4 s
             let refused = try TestHTTPClient(port: port).get("/3")
             #expect(refused.status == 503)
-            release.signal()
-            release.signal()
-            #expect(try first.readResponse().status == 200)
-            #expect(try second.readResponse().status == 200)
-            #expect(calls.value == 2)
+            #expect(server.statistics.refusals == [503: 1])
         }
     }
 
