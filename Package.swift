@@ -72,6 +72,16 @@ let package = Package(
         .executableTarget(name: "UploadServer", dependencies: ["Gateway", "GatewayEvent", "ExampleApps"], path: "Examples/UploadServer"),
         .executableTarget(name: "APIServer", dependencies: ["Gateway", "GatewayEvent", "ExampleApps"], path: "Examples/APIServer"),
         .executableTarget(name: "StackServer", dependencies: ["Gateway", "GatewayEvent", "ExampleApps"], path: "Examples/StackServer"),
+        // The README's "Linking it into a service" program, once per server.
+        .executableTarget(name: "ServiceEvent", dependencies: ["Gateway", "GatewayEvent"], path: "Examples/ServiceEvent"),
+        .executableTarget(name: "ServiceSocket", dependencies: ["Gateway", "GatewaySocket"], path: "Examples/ServiceSocket"),
+        .executableTarget(
+            name: "ServiceLifecycleExample",
+            dependencies: ["Gateway", "GatewayEvent", "GatewayServiceLifecycle",
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                           .product(name: "Logging", package: "swift-log")],
+            path: "Examples/ServiceLifecycleExample"
+        ),
         // Tests: one target per module, named after it, plus the conformance suite that runs
         // the same cases against every backend. Their shared helpers (launching `gateway serve`,
         // waiting, counters, sockets to pass) are one library, not a product.

@@ -34,6 +34,21 @@ final class ConnectionGuard {
     private var closing = false
     /// Connections to drop at the next sweep.
     private var doomed: [ConnectionSlot] = []
+    /// The buffer the slots relay into, one for the loop (see ``takeRelayBuffer()``).
+    private var relayBuffer: [UInt8] = []
+
+    /// The loop's relay buffer, empty, for one read; a nested read while it
+    /// is out gets a new one.
+    func takeRelayBuffer() -> [UInt8] {
+        var buffer: [UInt8] = []
+        swap(&buffer, &relayBuffer)
+        buffer.removeAll(keepingCapacity: true)
+        return buffer
+    }
+
+    func returnRelayBuffer(_ buffer: [UInt8]) {
+        if buffer.capacity <= 64 * 1024 { relayBuffer = buffer }  // a rare huge head is not kept
+    }
     private let parserLimits: RequestParser.Limits
     private let bodies: RequestRelay.BodyPolicy
     private let counters: ServerCounters

@@ -30,8 +30,6 @@ final class ConnectionSlot {
     @exclusivity(unchecked) private(set) var relay: RequestRelay
     /// The relay is writing into the input buffer: its own bytes, not the client's.
     @exclusivity(unchecked) private var relaying = false
-    /// What the relay writes for evhttp, reused between reads.
-    @exclusivity(unchecked) private var relayed: [UInt8] = []
     /// The response under way, told when the client goes.
     @exclusivity(unchecked) var exchange: ResponseExchange?
     /// The budget the dispatched request's body holds, until its response is done.
@@ -70,8 +68,13 @@ final class ConnectionSlot {
         let total = evbuffer_get_length(buffer)
         let kept = total - added  // relayed bytes evhttp has not read yet
         relaying = true
-        defer { relaying = false }
-        relayed.removeAll(keepingCapacity: true)
+        // What the relay writes for evhttp goes through the loop's one
+        // buffer, not one kept by each connection (idle ones hold nothing).
+        var relayed = owner.takeRelayBuffer()
+        defer {
+            relaying = false
+            owner.returnRelayBuffer(relayed)
+        }
         // Parse the new bytes where they lie in the buffer's chains, then cut them off.
         var position = evbuffer_ptr()
         evbuffer_ptr_set(buffer, &position, kept, EVBUFFER_PTR_SET)

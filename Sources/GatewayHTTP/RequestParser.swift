@@ -102,7 +102,8 @@ package struct RequestParser {
 
     package let limits: Limits
     private var state = State.requestLine
-    /// The line being collected, without its line end.
+    /// A line that arrived in pieces, collected without its line end (a
+    /// line that arrives whole is parsed where it lies).
     private var line: [UInt8] = []
     /// Field-line bytes and lines so far in this header or trailer section.
     private var sectionBytes = 0
@@ -114,7 +115,6 @@ package struct RequestParser {
 
     package init(limits: Limits) {
         self.limits = limits
-        line.reserveCapacity(256)
     }
 
     /// True between requests: no byte of the next one has arrived.
