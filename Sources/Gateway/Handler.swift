@@ -19,13 +19,15 @@
 /// `Content-Length` for bodies of known size, chunked or close-delimited
 /// otherwise, no body for HEAD/204/304, hop-by-hop headers refused, errors to
 /// a 500 before the headers and to a cut connection after, `close()` always.
-package final class Handler {
+package final class Handler: ResponseState {
     /// The request's environ, as the application received it.
     package let environ: Environ
     /// The value of the `Server` header added when the application set none.
     package let serverSoftware: String?
 
-    private let startResponse = ResponseState()
+    /// What the application asked for; the handler is that record itself
+    /// (one object a request instead of two).
+    private var startResponse: ResponseState { self }
     // @exclusivity(unchecked): a handler is used by one thread at a time and
     // never hands out overlapping accesses to its state; the dynamic checks
     // cost more than a thousand instructions a request.
@@ -56,6 +58,7 @@ package final class Handler {
     package init(environ: Environ, serverSoftware: String?) {
         self.environ = environ
         self.serverSoftware = serverSoftware
+        super.init()
     }
 
     deinit { finish() }

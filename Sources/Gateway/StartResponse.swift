@@ -96,21 +96,24 @@ public struct ResponseWriter {
 }
 
 /// The server's record of what the application asked for: the state behind
-/// the ``StartResponse`` a ``Handler`` gives the application.
-final class ResponseState {
-    @exclusivity(unchecked) private(set) var status: ResponseStatus?
-    @exclusivity(unchecked) private(set) var headers: [(String, String)] = []
+/// the ``StartResponse`` a ``Handler`` gives the application. A `Handler` is
+/// one (a subclass), so that a request allocates one object for both.
+package class ResponseState {
+    @exclusivity(unchecked) final private(set) var status: ResponseStatus?
+    @exclusivity(unchecked) final private(set) var headers: [(String, String)] = []
     /// True once the headers count as sent: data went through `write`, or
     /// the server committed to the response.
-    @exclusivity(unchecked) var headersSent = false
+    @exclusivity(unchecked) final var headersSent = false
     /// Bytes given to `write`, waiting for the server to send them.
-    @exclusivity(unchecked) var written: [[UInt8]] = []
+    @exclusivity(unchecked) final var written: [[UInt8]] = []
 
-    func makeStartResponse() -> StartResponse {
+    package init() {}
+
+    final func makeStartResponse() -> StartResponse {
         StartResponse(state: self)
     }
 
-    func start(_ status: String, _ headers: [(String, String)], _ excInfo: (any Error)?) throws {
+    final func start(_ status: String, _ headers: [(String, String)], _ excInfo: (any Error)?) throws {
         if let excInfo {
             if headersSent { throw excInfo }
         } else if self.status != nil {
@@ -124,7 +127,7 @@ final class ResponseState {
         self.headers = headers
     }
 
-    func write(_ bytes: [UInt8]) throws {
+    final func write(_ bytes: [UInt8]) throws {
         guard status != nil else { throw GatewayError.writeBeforeStartResponse }
         guard !bytes.isEmpty else { return }
         headersSent = true
