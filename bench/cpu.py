@@ -12,10 +12,9 @@ import os
 import re
 import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import ab  # noqa: E402  (free_port)
+import ab  # noqa: E402  (free_port, serve)
 
 
 def totals(pid):
@@ -32,11 +31,8 @@ def totals(pid):
 def main():
     binary, flags = sys.argv[1], sys.argv[2:]
     port = ab.free_port()
-    server = subprocess.Popen(["taskset", "-c", "0", binary, "serve", "--app", "probe", "--host", "127.0.0.1",
-                               "--port", str(port), "--no-access-log", *flags],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = ab.serve(binary, port, flags)  # pinned to CPU 0, answering once this returns
     try:
-        time.sleep(0.5)
         before = totals(server.pid)
         output = subprocess.run(["taskset", "-c", "1", "wrk", "-t1", "-c50", "-d5s", f"http://127.0.0.1:{port}/hello"],
                                 capture_output=True, text=True).stdout

@@ -26,18 +26,20 @@ private let hopByHopLengths: UInt64 = hopByHopNames.reduce(0) { $0 | 1 << $1.utf
 /// Checks one response header the way the server will write it: a token as
 /// the name, no control characters but tab in the value, not hop-by-hop.
 func validateResponseHeader(name: String, value: String) throws {
-    guard !name.isEmpty, allBytes(of: name, satisfy: HTTPCharacters.isToken) else {
+    guard !name.isEmpty, withBytes(of: name, { HTTPCharacters.tokenPrefixLength($0) == $0.count }) else {
         throw GatewayError.invalidHeaderName(name)
     }
-    guard allBytes(of: value, satisfy: HTTPCharacters.isFieldValue) else {
+    guard withBytes(of: value, { HTTPCharacters.checkFieldValue($0).valid }) else {
         throw GatewayError.invalidHeaderValue(name: name)
     }
     if isHopByHop(name) { throw GatewayError.hopByHopHeader(name) }
 }
 
-/// Checks every byte, over contiguous storage when the string has it (all
-/// native strings): much cheaper than stepping `UTF8View` indices.
+/// `check` over the text's UTF-8 bytes: in place when the string is
+/// contiguous (all native strings), a copy otherwise. The byte rules are the
+/// parser's own (`HTTPCharacters`), so responses and requests agree.
 @inline(__always)
-private func allBytes(of text: String, satisfy test: (UInt8) -> Bool) -> Bool {
-    text.utf8.withContiguousStorageIfAvailable { $0.allSatisfy(test) } ?? text.utf8.allSatisfy(test)
+private func withBytes(of text: String, _ check: (UnsafeRawBufferPointer) -> Bool) -> Bool {
+    text.utf8.withContiguousStorageIfAvailable { check(UnsafeRawBufferPointer($0)) }
+        ?? Array(text.utf8).withUnsafeBytes(check)
 }
