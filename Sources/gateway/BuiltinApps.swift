@@ -5,7 +5,9 @@ import GatewayProbe
 enum BuiltinApps {
     static let all: [(name: String, app: Application)] = [
         ("demo", demoApp),
-        ("probe", probeApp),
+        // Counting its calls in a file when PROBE_CALL_LOG names one (tests
+        // of forked servers).
+        ("probe", CallLog.fromEnvironment.map { $0.counting(probeApp) } ?? probeApp),
     ]
 
     static var names: [String] { all.map(\.name) }

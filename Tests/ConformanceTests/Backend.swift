@@ -28,14 +28,17 @@ struct Backend: CustomTestStringConvertible, Sendable {
     let name: String
     /// False for forked workers: the test cannot see what the app did in them.
     var sharesMemory = true
-    let start: @Sendable (_ app: @escaping Application, _ errors: CapturedErrors) throws -> any RunningServer
+    /// Starts a server; `environment` is for the backends that run a `gateway serve` process.
+    let start: @Sendable (
+        _ app: @escaping Application, _ errors: CapturedErrors, _ environment: [String: String]
+    ) throws -> any RunningServer
 
     var testDescription: String { name }
 
     static let event = Backend.event(threads: 0, reactors: 1, "event")
 
     static func event(threads: Int, reactors: Int, _ name: String) -> Backend {
-        Backend(name: name) { app, errors in
+        Backend(name: name) { app, errors, _ in
             var configuration = EventServerConfiguration(host: "127.0.0.1", port: 0)
             configuration.errors = errors
             configuration.threads = threads
@@ -45,7 +48,7 @@ struct Backend: CustomTestStringConvertible, Sendable {
     }
 
     static func socket(_ mode: SocketServerConfiguration.Mode, _ name: String) -> Backend {
-        Backend(name: "socket-\(name)") { app, errors in
+        Backend(name: "socket-\(name)") { app, errors, _ in
             var configuration = SocketServerConfiguration(host: "127.0.0.1", port: 0)
             configuration.mode = mode
             configuration.errors = errors
@@ -58,9 +61,13 @@ struct Backend: CustomTestStringConvertible, Sendable {
     /// process of its own: forked from this many-threaded test process, a
     /// child would hold copies of every other test's open connections (so
     /// their clients never see a close) and could block on a lock another
-    /// thread held at the fork. The application passed in is not used.
-    static let socketFork = Backend(name: "socket-fork", sharesMemory: false) { _, _ in
-        try GatewayProcess(["--app", "probe", "--backend", "socket", "--socket-mode", "fork", "--no-access-log"])
+    /// thread held at the fork. The application passed in is not used
+    /// (a ``CallLog`` named in the environment counts the probe's calls).
+    static let socketFork = Backend(name: "socket-fork", sharesMemory: false) { _, _, environment in
+        try GatewayProcess(
+            serve: ["--host", "127.0.0.1", "--port", "0", "--app", "probe", "--backend", "socket",
+                    "--socket-mode", "fork", "--no-access-log"],
+            environment: environment)
     }
 
     static let all: [Backend] = [
@@ -73,9 +80,9 @@ struct Backend: CustomTestStringConvertible, Sendable {
     /// Runs `body` against a fresh server of this backend serving `app`.
     func serve<T>(
         _ app: @escaping Application = probeApp, errors: CapturedErrors = CapturedErrors(),
-        _ body: (any RunningServer) throws -> T
+        environment: [String: String] = [:], _ body: (any RunningServer) throws -> T
     ) throws -> T {
-        let running = try start(app, errors)
+        let running = try start(app, errors, environment)
         defer { running.stop() }
         return try body(running)
     }

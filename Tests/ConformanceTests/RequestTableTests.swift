@@ -17,38 +17,39 @@ struct RequestTableTests {
 
     @Test(arguments: Backend.all)
     func everyServerAnswersTheTableAlike(backend: Backend) throws {
-        let calls = Locked(0)
-        let counted: Application = { environ, startResponse in
-            calls.withLock { $0 += 1 }
-            return try probeApp(environ, startResponse)
-        }
-        try backend.serve(counted) { server in
-            for testCase in RequestTable.cases {
-                let before = calls.withLock { $0 }
-                check(testCase, port: server.port, backend: backend.name)
-                guard backend.sharesMemory else { continue }
-                let made = calls.withLock { $0 } - before
-                switch testCase.expected {
-                case .refused:
-                    #expect(made == 0, "\(backend.name) / \(testCase.name): the application was called for a refused request")
-                case .served, .app:
-                    #expect(made == 1, "\(backend.name) / \(testCase.name): the application was called \(made) times")
-                }
-            }
+        // The probe's calls are counted in a file, so forked workers count too.
+        let log = CallLog(path: temporaryPath("calls"))
+        defer { unlink(log.path) }
+        try backend.serve(log.counting(probeApp), environment: [CallLog.environmentKey: log.path]) { server in
+            for testCase in RequestTable.cases { check(testCase, port: server.port, backend: backend.name, calls: log) }
         }
     }
 
     /// Prefork (`gateway serve --processes 2`): the same answers from forked workers.
     @Test func preforkAnswersTheTableAlike() throws {
-        let server = try GatewayProcess(["--app", "probe", "--processes", "2", "--no-access-log"])
+        let log = CallLog(path: temporaryPath("calls"))
+        defer { unlink(log.path) }
+        let server = try GatewayProcess(
+            serve: ["--host", "127.0.0.1", "--port", "0", "--app", "probe", "--processes", "2", "--no-access-log"],
+            environment: [CallLog.environmentKey: log.path])
         defer { server.stop() }
-        for testCase in RequestTable.cases { check(testCase, port: server.port, backend: "prefork") }
+        for testCase in RequestTable.cases { check(testCase, port: server.port, backend: "prefork", calls: log) }
     }
 }
 
-/// Sends one case on a fresh connection and checks the answer.
-func check(_ testCase: RequestTable.Case, port: Int, backend: String) {
+/// Sends one case on a fresh connection and checks the answer, and how many
+/// times the application behind `calls` ran for it: never for a refusal, once otherwise.
+func check(_ testCase: RequestTable.Case, port: Int, backend: String, calls: CallLog) {
     let label = "\(backend) / \(testCase.name)"
+    let before = calls.count
+    defer {
+        let made = calls.count - before
+        if case .refused = testCase.expected {
+            #expect(made == 0, "\(label): the application was called for a refused request")
+        } else {
+            #expect(made == 1, "\(label): the application was called \(made) times")
+        }
+    }
     do {
         let client = try TestHTTPClient(port: port, timeout: 5)
         defer { client.close() }

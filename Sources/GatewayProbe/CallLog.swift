@@ -1,0 +1,59 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Gateway
+
+/// Counts an application's calls in a file, across processes: each call
+/// appends one byte with one `O_APPEND` write, which the kernel keeps whole
+/// between forked workers. A test reads the count back to show that a refused
+/// request never reached the application of a prefork or fork-mode server,
+/// where a counter in memory would stay in the worker.
+///
+/// `gateway serve --app probe` counts its calls this way when the environment
+/// names a file in `PROBE_CALL_LOG`.
+///
+/// ```swift
+/// let log = CallLog(path: "/tmp/calls")
+/// let app = log.counting(probeApp)
+/// // ... requests ...
+/// print(log.count)
+/// ```
+public struct CallLog: Sendable {
+    /// The environment variable `gateway serve --app probe` reads.
+    public static let environmentKey = "PROBE_CALL_LOG"
+
+    /// The file the calls go to.
+    public let path: String
+
+    /// A log in the file at `path` (created empty if missing).
+    public init(path: String) {
+        self.path = path
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+        if descriptor >= 0 { close(descriptor) }
+    }
+
+    /// The log `PROBE_CALL_LOG` names, if any.
+    public static var fromEnvironment: CallLog? {
+        getenv(environmentKey).map { CallLog(path: String(cString: $0)) }
+    }
+
+    /// How many calls were logged so far.
+    public var count: Int {
+        var status = stat()
+        return stat(path, &status) == 0 ? Int(status.st_size) : 0
+    }
+
+    /// `app`, logging each call before it runs.
+    public func counting(_ app: @escaping Application) -> Application {
+        let path = path
+        return { environ, startResponse in
+            let descriptor = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+            if descriptor >= 0 {
+                var mark = UInt8(ascii: ".")
+                _ = write(descriptor, &mark, 1)
+                close(descriptor)
+            }
+            return try app(environ, startResponse)
+        }
+    }
+}
