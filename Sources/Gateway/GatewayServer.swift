@@ -22,5 +22,21 @@ public protocol GatewayServer: AnyObject, Sendable {
     func close()
     /// Stops ``serveForever()`` gracefully when one of `signals` arrives
     /// (e.g. `[SIGINT, SIGTERM]`), letting responses under way finish.
+    /// The stop is ``shutdownForExit()``'s.
     func stopOnSignals(_ signals: [Int32])
+    /// Stops ``serveForever()`` for good, as a process about to exit needs:
+    /// the listening socket takes no new connection (clients are refused at
+    /// once, so a load balancer retries them elsewhere), what its backlog
+    /// already held is served, responses under way finish (up to the
+    /// configuration's `shutdownTimeout`) and idle keep-alive connections
+    /// close. ``shutdown()``, by contrast, keeps the socket for a later
+    /// ``serveForever()``. Callable from any thread; returns once
+    /// ``serveForever()`` has returned (at once from the loop itself).
+    ///
+    /// ```swift
+    /// // a supervisor's stop, on a thread of its own:
+    /// server.shutdownForExit()
+    /// server.close()
+    /// ```
+    func shutdownForExit()
 }

@@ -166,6 +166,13 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
         if wait { stopped.wait(until: { !self.lifecycle.withLock { $0.run.running } }) }
     }
 
+    /// Stops serving for good: the listener closes first, the backlog and the
+    /// requests under way are served, then ``serveForever()`` returns.
+    public func shutdownForExit() {
+        let wait = requestStop(closing: true)
+        if wait { stopped.wait(until: { !self.lifecycle.withLock { $0.run.running } }) }
+    }
+
     /// Asks every loop to drain and stop; true when the caller should wait for them.
     @discardableResult
     private func requestStop(closing: Bool) -> Bool {

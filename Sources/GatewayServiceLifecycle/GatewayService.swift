@@ -4,8 +4,10 @@ import ServiceLifecycle
 
 /// A server of the package as a swift-service-lifecycle `Service`: it serves
 /// when the `ServiceGroup` starts it, and on the group's graceful shutdown
-/// (or cancellation) it stops accepting, lets the responses under way finish
-/// (the server's shutdown deadline), then returns and closes the server.
+/// (or cancellation) it stops as a process about to exit should
+/// (`shutdownForExit()`: the listening socket closes first, so new clients are
+/// refused at once; what its backlog held and the responses under way are
+/// served, up to the server's shutdown deadline), then returns and closes the server.
 ///
 /// ```swift
 /// let server = try makeServer(host: "0.0.0.0", port: 8080, app: app)
@@ -45,9 +47,9 @@ public struct GatewayService: Service {
                 if !started { continuation.resume(throwing: GatewayServiceError.noThread) }
             }
         } onCancelOrGracefulShutdown: {
-            // shutdown() waits for the drain: not on a task's thread. A stop
+            // The stop waits for the drain: not on a task's thread. A stop
             // asked before serveForever starts is kept by the server.
-            startDetachedThread { server.shutdown() }
+            startDetachedThread { server.shutdownForExit() }
         }
     }
 }

@@ -120,10 +120,15 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
     /// server.close()
     /// ```
     public func stopOnSignals(_ signals: [Int32]) {
-        SignalStop.start(on: signals) { [self] in
-            state.withLock { $0.closing = true }
-            shutdown()
-        }
+        SignalStop.start(on: signals) { [self] in shutdownForExit() }
+    }
+
+    /// Stops serving for good: the listener stops taking connections and
+    /// closes once its backlog is served, the connections under way finish,
+    /// then ``serveForever()`` returns (and this with it).
+    public func shutdownForExit() {
+        state.withLock { $0.closing = true }
+        shutdown()
     }
 
     /// A stop before the process ends: stop new handshakes, accept and

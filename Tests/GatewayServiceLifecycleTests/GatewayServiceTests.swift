@@ -9,7 +9,8 @@ import ServiceLifecycle
 import Testing
 
 /// Both servers under a ServiceGroup: serving once the group runs, drained
-/// on its graceful shutdown with a response under way finished.
+/// on its graceful shutdown (new clients refused at once) with a response
+/// under way finished.
 @Suite("GatewayService")
 struct GatewayServiceTests {
     /// Answers after `release` is signalled, so a response is under way at shutdown.
@@ -64,6 +65,17 @@ struct GatewayServiceTests {
         async let slow = Self.onThread { try TestHTTPClient(port: port, timeout: 60).get("/slow").text }
         #expect(try await Self.onThread { gate.entered.wait(timeout: .now() + 60) } == .success)
         await group.triggerGracefulShutdown()
+        // The listening socket closes first (the stop of a process about to
+        // exit): a new client is refused while that response is still held.
+        let refused = try await Self.onThread { () -> Bool in
+            for _ in 0..<200 {
+                guard let client = try? TestHTTPClient(port: port, timeout: 1) else { return true }
+                client.close()
+                usleep(50_000)
+            }
+            return false
+        }
+        #expect(refused, "the listening socket still took connections during the drain")
         gate.release.signal()
         #expect(try await slow == "done")
         try await running.value
