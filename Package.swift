@@ -95,7 +95,9 @@ let package = Package(
         .testTarget(
             name: "GatewayEventTests",
             dependencies: ["Gateway", "GatewayHTTP", "GatewayEvent", "GatewayTesting", "GatewayTestSupport",
-                           .product(name: "Logging", package: "swift-log")]
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Metrics", package: "swift-metrics"),
+                           .product(name: "MetricsTestKit", package: "swift-metrics")]
         ),
         .testTarget(name: "GatewaySocketTests", dependencies: ["Gateway", "GatewaySocket", "GatewayTesting", "GatewayTestSupport"]),
         .testTarget(

@@ -37,7 +37,7 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
     private let reactors: [Reactor]
     private let pool: WorkerPool?
     private let bodyBudget: BodyBudget
-    private let counters = ServerCounters()
+    private let counters: ServerCounters
     private var signalEvents: [OpaquePointer] = []
 
     private struct Lifecycle {
@@ -83,6 +83,7 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
         serverAddress = listeners[0].address
         serverAddresses = listeners.map(\.address)
         self.configuration = configuration
+        counters = ServerCounters(dimensions: configuration.metricsDimensions)
         let pool = configuration.threads > 0 ? WorkerPool(
             threads: configuration.threads, maxPending: configuration.maxPending,
                 maxWait: configuration.maxQueueWait) : nil

@@ -64,6 +64,10 @@ public struct EventServerConfiguration: Sendable {
     public var errors: any ErrorOutput = StandardErrorOutput.shared
     /// Where server events are logged.
     public var logger: Logger = Logger(label: "EventGateway")
+    /// Dimensions (labels, in Prometheus's words) added to every metric this
+    /// server reports through swift-metrics, to tell apart several servers of
+    /// one process: `[("server", "admin")]`.
+    public var metricsDimensions: [(String, String)] = []
 
     /// A configuration for `host` and `port` with every other setting at its default.
     ///

@@ -6,11 +6,22 @@ import Metrics
 /// the application bootstraps a backend such as Prometheus or OpenTelemetry).
 final class ServerCounters: Sendable {
     private let state = Locked(EventServerStatistics())
-    private let connections = Meter(label: "eventgateway_connections_open")
-    private let inFlight = Meter(label: "eventgateway_requests_in_flight")
-    private let queued = Gauge(label: "eventgateway_worker_queue_depth")
-    private let durations = Timer(label: "eventgateway_response_duration")
-    private let spooled = Counter(label: "eventgateway_request_bodies_spooled")
+    private let dimensions: [(String, String)]
+    private let connections: Meter
+    private let inFlight: Meter
+    private let queued: Gauge
+    private let durations: Timer
+    private let spooled: Counter
+
+    /// Counters whose metrics carry `dimensions` (the configuration's `metricsDimensions`).
+    init(dimensions: [(String, String)] = []) {
+        self.dimensions = dimensions
+        connections = Meter(label: "eventgateway_connections_open", dimensions: dimensions)
+        inFlight = Meter(label: "eventgateway_requests_in_flight", dimensions: dimensions)
+        queued = Gauge(label: "eventgateway_worker_queue_depth", dimensions: dimensions)
+        durations = Timer(label: "eventgateway_response_duration", dimensions: dimensions)
+        spooled = Counter(label: "eventgateway_request_bodies_spooled", dimensions: dimensions)
+    }
 
     /// A snapshot; the pool's depth and the body budget are read where they live.
     var snapshot: EventServerStatistics { state.withLock { $0 } }
@@ -43,7 +54,7 @@ final class ServerCounters: Sendable {
 
     func refused(status: Int) {
         state.withLock { $0.refusals[status, default: 0] += 1 }
-        Counter(label: "eventgateway_refusals", dimensions: [("status", String(status))]).increment()
+        Counter(label: "eventgateway_refusals", dimensions: dimensions + [("status", String(status))]).increment()
     }
 
     func bodySpooled() {
