@@ -10,6 +10,10 @@ extension Serve {
         }
         switch backend {
         case .socket:
+            // The flags SocketServer never reads. It does read
+            // --keep-alive-timeout, --idle-timeout (each connection's socket
+            // timeout), --max-header-bytes and --max-body-bytes (its parser),
+            // --shutdown-timeout, and the access log and Server header flags.
             let limits = RequestLimits()
             let eventOnly: [(flag: String, given: Bool)] = [
                 ("--threads", threads != 0),
@@ -18,7 +22,6 @@ extension Serve {
                 ("--max-connections", maxConnections != limits.maxConnections),
                 ("--request-timeout", requestTimeout != limits.requestTimeout),
                 ("--min-request-rate", minRequestRate != limits.minRequestRate),
-                ("--idle-timeout", idleTimeout != limits.idleTimeout),
                 ("--max-pending", maxPending != EventServerConfiguration().maxPending),
                 ("--max-queue-wait", maxQueueWait != EventServerConfiguration().maxQueueWait),
                 ("--body-spool-threshold", bodySpoolThreshold != limits.bodySpoolThreshold),

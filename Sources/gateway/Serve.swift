@@ -64,8 +64,8 @@ struct Serve: ParsableCommand {
     @Option(help: "Seconds a kept-alive connection may wait for its next request (default: event 30, socket 5).")
     var keepAliveTimeout: Double?
 
-    @Option(help: "Event backend: seconds without progress reading or writing before a connection is dropped.")
-    var idleTimeout = RequestLimits().idleTimeout
+    @Option(help: "Seconds without progress reading or writing before a connection is dropped (default: event 60, socket 30).")
+    var idleTimeout: Double?
 
     @Option(help: "Largest request head (request line and headers) in bytes; past it: 431.")
     var maxHeaderBytes = RequestLimits().maxHeaderBytes
@@ -94,11 +94,13 @@ struct Serve: ParsableCommand {
     @Option(help: "Which forwarding headers trusted proxies send: x-forwarded or forwarded (RFC 7239); the other family is dropped.")
     var forwardedHeaders: ProxyHeaders.Style = .xForwarded
 
-    @Flag(help: "Do not write the access log.")
-    var noAccessLog = false
+    // Each boolean has its inverse, so a later source (the environment, the
+    // command line) can turn off what an earlier one turned on, and back.
+    @Flag(inversion: .prefixedNo, help: "Whether to write the access log (Common Log Format, on stderr).")
+    var accessLog = true
 
-    @Flag(help: "Send no Server header (one header line less on every response).")
-    var noServerHeader = false
+    @Flag(inversion: .prefixedNo, help: "Whether to send a Server header (without: one header line less on every response).")
+    var serverHeader = true
 
     @Option(help: "The server: event (libevent) or socket (pure sockets).")
     var backend: Backend = .event
@@ -121,7 +123,7 @@ struct Serve: ParsableCommand {
         guard maxPending >= 1, maxQueueWait > 0, bodySpoolThreshold >= 0, maxBufferedBodyBytes >= 0, maxSpooledBodyBytes >= 0 else {
             throw ValidationError("--max-pending must be >= 1, --max-queue-wait > 0; the body thresholds and budgets >= 0")
         }
-        guard [requestTimeout, keepAliveTimeout ?? 1, idleTimeout, shutdownTimeout].allSatisfy({ $0 > 0 }) else {
+        guard [requestTimeout, keepAliveTimeout ?? 1, idleTimeout ?? 1, shutdownTimeout].allSatisfy({ $0 > 0 }) else {
             throw ValidationError("timeouts must be > 0 seconds")
         }
         do {
@@ -137,7 +139,7 @@ struct Serve: ParsableCommand {
     func run() throws {
         // Here, not in validate(): each settings-file entry is validated alone.
         try refuseIgnoredFlags()
-        let builtin = ExampleAppCatalog.make(app, root: root, accessLog: !noAccessLog) ?? BuiltinApps.named(app)!
+        let builtin = ExampleAppCatalog.make(app, root: root, accessLog: accessLog) ?? BuiltinApps.named(app)!
         switch backend {
         case .event:
             var configuration = EventServerConfiguration(host: host, port: port)
@@ -155,13 +157,13 @@ struct Serve: ParsableCommand {
             configuration.limits.maxBufferedBodyBytes = maxBufferedBodyBytes
             configuration.limits.maxSpooledBodyBytes = maxSpooledBodyBytes
             configuration.shutdownTimeout = shutdownTimeout
-            configuration.accessLog = !noAccessLog && !ExampleAppCatalog.logsRequests(app)
-            if noServerHeader { configuration.serverSoftware = nil }
+            configuration.accessLog = accessLog && !ExampleAppCatalog.logsRequests(app)
+            if !serverHeader { configuration.serverSoftware = nil }
             configuration.limits.maxConnections = maxConnections
             configuration.limits.requestTimeout = requestTimeout
             configuration.limits.minRequestRate = minRequestRate
             if let keepAliveTimeout { configuration.limits.keepAliveTimeout = keepAliveTimeout }
-            configuration.limits.idleTimeout = idleTimeout
+            if let idleTimeout { configuration.limits.idleTimeout = idleTimeout }
             configuration.limits.maxHeaderBytes = maxHeaderBytes
             configuration.limits.maxBodyBytes = maxBodyBytes
             if processes > 0 {
@@ -170,10 +172,10 @@ struct Serve: ParsableCommand {
                 try prefork.run()
                 return
             }
+            // Before the server starts its threads, so they leave SIGHUP to the watcher.
+            ReloadSignal.ignore(logger: configuration.logger, because: "a reload needs --processes N (supervised workers to replace)")
             let server = try EventServer(configuration: configuration, app: application)
             server.stopOnSignals([SIGINT, SIGTERM])
-            // One process has no workers to replace: a reload (SIGHUP) must not kill it.
-            signal(SIGHUP, SIG_IGN)
             announce(servingLine(server.serverAddresses, inherited: inherited))
             try server.serveForever()
             server.close()
@@ -191,10 +193,14 @@ struct Serve: ParsableCommand {
             }
             configuration.limits.maxHeaderBytes = maxHeaderBytes
             configuration.limits.maxBodyBytes = maxBodyBytes
-            configuration.accessLog = !noAccessLog && !ExampleAppCatalog.logsRequests(app)
-            if noServerHeader { configuration.serverSoftware = nil }
+            configuration.accessLog = accessLog && !ExampleAppCatalog.logsRequests(app)
+            if !serverHeader { configuration.serverSoftware = nil }
             configuration.shutdownTimeout = shutdownTimeout
             if let keepAliveTimeout { configuration.limits.keepAliveTimeout = keepAliveTimeout }
+            if let idleTimeout { configuration.limits.idleTimeout = idleTimeout }
+            // The socket backend has no supervisor (--socket-mode fork forks
+            // a process per connection, not workers to replace): nothing to reload.
+            ReloadSignal.ignore(logger: configuration.logger, because: "a reload needs --backend event --processes N (supervised workers to replace)")
             let server = try SocketServer(configuration: configuration, app: application)
             server.stopOnSignals([SIGINT, SIGTERM])
             announce(servingLine([server.serverAddress], inherited: []))

@@ -33,7 +33,10 @@ enum ServeSettings {
     }
 
     /// The command-line form of one entry, checked alone so an error names
-    /// the entry: `["--port", "8000"]`, `["--no-access-log"]` for true, `[]` for false.
+    /// the entry: `["--port", "8000"]`; for a boolean, the flag for true and
+    /// its inverse for false (`no-access-log = true` is `["--no-access-log"]`,
+    /// `no-access-log = false` is `["--access-log"]`), so a later source can
+    /// turn off what an earlier one turned on.
     static func flagArguments(for entry: ConfigFile.Entry) throws -> [String] {
         guard entry.key != "config", entry.key != "help", !entry.key.hasPrefix("-"),
               entry.key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" })
@@ -43,7 +46,7 @@ enum ServeSettings {
         if (try? Serve.parse([flag])) != nil, (try? Serve.parse([flag, entry.value])) == nil {
             switch entry.value.lowercased() {
             case "true", "yes", "on", "1": return [flag]
-            case "false", "no", "off", "0": return []
+            case "false", "no", "off", "0": return [try inverse(of: flag, entry: entry)]
             default:
                 throw ConfigError.badValue(origin: entry.origin, key: entry.key, value: entry.value, reason: "expected true or false")
             }
@@ -58,5 +61,16 @@ enum ServeSettings {
             throw ConfigError.badValue(origin: entry.origin, key: entry.key, value: entry.value, reason: message)
         }
         return [flag, entry.value]
+    }
+
+    /// `--access-log` for `--no-access-log` and back: every boolean of
+    /// `serve` is a `.prefixedNo` pair.
+    private static func inverse(of flag: String, entry: ConfigFile.Entry) throws -> String {
+        let name = flag.dropFirst(2)
+        let inverse = name.hasPrefix("no-") ? "--" + name.dropFirst(3) : "--no-" + name
+        guard (try? Serve.parse([inverse])) != nil else {
+            throw ConfigError.badValue(origin: entry.origin, key: entry.key, value: entry.value, reason: "it can only be turned on")
+        }
+        return inverse
     }
 }

@@ -33,6 +33,30 @@ struct CommandTests {
         #expect(kept.isClosedByServer())
     }
 
+    /// Without supervised workers there is nothing to reload: SIGHUP (what
+    /// systemd's ExecReload sends) is logged and ignored on either backend,
+    /// in every socket mode, and the server goes on serving.
+    @Test(.timeLimit(.minutes(1)), arguments: [
+        ["--backend", "event"],
+        ["--backend", "event", "--threads", "2", "--reactors", "2"],
+        ["--backend", "socket"],
+        ["--backend", "socket", "--socket-mode", "single"],
+        ["--backend", "socket", "--socket-mode", "fork"],
+    ])
+    func sighupWithoutWorkersIsIgnored(flags: [String]) throws {
+        let server = try GatewayProcess(["--app", "probe", "--no-access-log"] + flags)
+        defer { server.stop() }
+        #expect(try TestHTTPClient(port: server.port, timeout: 5).get("/hello").status == 200)
+        kill(server.processIdentifier, SIGHUP)
+        #expect(waitUntil(seconds: 5) { server.stderr.contains("SIGHUP ignored") }, "\(server.stderr)")
+        #expect(server.process.isRunning)
+        #expect(try TestHTTPClient(port: server.port, timeout: 5).get("/hello").text == "Hello, World!")
+        kill(server.processIdentifier, SIGHUP)
+        #expect(waitUntil(seconds: 5) { server.stderr.components(separatedBy: "SIGHUP ignored").count == 3 }, "\(server.stderr)")
+        #expect(try TestHTTPClient(port: server.port, timeout: 5).get("/hello").status == 200)
+        #expect(server.stop(), "SIGTERM still stops it")
+    }
+
     /// Invalid arguments: refused at start, with a non-zero exit.
     @Test(arguments: [["--app", "nope"], ["--max-connections", "0"], ["--request-timeout", "0"]])
     func invalidArgumentsAreRefused(arguments: [String]) throws {

@@ -46,11 +46,59 @@ struct ConfigFileTests {
         #expect(try Self.appServing(port: fromFlags.port) == "probe")
     }
 
+    /// One way to set the two booleans, and what should come of it.
+    struct BooleanCase: Sendable, CustomTestStringConvertible {
+        var file: [String]
+        var environment: [String: String] = [:]
+        var flags: [String] = []
+        var accessLog: Bool
+        var serverHeader: Bool
+        var testDescription: String { "\(file) \(environment) \(flags)" }
+    }
+
+    /// Booleans follow the same order as values, both ways: each has its
+    /// inverse flag (`--access-log`/`--no-access-log`), and `false` in the
+    /// file or a variable gives that inverse rather than nothing.
+    @Test(.timeLimit(.minutes(1)), arguments: [
+        // true in the file, turned off by the environment
+        BooleanCase(file: ["no-access-log = true", "no-server-header = true"],
+                    environment: ["GATEWAY_NO_ACCESS_LOG": "false", "GATEWAY_NO_SERVER_HEADER": "off"],
+                    accessLog: true, serverHeader: true),
+        // ... and by the command line
+        BooleanCase(file: ["no-access-log = true", "no-server-header = true"],
+                    flags: ["--access-log", "--server-header"], accessLog: true, serverHeader: true),
+        // ... where the command line wins over the environment in turn
+        BooleanCase(file: ["no-access-log = true", "no-server-header = true"],
+                    environment: ["GATEWAY_NO_ACCESS_LOG": "false", "GATEWAY_NO_SERVER_HEADER": "false"],
+                    flags: ["--no-access-log"], accessLog: false, serverHeader: true),
+        // false in the file (either spelling), or in the environment ...
+        BooleanCase(file: ["access-log = false", "server-header = no"], accessLog: false, serverHeader: false),
+        BooleanCase(file: ["no-access-log = false", "no-server-header = false"],
+                    environment: ["GATEWAY_ACCESS_LOG": "false", "GATEWAY_SERVER_HEADER": "0"],
+                    accessLog: false, serverHeader: false),
+        // ... turned on by the command line
+        BooleanCase(file: ["access-log = false", "server-header = false"],
+                    flags: ["--access-log", "--server-header"], accessLog: true, serverHeader: true),
+        BooleanCase(file: ["access-log = false", "no-server-header = true"],
+                    environment: ["GATEWAY_ACCESS_LOG": "true"], flags: ["--server-header"], accessLog: true, serverHeader: true),
+    ])
+    func booleansCanBeTurnedOffAndOnAgain(setting: BooleanCase) throws {
+        let path = try Self.writeConfig((["host = 127.0.0.1", "port = 0", "app = probe"] + setting.file).joined(separator: "\n"))
+        defer { unlink(path) }
+        let server = try Self.serve(["--config", path] + setting.flags, environment: setting.environment)
+        let response = try TestHTTPClient(port: server.port).get("/hello")
+        #expect(response.status == 200)
+        #expect((response.header("Server") != nil) == setting.serverHeader, "\(response)")
+        #expect(server.stop())
+        #expect(server.stderr.contains("\"GET /hello HTTP/1.1\" 200") == setting.accessLog, "\(server.stderr)")
+    }
+
     @Test(arguments: [
         ("prot = 8000", ":1: unknown key 'prot'"),
         ("port = 8000\nport = 9000", ":2: 'port' is set twice"),
         ("port = eighty", ":1: bad value \"eighty\" for 'port'"),
         ("no-access-log = maybe", ":1: bad value \"maybe\" for 'no-access-log'"),
+        ("access-log = maybe", ":1: bad value \"maybe\" for 'access-log'"),
         ("\n\nmax-connections = 0", ":3: bad value \"0\" for 'max-connections'"),
         ("just words", ":1: expected 'key = value'"),
     ])
