@@ -104,9 +104,16 @@ struct ConnectionServer: Sendable {
     }
 
     /// Answers a request that could not be parsed, logs it, and gives up the
-    /// connection; a client that closed its side mid-request gets no answer
-    /// (nobody is left to read it), only the log line.
+    /// connection; a client that closed its side mid-request, or whose
+    /// request did not arrive in time, gets no answer, only the log line.
     private func refuse(_ connection: SocketConnection, _ refusal: RequestRefusal, requests: RequestStream) {
+        if refusal.status == 408 {
+            // A request that did not arrive in time: closed without an answer,
+            // as the libevent server (and nginx) do; a client idling on a
+            // connection it may reuse must not read a 408 it never asked for.
+            configuration.logger.info("closing connection from \(connection.peer.host): \(refusal.reason)")
+            return
+        }
         if requests.endedMidRequest {
             configuration.logger.requestCutShort(from: connection.peer.host, refusal.reason)
             return
