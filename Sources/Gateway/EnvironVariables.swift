@@ -22,6 +22,12 @@ public struct EnvironVariables: Sequence, ExpressibleByDictionaryLiteral, Custom
         entries.reserveCapacity(capacity)
     }
 
+    /// Takes `entries` as the storage (a server's parsed header entries, to
+    /// which it appends the CGI variables without a second array).
+    package init(adopting entries: __owned [Element]) {
+        self.entries = entries
+    }
+
     /// The entries of a dictionary (in the dictionary's order).
     public init(_ dictionary: [String: String]) {
         entries = dictionary.map { ($0.key, $0.value) }
@@ -79,9 +85,11 @@ public struct EnvironVariables: Sequence, ExpressibleByDictionaryLiteral, Custom
     /// The entries as a dictionary would print them.
     public var description: String { dictionary.description }
 
+    /// Keys are unique, so the scan may run from the end: a server's environ
+    /// ends with the CGI variables, the ones applications read most.
     private func index(of key: String) -> Int? {
         let length = key.utf8.count
-        for index in entries.indices where entries[index].key.utf8.count == length && entries[index].key == key {
+        for index in entries.indices.reversed() where entries[index].key.utf8.count == length && entries[index].key == key {
             return index
         }
         return nil

@@ -22,6 +22,17 @@ public final class RequestInput {
         self.buffer = body
     }
 
+    /// An input over `body`; the one shared empty input when there is none
+    /// (most requests: a server saves an object a request). Sharing it is
+    /// safe because reading an empty input with no source writes nothing.
+    package static func holding(_ body: [UInt8]) -> RequestInput {
+        body.isEmpty ? empty : RequestInput(body)
+    }
+
+    // Read-only in use: every read of an input with no bytes and no source
+    // returns before it stores anything (see `take` and `fill`).
+    nonisolated(unsafe) private static let empty = RequestInput()
+
     /// An input that pulls the body from `source` as the application reads
     /// (servers that stream request bodies use this).
     public init(source: @escaping Source) {
@@ -81,6 +92,7 @@ public final class RequestInput {
     }
 
     private func take(_ count: Int) -> [UInt8] {
+        guard count > 0 else { return [] }  // stores nothing: the shared empty input stays untouched
         let bytes = Array(buffer[position..<(position + count)])
         position += count
         return bytes

@@ -14,12 +14,13 @@ struct EnvironBuilder {
     let multiprocess: Bool
     let errors: any ErrorOutput
 
-    /// The environ of `head` (as the relay parsed it), with the body evhttp
-    /// buffered for `request`, or `input` when the relay spooled it.
-    func environ(for head: RequestHead, request: EvhttpRequest, input: RequestInput? = nil) -> Environ {
+    /// The environ of `head` (as the relay parsed it; its fields move into
+    /// the environ), with the body evhttp buffered for `request`, or `input`
+    /// when the relay spooled it.
+    func environ(for head: inout RequestHead, request: EvhttpRequest, input: RequestInput? = nil) -> Environ {
         Environ(
-            variables: head.cgiVariables(server: (serverName, serverPort), peer: request.peer),
-            input: input ?? RequestInput(request.takeBody()),
+            variables: head.takeCGIVariables(server: (serverName, serverPort), peer: request.peer),
+            input: input ?? RequestInput.holding(request.takeBody()),
             errors: errors,
             urlScheme: "http",
             multithread: multithread,

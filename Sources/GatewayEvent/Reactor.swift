@@ -281,7 +281,7 @@ final class Reactor: @unchecked Sendable {
             settings.logger.error("request from \(request.peer.host) did not pass the relay; refused")
             return refuse(request, ServerResponse.refusal(400, serverSoftware: settings.configuration.serverSoftware))
         }
-        let head: RequestHead
+        var head: RequestHead
         var input: RequestInput?
         switch pending {
         case .refused(let refusal):
@@ -298,7 +298,7 @@ final class Reactor: @unchecked Sendable {
             settings.logger.warning("worker queue full (\(pool.depth) waiting): 503 to \(request.peer.host) for \(head.target)")
             return refuse(request, ServerResponse.refusal(503, serverSoftware: settings.configuration.serverSoftware))
         }
-        let handler = Handler(environ: settings.environBuilder.environ(for: head, request: request, input: input),
+        let handler = Handler(environ: settings.environBuilder.environ(for: &head, request: request, input: input),
                               serverSoftware: settings.configuration.serverSoftware)
         inFlight += 1
         settings.counters.requestStarted(queueDepth: settings.pool?.depth)

@@ -44,9 +44,17 @@ package struct CGIVariables {
 
     package init(method: String, target: String, protocolName: String,
                 server: (name: String, port: String), peer: (host: String, port: Int)) {
-        let parsed = RequestTarget(target)
         // Sized once for the usual dozen or two entries.
         variables = EnvironVariables(minimumCapacity: 24)
+        Self.add(method: method, target: target, protocolName: protocolName, server: server, peer: peer, to: &variables)
+    }
+
+    /// Appends the request line's and the addresses' variables to `variables`
+    /// (a server's header entries, already there).
+    package static func add(method: String, target: String, protocolName: String,
+                            server: (name: String, port: String), peer: (host: String, port: Int),
+                            to variables: inout EnvironVariables) {
+        let parsed = RequestTarget(target)
         variables.appendNew("REQUEST_METHOD", method)
         variables.appendNew("SCRIPT_NAME", "")
         variables.appendNew("PATH_INFO", parsed.path)

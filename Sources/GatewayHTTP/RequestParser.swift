@@ -109,7 +109,10 @@ package struct RequestParser {
     private var sectionBytes = 0
     private var sectionLines = 0
     private var emptyLinesBeforeRequest = 0
+    /// The head being read; handed over (not kept) once complete, so its
+    /// fields' storage has one owner and the environ can take it over.
     private var head: RequestHead?
+    private var bodyFraming = BodyFraming.none
     private var fields = FieldSummary()
     private var bodyReceived = 0
 
@@ -369,6 +372,7 @@ package struct RequestParser {
 
     private mutating func headCompleted() -> Event {
         guard var head else { return .refused(refuse(.badRequest("no request line"))) }
+        self.head = nil  // one owner of the fields from here: no copy when they change
         if let refusal = fields.framingProblem(minorVersion: head.minorVersion) { return .refused(refuse(refusal)) }
         let framing = fields.framing
         if case .length(let length) = framing, length > limits.maxBodyBytes {
@@ -384,13 +388,13 @@ package struct RequestParser {
         }
         head.keepAlive = fields.connectionClose ? false : head.minorVersion >= 1 || fields.connectionKeepAlive
         head.expectsContinue = head.minorVersion >= 1 && fields.expectsContinue
-        self.head = head
+        bodyFraming = framing
         state = .headDone
         return .head(head)
     }
 
     private mutating func bodyState() -> State {
-        switch head?.framing ?? .none {
+        switch bodyFraming {
         case .none: return .complete
         case .length(let length): return .lengthBody(remaining: length)
         case .chunked:

@@ -39,7 +39,7 @@ struct ConnectionServer: Sendable {
     }
 
     /// Runs the application for one request; false when the connection must close.
-    private func respond(to head: RequestHead, requests: RequestStream, on connection: SocketConnection, isLast: Bool) -> Bool {
+    private func respond(to head: consuming RequestHead, requests: RequestStream, on connection: SocketConnection, isLast: Bool) -> Bool {
         if head.expectsContinue {
             requests.beforeFirstBodyRead = { try connection.send(ServerResponse.continue.bytes) }
         }
@@ -61,7 +61,7 @@ struct ConnectionServer: Sendable {
             input = RequestInput(source: { try requests.readBody($0) })
         }
         let environ = Environ(
-            variables: head.cgiVariables(server: (serverAddress.host, String(serverAddress.port)), peer: connection.peer),
+            variables: head.takeCGIVariables(server: (serverAddress.host, String(serverAddress.port)), peer: connection.peer),
             input: input,
             errors: configuration.errors,
             urlScheme: "http",
