@@ -284,8 +284,9 @@ final class Reactor: @unchecked Sendable {
         var head: RequestHead
         var input: RequestInput?
         switch pending {
-        case .refused(let refusal):
-            return refuse(request, ServerResponse.refusal(refusal.status, serverSoftware: settings.configuration.serverSoftware))
+        case .refused(let refusal, let toHead):
+            return refuse(request, ServerResponse.refusal(refusal.status, serverSoftware: settings.configuration.serverSoftware,
+                                                          toHead: toHead))
         case .request(let parsed, .buffered(let reservation)):
             head = parsed
             slot.heldBody = reservation
@@ -296,7 +297,8 @@ final class Reactor: @unchecked Sendable {
         }
         if let pool = settings.pool, !pool.hasRoom {
             settings.logger.warning("worker queue full (\(pool.depth) waiting): 503 to \(request.peer.host) for \(head.target)")
-            return refuse(request, ServerResponse.refusal(503, serverSoftware: settings.configuration.serverSoftware))
+            return refuse(request, ServerResponse.refusal(503, serverSoftware: settings.configuration.serverSoftware,
+                                                          toHead: head.isHead))
         }
         let handler = Handler(environ: settings.environBuilder.environ(for: &head, request: request, input: input),
                               serverSoftware: settings.configuration.serverSoftware)
@@ -322,7 +324,12 @@ final class Reactor: @unchecked Sendable {
         let output = request.outputHeaders
         for (name, value) in response.headers { output.add(name, value) }
         request.forceClose()
-        response.body.withUnsafeBytes { _ = evbuffer_add(scratchBuffer, $0.baseAddress, $0.count) }
+        if response.omitsBody {
+            // A HEAD's answer: the length a GET would get, no body (evhttp would send one).
+            output.add("Content-Length", String(response.body.count))
+        } else {
+            response.body.withUnsafeBytes { _ = evbuffer_add(scratchBuffer, $0.baseAddress, $0.count) }
+        }
         response.reason.withCString { evhttp_send_reply(request.raw, Int32(response.status), $0, scratchBuffer) }
     }
 }

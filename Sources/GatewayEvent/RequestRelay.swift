@@ -22,7 +22,8 @@ struct RequestRelay {
     /// What evhttp will hand over next, in order.
     enum Pending {
         case request(RequestHead, Body)
-        case refused(RequestRefusal)
+        /// `toHead`: the refused request was a HEAD, whose answer has no body.
+        case refused(RequestRefusal, toHead: Bool)
     }
 
     /// Where an accepted request's body is.
@@ -146,11 +147,11 @@ struct RequestRelay {
                 if spooling != nil {
                     return refuseUnread(refusal, into: &output)  // evhttp has not seen this request's head
                 } else if !forwardingBody {
-                    pending.append(.refused(refusal))
+                    pending.append(.refused(refusal, toHead: parser.isHeadRequest))
                     output.append(contentsOf: Self.standIn)
                 } else if chunked {
                     // evhttp is reading this request's body: end it, and answer the refusal instead.
-                    pending[pending.count - 1] = .refused(refusal)
+                    pending[pending.count - 1] = .refused(refusal, toHead: parser.isHeadRequest)
                     output.append(contentsOf: Self.lastChunk)
                 } else {
                     mustClose = true
@@ -165,7 +166,7 @@ struct RequestRelay {
     private mutating func refuseUnread(_ refusal: RequestRefusal, into output: inout [UInt8]) -> RequestRefusal {
         spooling = nil
         isStopped = true
-        pending.append(.refused(refusal))
+        pending.append(.refused(refusal, toHead: parser.isHeadRequest))
         output.append(contentsOf: Self.standIn)
         return refusal
     }

@@ -63,6 +63,12 @@ package struct RequestHead: Sendable {
         fields.append((key, value))
     }
 
+    /// Sets a field's value, adding the field when it is missing (the
+    /// authority of an absolute-form target as `HTTP_HOST`).
+    package mutating func setField(_ key: String, to value: String) {
+        if let index = fields.firstIndex(where: { $0.key == key }) { fields[index].value = value } else { fields.append((key, value)) }
+    }
+
     /// Replaces the value of an existing field (the parser's decided
     /// `Content-Length` in place of the one sent: `005`, `5, 5`).
     package mutating func replaceField(_ key: String, with value: String) {

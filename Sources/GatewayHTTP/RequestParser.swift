@@ -113,6 +113,9 @@ package struct RequestParser {
     /// fields' storage has one owner and the environ can take it over.
     private var head: RequestHead?
     private var bodyFraming = BodyFraming.none
+    /// The request being read (or refused) is a HEAD: a refusal of it gets
+    /// no body (RFC 9110 §9.3.2).
+    package private(set) var isHeadRequest = false
     private var fields = FieldSummary()
     private var bodyReceived = 0
 
@@ -218,6 +221,12 @@ package struct RequestParser {
         let found = memchr(bytes.baseAddress! + start, 0x0A, available)
         let length = found.map { bytes.baseAddress!.distance(to: UnsafeRawPointer($0)) - start } ?? available
         if line.count + length > lineLimit + 1 {  // +1: the CR
+            if case .requestLine = state {
+                let head = "HEAD ".utf8
+                isHeadRequest = line.isEmpty
+                    ? UnsafeRawBufferPointer(rebasing: bytes[start..<(start + length)]).starts(with: head)
+                    : line.starts(with: head)
+            }
             index = start + length
             return .event(.refused(refuse(lineLimitRefusal)))
         }
@@ -274,6 +283,7 @@ package struct RequestParser {
                 return nil
             }
             emptyLinesBeforeRequest = 0
+            isHeadRequest = line.starts(with: "HEAD ".utf8)
             switch parseRequestLine(line) {
             case .success(let parsed):
                 head = parsed
@@ -325,6 +335,10 @@ package struct RequestParser {
         }
         guard !target.isEmpty, target.allSatisfy({ HTTPCharacters.isTarget($0) }) else {
             return .failure(.badRequest("invalid request target"))
+        }
+        // No form of request target has a fragment (RFC 9112 §3.2): a client never sends one.
+        guard memchr(target.baseAddress!, Int32(UInt8(ascii: "#")), target.count) == nil else {
+            return .failure(.badRequest("fragment in request target"))
         }
         guard version.count == 8, version[0] == 0x48, version[1] == 0x54, version[2] == 0x54, version[3] == 0x50,
               version[4] == 0x2F, HTTPCharacters.isDigit(version[5]), version[6] == 0x2E, HTTPCharacters.isDigit(version[7])
@@ -382,6 +396,13 @@ package struct RequestParser {
             return .refused(refuse(.badRequest("\(head.method) with a body")))
         }
         head.framing = framing
+        if let authority = RequestSyntax.absoluteFormAuthority(of: head.target, method: head.method) {
+            // RFC 9112 §3.2.2: the target's authority, not the Host field,
+            // names the host; userinfo in it is an error (RFC 9110 §4.2.4).
+            if authority.contains("@") { return .refused(refuse(.badRequest("userinfo in request target"))) }
+            guard RequestSyntax.isHost(authority.utf8) else { return .refused(refuse(.badRequest("invalid host in request target"))) }
+            head.setField("HTTP_HOST", to: authority)
+        }
         if fields.declaresLength {
             // The length decided, not the field as sent (`005`, `5, 5`).
             if case .length(let length) = framing { head.replaceField("CONTENT_LENGTH", with: String(length)) } else { head.replaceField("CONTENT_LENGTH", with: "0") }

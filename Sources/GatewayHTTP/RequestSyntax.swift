@@ -23,6 +23,18 @@ enum RequestSyntax {
         return nil
     }
 
+    /// The authority of an absolute-form target (`http://host:port/path`):
+    /// what follows `://` up to the path, query or end; nil for other forms.
+    static func absoluteFormAuthority(of target: String, method: String) -> String? {
+        guard let first = target.utf8.first, first != UInt8(ascii: "/"), first != UInt8(ascii: "*"), method != "CONNECT"
+        else { return nil }  // origin-form, nearly every request: decided on its first byte
+        let bytes = Array(target.utf8)
+        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")), bytes[colon...].starts(with: "://".utf8)
+        else { return nil }
+        let rest = bytes[(colon + 3)...]
+        return String(decoding: rest.prefix { $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "?") }, as: UTF8.self)
+    }
+
     static func isAuthorityForm(_ target: UnsafeRawBufferPointer) -> Bool {
         guard let colon = target.lastIndex(of: UInt8(ascii: ":")), colon > 0 else { return false }
         let port = target[(colon + 1)...]
@@ -40,9 +52,9 @@ enum RequestSyntax {
             return index > start
         }
         while true {
-            skipWhitespace()
             if index == bytes.endIndex { return true }
-            guard bytes[index] == UInt8(ascii: ";") else { return false }
+            skipWhitespace()  // BWS only before a ";": `5 ` alone is no chunk size
+            guard index < bytes.endIndex, bytes[index] == UInt8(ascii: ";") else { return false }
             index += 1
             skipWhitespace()
             guard token() else { return false }

@@ -15,13 +15,16 @@ package struct ServerResponse {
     package var body: [UInt8]
     /// The connection closes after it (every refusal does).
     package var closesConnection: Bool
+    /// The answer to a HEAD: `Content-Length` says the body's length, no
+    /// body follows (RFC 9110 §9.3.2).
+    package var omitsBody = false
 
     package var reason: String { ResponseStatus.reasonPhrase(for: status) }
 
     /// The answer to a refused request: a short text body naming the
-    /// status, `Date`, `Server` and `Connection: close`; a 503 (overload)
-    /// also says when to try again (`Retry-After`, RFC 9110 §10.2.3).
-    package static func refusal(_ status: Int, serverSoftware: String?) -> ServerResponse {
+    /// status (left out for a HEAD), `Date`, `Server` and `Connection: close`;
+    /// a 503 (overload) also says when to try again (`Retry-After`, RFC 9110 §10.2.3).
+    package static func refusal(_ status: Int, serverSoftware: String?, toHead: Bool = false) -> ServerResponse {
         var headers = [("Content-Type", "text/plain; charset=utf-8"), ("Date", HTTPDate.now())]
         if let serverSoftware { headers.append(("Server", serverSoftware)) }
         if status == 503 { headers.append(("Retry-After", "1")) }
@@ -29,7 +32,8 @@ package struct ServerResponse {
             status: status,
             headers: headers,
             body: Array(ResponseStatus.plainBody(for: status).utf8),
-            closesConnection: true)
+            closesConnection: true,
+            omitsBody: toHead)
     }
 
     /// `100 Continue`: the client may send the body it announced.
@@ -42,6 +46,6 @@ package struct ServerResponse {
         for (name, value) in headers { text += "\(name): \(value)\r\n" }
         if status >= 200 { text += "Content-Length: \(body.count)\r\n" }
         if closesConnection { text += "Connection: close\r\n" }
-        return Array((text + "\r\n").utf8) + body
+        return Array((text + "\r\n").utf8) + (omitsBody ? [] : body)
     }
 }

@@ -119,6 +119,7 @@ struct ConnectionServer: Sendable {
             return
         }
         configuration.logger.refusedRequest(from: connection.peer.host, refusal)
-        try? connection.send(ServerResponse.refusal(refusal.status, serverSoftware: configuration.serverSoftware).bytes)
+        try? connection.send(ServerResponse.refusal(
+            refusal.status, serverSoftware: configuration.serverSoftware, toHead: requests.isHeadRequest).bytes)
     }
 }

@@ -116,6 +116,8 @@ final class RequestStream {
     /// The client closed its side with a request unfinished: nobody is
     /// left to read an answer (evhttp and nginx close without one too).
     var endedMidRequest: Bool { sawEnd && !parser.isIdle }
+    /// The request being read (or refused) is a HEAD.
+    var isHeadRequest: Bool { parser.isHeadRequest }
     private var sawEnd = false
 
     private func fill() throws -> Bool {
