@@ -304,7 +304,8 @@ final class Reactor: @unchecked Sendable {
                               serverSoftware: settings.configuration.serverSoftware)
         inFlight += 1
         settings.counters.requestStarted(queueDepth: settings.pool?.depth)
-        ResponseExchange(request: request, handler: handler, reactor: self, connection: slot).begin(app: settings.app)
+        ResponseExchange(request: request, handler: handler, reactor: self, connection: slot, keepAlive: head.keepAlive)
+            .begin(app: settings.app)
     }
 
     /// A response is over: written, or its client gone.

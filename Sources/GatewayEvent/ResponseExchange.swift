@@ -24,6 +24,7 @@ final class ResponseExchange {
     private let reactor: Reactor
     /// The connection's slot: tells us when the client goes, hears when we are done.
     private let connection: ConnectionSlot?
+    private let keepAlive: Bool
     private var buffer: OpaquePointer?
     /// The retain that keeps this exchange alive while libevent holds a pointer to it.
     private var selfReference: Unmanaged<ResponseExchange>?
@@ -39,8 +40,12 @@ final class ResponseExchange {
     private var bytesSent = 0
     private let started = MonotonicClock.seconds()
 
-    init(request: EvhttpRequest, handler: Handler, reactor: Reactor, connection: ConnectionSlot?) {
+    /// `keepAlive`: the request lets the connection carry another one
+    /// (``RequestHead/keepAlive``); when it does not, the response says
+    /// `Connection: close`, as the socket server's does.
+    init(request: EvhttpRequest, handler: Handler, reactor: Reactor, connection: ConnectionSlot?, keepAlive: Bool) {
         self.request = request
+        self.keepAlive = keepAlive
         self.handler = handler
         self.reactor = reactor
         self.connection = connection
@@ -93,7 +98,8 @@ final class ResponseExchange {
         // end: evhttp would keep the connection (and, for an HTTP/1.0
         // keep-alive request, announce `Content-Length: 0`).
         // A draining server closes each connection after its response.
-        if head.closeConnection || reactor.draining { request.forceClose() }
+        // An HTTP/1.0 request without keep-alive: evhttp closes, but would not say so.
+        if head.closeConnection || reactor.draining || !keepAlive { request.forceClose() }
         let code = Int32(head.status.code)
         if let chunks = buffered {
             let scratch = reactor.scratchBuffer

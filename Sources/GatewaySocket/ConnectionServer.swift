@@ -40,8 +40,11 @@ struct ConnectionServer: Sendable {
 
     /// Runs the application for one request; false when the connection must close.
     private func respond(to head: consuming RequestHead, requests: RequestStream, on connection: SocketConnection, isLast: Bool) -> Bool {
-        if head.expectsContinue {
-            requests.beforeFirstBodyRead = { try connection.send(ServerResponse.continue.bytes) }
+        if head.expectsContinue && head.framing != .none && head.framing != .length(0) {
+            // Sent before the application runs, as the libevent server does
+            // (evhttp reads the body first): a client waiting for it never
+            // stalls, whether or not the application reads the body.
+            guard (try? connection.send(ServerResponse.continue.bytes)) != nil else { return false }
         }
         let input: RequestInput
         if head.framing == .chunked {
@@ -71,7 +74,8 @@ struct ConnectionServer: Sendable {
             inputTerminated: true)
         let transport = SocketTransport(
             connection: connection, version: head.protocolName, keepAlive: head.keepAlive && !isLast && !isStopping,
-            clientGone: { requests.endedMidRequest })
+            clientGone: { requests.endedMidRequest },
+            bodyTooLongToDrain: { requests.unreadBodyBytes > Self.drainLimit })
         let handler = Handler(environ: environ, serverSoftware: configuration.serverSoftware)
         if configuration.accessLog { transport.logResponses(to: ServerAccessLog(output: StandardErrorOutput.shared), for: environ) }
         do {
@@ -79,9 +83,16 @@ struct ConnectionServer: Sendable {
         } catch {
             return false
         }
-        if transport.mustClose { return false }
-        return requests.drain(limit: 1024 * 1024)
+        if transport.mustClose {
+            if requests.unreadBodyBytes > 0 { connection.closeLingering() }
+            return false
+        }
+        return requests.drain(limit: Self.drainLimit)
     }
+
+    /// How much of a body the application left unread is read and dropped
+    /// to keep the connection; past it the response closes the connection.
+    static let drainLimit = 1024 * 1024
 
     /// Waits for the next request on a kept-alive connection; false when it
     /// idles past the timeout or the server is stopping.

@@ -17,8 +17,6 @@ final class RequestStream {
     private var offset = 0
     /// The current request's body has been read to its end.
     private(set) var bodyFinished = true
-    /// Called once before the body is first read: the place to send `100 Continue`.
-    var beforeFirstBodyRead: (() throws -> Void)?
 
     init(_ stream: any ByteStream, limits: RequestParser.Limits) {
         self.stream = stream
@@ -35,6 +33,7 @@ final class RequestStream {
             switch try nextEvent(window: .max)?.event {
             case .head(let head):
                 bodyFinished = false
+                if case .length(let length) = head.framing { lengthBodyLeft = length } else { lengthBodyLeft = 0 }
                 return head
             case nil:
                 if let refusal = parser.finish() { throw refusal }
@@ -50,15 +49,12 @@ final class RequestStream {
     /// Up to `count` more body bytes; empty at the end of the body.
     func readBody(_ count: Int) throws -> [UInt8] {
         guard !bodyFinished, count > 0 else { return [] }
-        if let hook = beforeFirstBodyRead {
-            beforeFirstBodyRead = nil
-            try hook()
-        }
         while true {
             let next = try nextEvent(window: count)
             switch next?.event {
             case .body(let range):
                 let start = next!.base
+                lengthBodyLeft -= range.count
                 return Array(buffer[(start + range.lowerBound)..<(start + range.upperBound)])
             case .end:
                 bodyFinished = true
@@ -84,7 +80,6 @@ final class RequestStream {
     /// next request starts where it should. False when that would take more
     /// than `limit` bytes or the body is malformed (close the connection).
     func drain(limit: Int) -> Bool {
-        beforeFirstBodyRead = nil  // no 100 Continue for a body nobody wants
         var left = limit
         while !bodyFinished {
             guard left > 0, let bytes = try? readBody(min(left, 64 * 1024)) else { return false }
@@ -116,6 +111,12 @@ final class RequestStream {
     /// The client closed its side with a request unfinished: nobody is
     /// left to read an answer (evhttp and nginx close without one too).
     var endedMidRequest: Bool { sawEnd && !parser.isIdle }
+    /// Body bytes of the current request not read yet (a Content-Length body
+    /// the application left; a chunked one is always read whole).
+    var unreadBodyBytes: Int { bodyFinished ? 0 : max(lengthBodyLeft, 0) }
+    /// What is left of the current Content-Length body.
+    private var lengthBodyLeft = 0
+
     /// The request being read (or refused) is a HEAD.
     var isHeadRequest: Bool { parser.isHeadRequest }
     private var sawEnd = false

@@ -65,6 +65,24 @@ final class SocketConnection: ByteStream, @unchecked Sendable {
     /// Stops reads and writes at once (a blocked reader wakes up).
     func shutdownBoth() { _ = shutdown(descriptor, Int32(SHUT_RDWR)) }
 
+    /// Closes a connection whose client may still be sending a body nobody
+    /// will read: closing at once would make the kernel answer the unread
+    /// bytes with a reset, which can destroy the response before the client
+    /// reads it. So: stop writing, read and drop what comes for up to
+    /// `seconds` (RFC 9112 §9.6's staged close, nginx's lingering close), then close.
+    func closeLingering(seconds: Double = 2) {
+        _ = shutdown(descriptor, Int32(SHUT_WR))
+        SocketTimeout.set(on: descriptor, seconds: 0.5, sends: false)
+        let deadline = MonotonicClock.seconds() + seconds
+        var scratch = [UInt8](repeating: 0, count: 64 * 1024)
+        while MonotonicClock.seconds() < deadline {
+            let got = scratch.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            if got < 0 && errno == EINTR { continue }
+            if got <= 0 { break }
+        }
+        close()
+    }
+
     func close() {
         guard !closed else { return }
         closed = true

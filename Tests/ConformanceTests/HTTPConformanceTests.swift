@@ -43,6 +43,20 @@ struct HTTPConformanceTests {
         }
     }
 
+    /// An HTTP/1.0 request without keep-alive: the response says the
+    /// connection closes (as nginx's does), and it closes.
+    @Test(arguments: Backend.all)
+    func http10WithoutKeepAliveSaysClose(backend: Backend) throws {
+        try backend.serve { server in
+            for path in ["/hello", "/status?code=204", "/error"] {
+                let client = try TestHTTPClient(port: server.port, timeout: 5)
+                let response = try client.request("GET", path, version: "HTTP/1.0")
+                #expect(response.header("Connection")?.lowercased() == "close", "\(path)")
+                #expect(client.isClosedByServer(), "\(path)")
+            }
+        }
+    }
+
     @Test(arguments: Backend.all)
     func connectionCloseIsHonoured(backend: Backend) throws {
         try backend.serve { server in
@@ -63,6 +77,41 @@ struct HTTPConformanceTests {
             let response = try client.readResponse()
             #expect(response.status == 200)
             #expect(response.text.contains("\"length\": 3"))
+        }
+    }
+
+    /// The interim answer comes before the application runs, on every
+    /// server, even for an application that never reads the body: the
+    /// client sends it and the connection stays in step.
+    @Test(arguments: Backend.all)
+    func expectContinueToAnAppThatIgnoresTheBody(backend: Backend) throws {
+        try backend.serve { server in
+            let client = try TestHTTPClient(port: server.port, timeout: 5)
+            try client.send("POST /hello HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")
+            #expect(try client.readHead().status == 100)
+            try client.send("hello")
+            #expect(try client.readResponse().text == "Hello, World!")
+            #expect(try client.get("/hello").text == "Hello, World!")
+        }
+    }
+
+    /// An application that ignores a large upload: the client can send all
+    /// of it and read the whole response, never a reset; if the server will
+    /// not read the rest, its response says so (`Connection: close`).
+    @Test(arguments: Backend.all)
+    func aLargeUnreadBodyDoesNotResetTheResponse(backend: Backend) throws {
+        try backend.serve { server in
+            let client = try TestHTTPClient(port: server.port, timeout: 10)
+            let body = [UInt8](repeating: 0x61, count: 3_000_000)
+            try client.send("POST /hello HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.count)\r\n\r\n")
+            try client.send(body)
+            let response = try client.readResponse()
+            #expect(response.text == "Hello, World!")
+            if response.header("Connection")?.lowercased() == "close" {
+                #expect(client.isClosedByServer())
+            } else {
+                #expect(try client.get("/hello").text == "Hello, World!")
+            }
         }
     }
 
