@@ -216,7 +216,7 @@ package final class Handler: ResponseState {
         } else if status.code == 304 {
             framing = .none
         } else if let length = knownLength(of: returned) {
-            added.contentLength = String(length)
+            added.contentLength = DecimalText.of(length)
             framing = bodyless ? .none : .contentLength(length)
         } else if bodyless {
             framing = .none
@@ -281,7 +281,7 @@ package final class Handler: ResponseState {
         announced = body.count
         remaining = body.count
         var added = ResponseHead.Added()
-        added.contentLength = String(body.count)
+        added.contentLength = DecimalText.of(body.count)
         addServerHeaders(to: &added, besides: [])
         let bodyless = environ.variables["REQUEST_METHOD"] == "HEAD"
         sendsBody = !bodyless

@@ -208,7 +208,7 @@ struct RequestRelay {
         case .none: break
         case .length(let length):
             output.append(contentsOf: contentLength)
-            output.append(contentsOf: String(length).utf8)
+            output.append(contentsOf: DecimalText.of(length).utf8)
             output.append(contentsOf: crlf)
         case .chunked:
             output.append(contentsOf: transferEncoding)

@@ -405,7 +405,7 @@ package struct RequestParser {
         }
         if fields.declaresLength {
             // The length decided, not the field as sent (`005`, `5, 5`).
-            if case .length(let length) = framing { head.replaceField("CONTENT_LENGTH", with: String(length)) } else { head.replaceField("CONTENT_LENGTH", with: "0") }
+            if case .length(let length) = framing { head.replaceField("CONTENT_LENGTH", with: DecimalText.of(length)) } else { head.replaceField("CONTENT_LENGTH", with: "0") }
         }
         head.keepAlive = fields.connectionClose ? false : head.minorVersion >= 1 || fields.connectionKeepAlive
         head.expectsContinue = head.minorVersion >= 1 && fields.expectsContinue
