@@ -82,6 +82,16 @@ let package = Package(
                            .product(name: "Logging", package: "swift-log")],
             path: "Examples/ServiceLifecycleExample"
         ),
+        // `make fuzz`: libFuzzer's entry over the request parser. scripts/fuzz.sh builds it with
+        // `--sanitize fuzzer --sanitize address`; every other build compiles it into a program that
+        // does nothing, so that a change of the parser's API breaks `swift build`, not just the fuzzer.
+        .executableTarget(
+            name: "FuzzRequestParser",
+            dependencies: ["Gateway", "GatewayHTTP"],
+            path: "Fuzz",
+            exclude: ["corpus", "crashes"],
+            sources: ["FuzzRequestParser.swift"]
+        ),
         // Tests: one target per module, named after it, plus the conformance suite that runs
         // the same cases against every backend. Their shared helpers (launching `gateway serve`,
         // waiting, counters, sockets to pass) are one library, not a product.

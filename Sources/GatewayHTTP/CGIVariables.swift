@@ -31,7 +31,7 @@ package func cgiVariableName(forField name: UnsafeRawBufferPointer) -> String? {
 
 /// The CGI variables of one request, as every server builds them: the
 /// request line, the server and peer addresses, then each header under its
-/// environ key (repeats joined with ", ").
+/// environ key (repeats joined as ``RequestHead`` joins them).
 ///
 /// ```swift
 /// var cgi = CGIVariables(method: "GET", target: "/a%20b?x=1", protocolName: "HTTP/1.1",
@@ -69,8 +69,9 @@ package struct CGIVariables {
     /// Adds a header; names holding `_` are dropped (see ``cgiVariableName(forHeader:)``).
     package mutating func addHeader(name: String, value: String) {
         guard let key = cgiVariableName(forHeader: name) else { return }
-        if let previous = variables.updateValue(value, forKey: key) {
-            variables[key] = previous + ", " + value
+        if var previous = variables.updateValue(value, forKey: key) {
+            RequestHead.append(value, to: &previous)
+            variables[key] = previous
         }
     }
 }

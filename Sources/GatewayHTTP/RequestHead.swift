@@ -18,7 +18,8 @@ package struct RequestHead: Sendable {
     /// The header fields as environ entries, in the order first seen: keys
     /// from `cgiVariableName(forField:)` (`HTTP_HOST`, `CONTENT_TYPE`, ...;
     /// names holding `_` left out), values without surrounding whitespace,
-    /// a repeated field's values joined with ", " (RFC 9110 §5.3).
+    /// a repeated field's values joined with ", " (RFC 9110 §5.3; "," alone
+    /// before an empty one, see ``append(_:to:)``).
     package private(set) var fields: [(key: String, value: String)] = []
     /// A 64-bit filter over the names seen: a repeated field is found
     /// without comparing every key of every request.
@@ -56,7 +57,7 @@ package struct RequestHead: Sendable {
         let mix = name.count &* 7 &+ Int(HTTPCharacters.lowercased(name[0])) &+ Int(HTTPCharacters.lowercased(name[name.count - 1])) &* 3
         let bit: UInt64 = 1 << UInt64(mix & 63)
         if fieldFilter & bit != 0, let index = fields.firstIndex(where: { $0.key == key }) {
-            fields[index].value += ", " + value
+            Self.append(value, to: &fields[index].value)
             return
         }
         fieldFilter |= bit
@@ -67,6 +68,13 @@ package struct RequestHead: Sendable {
     /// authority of an absolute-form target as `HTTP_HOST`).
     package mutating func setField(_ key: String, to value: String) {
         if let index = fields.firstIndex(where: { $0.key == key }) { fields[index].value = value } else { fields.append((key, value)) }
+    }
+
+    /// Joins a repeated field's next value to the values before it: after
+    /// ", ", or after "," alone when it is empty, so that the joined value
+    /// does not end in whitespace either (`a` and an empty line: `a,`).
+    package static func append(_ value: String, to joined: inout String) {
+        joined += value.isEmpty ? "," : ", " + value
     }
 
     /// Replaces the value of an existing field (the parser's decided

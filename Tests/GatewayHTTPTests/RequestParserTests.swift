@@ -47,6 +47,22 @@ struct RequestParserTests {
         #expect(result.count == 1)
     }
 
+    /// Found by `make fuzz`: an empty repeat made `v, `, a value ending in
+    /// whitespace, which the parser promises never to hand on.
+    @Test func anEmptyRepeatLeavesNoTrailingWhitespace() {
+        let request = "GET / HTTP/1.1\r\nHost: h\r\nX-0: v\r\nX-0:\r\nX-1:\r\nX-1:  w \r\nX-2:\r\nX-2:\r\n\r\n"
+        let result = outcomes(of: Array(request.utf8)) { head in
+            #expect(head.field("HTTP_X_0") == "v,")
+            #expect(head.field("HTTP_X_1") == ", w")
+            #expect(head.field("HTTP_X_2") == ",")
+        }
+        #expect(result.count == 1)
+        var cgi = CGIVariables(method: "GET", target: "/", protocolName: "HTTP/1.1", server: ("h", "80"), peer: ("127.0.0.1", 1))
+        cgi.addHeader(name: "X-0", value: "v")
+        cgi.addHeader(name: "X-0", value: "")
+        #expect(cgi.variables["HTTP_X_0"] == "v,")
+    }
+
     @Test func chunkedBodyIsDechunkedWithExtensionsAndTrailersDropped() {
         #expect(outcomes(of: Self.samples[2]) == [.request(method: "POST", target: "/up", headers: ["HTTP_HOST=h", "HTTP_TRANSFER_ENCODING=chunked"], body: Array("Wikipedia".utf8))])
     }
