@@ -39,6 +39,8 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
         /// The stop came by signal: the process ends after it, the socket closes first.
         var closing = false
         var listenerClosed = false
+        /// Fork mode's stop on a signal: the pipe the handler writes to, and the signals.
+        var signalPipe: (descriptor: Int32, signals: [Int32])?
     }
     private let state = Locked(State())
     /// Broadcast when `running` ends or a connection thread finishes.
@@ -101,6 +103,10 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
     public func serveForever() throws {
         guard try begin() else { return }
         defer { end() }
+        if case .fork = configuration.mode, let threads = Self.threadCount(), threads > 1 {
+            configuration.logger.warning(
+                "fork mode in a process with \(threads) threads: a child forked while another thread holds a lock can hang")
+        }
         while let connection = try nextConnection() {
             dispatch(connection)
         }
@@ -112,7 +118,10 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
     /// does: the listening socket closes first (what its backlog held is
     /// served), the requests under way finish (up to
     /// ``SocketServerConfiguration/shutdownTimeout``), ``serveForever()``
-    /// returns. A thread waits for the signals, blocked everywhere else.
+    /// returns. A thread waits for the signals, blocked everywhere else;
+    /// in fork mode, whose process must have no other thread when it forks,
+    /// a handler wakes the accept loop instead (the children start with
+    /// the signals blocked and finish what they hold).
     ///
     /// ```swift
     /// server.stopOnSignals([SIGINT, SIGTERM])
@@ -120,6 +129,10 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
     /// server.close()
     /// ```
     public func stopOnSignals(_ signals: [Int32]) {
+        if case .fork = configuration.mode, let descriptor = SignalPipe.install(on: signals) {
+            state.withLock { $0.signalPipe = (descriptor, signals) }
+            return
+        }
         SignalStop.start(on: signals) { [self] in shutdownForExit() }
     }
 
@@ -227,21 +240,37 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
 
     /// Waits for and accepts the next connection; nil once the server stops.
     private func nextConnection() throws -> SocketConnection? {
+        let signalled = state.withLock { $0.signalPipe?.descriptor } ?? -1  // poll skips a negative descriptor
         var entries = [
             pollfd(fd: listener.descriptor, events: Int16(POLLIN), revents: 0),
             pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: signalled, events: Int16(POLLIN), revents: 0),
         ]
         while true {
             if state.withLock({ $0.run.stopRequested }) { return nil }
             reapChildren(block: false)
-            entries[0].revents = 0
-            entries[1].revents = 0
-            let ready = poll(&entries, 2, 1000)
+            for index in entries.indices { entries[index].revents = 0 }
+            let ready = poll(&entries, nfds_t(entries.count), 1000)
             if ready < 0 && errno != EINTR { throw SocketServerError.poll(errno: errno) }
+            if entries[2].revents != 0 && SignalPipe.drain(signalled) {
+                stopForSignal()
+                return nil
+            }
             if entries[1].revents != 0 && state.withLock({ $0.run.stopRequested }) { return nil }
             guard ready > 0, entries[0].revents != 0 else { continue }
             if let connection = accept() { return connection }
         }
+    }
+
+    /// Fork mode's stop on a signal, on the accept loop itself: what the
+    /// signal thread does in the other modes, without waiting for the loop.
+    private func stopForSignal() {
+        state.withLock { state in
+            state.closing = true
+            _ = state.run.requestStop()
+        }
+        var byte: UInt8 = 1
+        _ = write(wakeWrite, &byte, 1)  // children holding kept-alive connections close them between requests
     }
 
     private func accept() -> SocketConnection? {
@@ -287,9 +316,13 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
             if !startDetachedThread(work) { work() }
         case .fork(let maximum):
             while state.withLock({ $0.children.count >= maximum }) { reapChildren(block: true) }
-            let child = Glibc.fork()
+            // Forked from this thread alone: the process has no other (no
+            // signal thread in this mode), so the child inherits no lock held.
+            let signalPipe = state.withLock { $0.signalPipe }
+            let child = SignalPipe.fork(blocking: signalPipe?.signals ?? [])
             if child == 0 {
                 listener.close()
+                if let signalPipe { _ = Glibc.close(signalPipe.descriptor) }
                 connectionServer.serve(connection)
                 _exit(0)
             }
@@ -320,6 +353,17 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
             _ = waitpid(child, &status, 0)
             _ = state.withLock { $0.children.remove(child) }
         }
+    }
+
+    /// The threads of this process (Linux: /proc/self/task); nil when unknown.
+    private static func threadCount() -> Int? {
+        guard let directory = opendir("/proc/self/task") else { return nil }
+        defer { closedir(directory) }
+        var count = 0
+        while let entry = readdir(directory) {
+            if entry.pointee.d_name.0 != CChar(UInt8(ascii: ".")) { count += 1 }
+        }
+        return count
     }
 
     /// Reaps this server's own children only: `waitpid(-1)` would also take
