@@ -167,6 +167,7 @@ package struct RequestParser {
             case .complete:
                 state = .requestLine
                 head = nil
+                isHeadRequest = false
                 return (index, .end)
             case .headDone:
                 state = bodyState()
@@ -222,10 +223,8 @@ package struct RequestParser {
         let length = found.map { bytes.baseAddress!.distance(to: UnsafeRawPointer($0)) - start } ?? available
         if line.count + length > lineLimit + 1 {  // +1: the CR
             if case .requestLine = state {
-                let head = "HEAD ".utf8
-                isHeadRequest = line.isEmpty
-                    ? UnsafeRawBufferPointer(rebasing: bytes[start..<(start + length)]).starts(with: head)
-                    : line.starts(with: head)
+                let more = UnsafeRawBufferPointer(rebasing: bytes[start..<(start + length)])
+                isHeadRequest = (line.prefix(5) + more.prefix(5 - min(line.count, 5))).elementsEqual("HEAD ".utf8)
             }
             index = start + length
             return .event(.refused(refuse(lineLimitRefusal)))
@@ -249,6 +248,7 @@ package struct RequestParser {
 
     /// A line with its CR, without its LF: check the line end, then act on it.
     private mutating func lineEnded(_ raw: UnsafeRawBufferPointer) -> Event? {
+        if case .requestLine = state { isHeadRequest = raw.starts(with: "HEAD ".utf8) }
         guard raw.last == 0x0D else { return .refused(refuse(.badRequest("bare LF: lines end in CRLF"))) }
         let text = UnsafeRawBufferPointer(rebasing: raw[..<(raw.count - 1)])
         if !text.isEmpty, memchr(text.baseAddress!, 0x0D, text.count) != nil {
@@ -283,7 +283,6 @@ package struct RequestParser {
                 return nil
             }
             emptyLinesBeforeRequest = 0
-            isHeadRequest = line.starts(with: "HEAD ".utf8)
             switch parseRequestLine(line) {
             case .success(let parsed):
                 head = parsed
@@ -400,7 +399,9 @@ package struct RequestParser {
             // RFC 9112 §3.2.2: the target's authority, not the Host field,
             // names the host; userinfo in it is an error (RFC 9110 §4.2.4).
             if authority.contains("@") { return .refused(refuse(.badRequest("userinfo in request target"))) }
-            guard RequestSyntax.isHost(authority.utf8) else { return .refused(refuse(.badRequest("invalid host in request target"))) }
+            // An http URI with an empty host is invalid (RFC 9110 §4.2.1).
+            guard let first = authority.utf8.first, first != UInt8(ascii: ":"), RequestSyntax.isHost(authority.utf8)
+            else { return .refused(refuse(.badRequest("invalid host in request target"))) }
             head.setField("HTTP_HOST", to: authority)
         }
         if fields.declaresLength {

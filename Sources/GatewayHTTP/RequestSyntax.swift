@@ -51,10 +51,13 @@ enum RequestSyntax {
             while index < bytes.endIndex && HTTPCharacters.isToken(bytes[index]) { index += 1 }
             return index > start
         }
+        // BWS stands only before a ";" or around a "=": nothing ends in
+        // whitespace (`5 `, `5;a `, `5;a=b `).
+        if let last = bytes.last, HTTPCharacters.isWhitespace(last) { return false }
         while true {
+            skipWhitespace()
             if index == bytes.endIndex { return true }
-            skipWhitespace()  // BWS only before a ";": `5 ` alone is no chunk size
-            guard index < bytes.endIndex, bytes[index] == UInt8(ascii: ";") else { return false }
+            guard bytes[index] == UInt8(ascii: ";") else { return false }
             index += 1
             skipWhitespace()
             guard token() else { return false }

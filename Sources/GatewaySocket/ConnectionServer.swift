@@ -84,7 +84,7 @@ struct ConnectionServer: Sendable {
             return false
         }
         if transport.mustClose {
-            if requests.unreadBodyBytes > 0 { connection.closeLingering() }
+            if requests.unreadBodyBytes > 0 { connection.linger() }
             return false
         }
         return requests.drain(limit: Self.drainLimit)
@@ -132,5 +132,6 @@ struct ConnectionServer: Sendable {
         configuration.logger.refusedRequest(from: connection.peer.host, refusal)
         try? connection.send(ServerResponse.refusal(
             refusal.status, serverSoftware: configuration.serverSoftware, toHead: requests.isHeadRequest).bytes)
+        connection.linger()  // the client may still be sending (a body refused midway)
     }
 }

@@ -65,12 +65,13 @@ final class SocketConnection: ByteStream, @unchecked Sendable {
     /// Stops reads and writes at once (a blocked reader wakes up).
     func shutdownBoth() { _ = shutdown(descriptor, Int32(SHUT_RDWR)) }
 
-    /// Closes a connection whose client may still be sending a body nobody
-    /// will read: closing at once would make the kernel answer the unread
-    /// bytes with a reset, which can destroy the response before the client
-    /// reads it. So: stop writing, read and drop what comes for up to
-    /// `seconds` (RFC 9112 §9.6's staged close, nginx's lingering close), then close.
-    func closeLingering(seconds: Double = 2) {
+    /// Before closing a connection whose client may still be sending bytes
+    /// nobody will read: closing at once would make the kernel answer them
+    /// with a reset, which can destroy the response before the client reads
+    /// it. So: stop writing, read and drop what comes for up to `seconds`
+    /// (RFC 9112 §9.6's staged close, nginx's lingering close). The owner
+    /// closes the descriptor after (under its lock: see `SocketServer`).
+    func linger(seconds: Double = 2) {
         _ = shutdown(descriptor, Int32(SHUT_WR))
         SocketTimeout.set(on: descriptor, seconds: 0.5, sends: false)
         let deadline = MonotonicClock.seconds() + seconds
@@ -80,7 +81,6 @@ final class SocketConnection: ByteStream, @unchecked Sendable {
             if got < 0 && errno == EINTR { continue }
             if got <= 0 { break }
         }
-        close()
     }
 
     func close() {

@@ -101,7 +101,10 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
     /// Throws `SocketServerError/alreadyRunning` while another call serves
     /// and `SocketServerError/closed` after `close()`.
     public func serveForever() throws {
-        guard try begin() else { return }
+        guard try begin() else {
+            state.withLock { $0.closing = false }  // a stop asked before: spent now
+            return
+        }
         defer { end() }
         if case .fork = configuration.mode, let threads = Self.threadCount(), threads > 1 {
             configuration.logger.warning(
@@ -315,7 +318,13 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
             // No thread to be had: serve it here rather than drop it.
             if !startDetachedThread(work) { work() }
         case .fork(let maximum):
-            while state.withLock({ $0.children.count >= maximum }) { reapChildren(block: true) }
+            // Waiting for a free slot, still heed a stop signal: the wake byte
+            // makes children with kept-alive connections close them, freeing slots.
+            while state.withLock({ $0.children.count >= maximum }) {
+                reapChildren(block: false)
+                if let pipe = state.withLock({ $0.signalPipe?.descriptor }), SignalPipe.drain(pipe) { stopForSignal() }
+                usleep(5_000)
+            }
             // Forked from this thread alone: the process has no other (no
             // signal thread in this mode), so the child inherits no lock held.
             let signalPipe = state.withLock { $0.signalPipe }

@@ -36,4 +36,11 @@ enum ReloadSignal {
             pthread_sigmask(SIG_UNBLOCK, &mask, nil)
         }
     }
+
+    /// Ignores SIGHUP without a thread (the socket server's fork mode must
+    /// fork from a single-threaded process), saying so once, now.
+    static func ignoreSilently(logger: Logger, because why: String) {
+        signal(SIGHUP, SIG_IGN)
+        logger.notice("SIGHUP will be ignored: \(why)")
+    }
 }

@@ -200,7 +200,13 @@ struct Serve: ParsableCommand {
             if let idleTimeout { configuration.limits.idleTimeout = idleTimeout }
             // The socket backend has no supervisor (--socket-mode fork forks
             // a process per connection, not workers to replace): nothing to reload.
-            ReloadSignal.ignore(logger: configuration.logger, because: "a reload needs --backend event --processes N (supervised workers to replace)")
+            let why = "a reload needs --backend event --processes N (supervised workers to replace)"
+            if socketMode == .fork {
+                // Fork mode's process must stay single-threaded (no watcher thread).
+                ReloadSignal.ignoreSilently(logger: configuration.logger, because: why)
+            } else {
+                ReloadSignal.ignore(logger: configuration.logger, because: why)
+            }
             let server = try SocketServer(configuration: configuration, app: application)
             server.stopOnSignals([SIGINT, SIGTERM])
             announce(servingLine([server.serverAddress], inherited: []))

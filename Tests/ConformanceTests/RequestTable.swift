@@ -64,6 +64,7 @@ enum RequestTable {
         // RFC 9112 §3.2.2: the target's authority, not the Host field, names the host.
         Case(name: "absolute-form's authority is the host", request: "GET http://example.com:8080/environ HTTP/1.1\r\nHost: other.test\r\n\r\n",
              expected: .served(["HTTP_HOST": "example.com:8080", "PATH_INFO": "/environ"])),
+        Case(name: "absolute-form with an empty host", request: "GET http:///environ HTTP/1.1\r\n\(host)\r\n", expected: .refused(400)),
         Case(name: "absolute-form with userinfo", request: "GET http://u@example.com/environ HTTP/1.1\r\n\(host)\r\n", expected: .refused(400)),
         Case(name: "fragment in the target", request: "GET /environ#part HTTP/1.1\r\n\(host)\r\n", expected: .refused(400)),
         Case(name: "HEAD with a target over the limit", request: "HEAD /" + String(repeating: "a", count: 9000) + " HTTP/1.1\r\n\(host)\r\n", expected: .refused(414)),
@@ -184,6 +185,7 @@ enum RequestTable {
         Case(name: "chunk size with plus", request: chunked("+5\r\nhello\r\n0\r\n\r\n"), expected: .refused(400)),
         Case(name: "chunk size negative", request: chunked("-5\r\nhello\r\n0\r\n\r\n"), expected: .refused(400)),
         Case(name: "chunk size after a space", request: chunked(" 5\r\nhello\r\n0\r\n\r\n"), expected: .refused(400)),
+        Case(name: "chunk extension before a space", request: chunked("5;a=b \r\nhello\r\n0\r\n\r\n"), expected: .refused(400)),
         Case(name: "chunk size before a space", request: chunked("5 \r\nhello\r\n0\r\n\r\n"), expected: .refused(400)),
         Case(name: "chunk size not hex", request: chunked("zz\r\nhello\r\n0\r\n\r\n"), expected: .refused(400)),
         Case(name: "chunk size missing", request: chunked("\r\nhello\r\n0\r\n\r\n"), expected: .refused(400)),

@@ -6,13 +6,45 @@ import Metrics
 import MetricsTestKit
 import Testing
 
-/// swift-metrics is bootstrapped once per process; this suite's servers tell
-/// their figures apart from other suites' by a dimension of their own.
+/// swift-metrics is bootstrapped once per process, and every test target
+/// shares the process: only metrics carrying this suite's dimension reach
+/// `TestMetrics`; every other server's go nowhere, as without a backend.
 private let testMetrics: TestMetrics = {
     let metrics = TestMetrics()
-    MetricsSystem.bootstrap(metrics)
+    MetricsSystem.bootstrap(OnlyTagged(metrics))
     return metrics
 }()
+
+private let dimensionName = "metrics-test-server"
+
+/// Forwards the metrics tagged with ``dimensionName`` to `inner`; drops the rest.
+private struct OnlyTagged: MetricsFactory {
+    let inner: TestMetrics
+    init(_ inner: TestMetrics) { self.inner = inner }
+
+    private func tagged(_ dimensions: [(String, String)]) -> Bool { dimensions.contains { $0.0 == dimensionName } }
+
+    func makeCounter(label: String, dimensions: [(String, String)]) -> CounterHandler {
+        tagged(dimensions) ? inner.makeCounter(label: label, dimensions: dimensions) : NOOPMetricsHandler.instance
+    }
+    func makeFloatingPointCounter(label: String, dimensions: [(String, String)]) -> FloatingPointCounterHandler {
+        tagged(dimensions) ? inner.makeFloatingPointCounter(label: label, dimensions: dimensions) : NOOPMetricsHandler.instance
+    }
+    func makeMeter(label: String, dimensions: [(String, String)]) -> MeterHandler {
+        tagged(dimensions) ? inner.makeMeter(label: label, dimensions: dimensions) : NOOPMetricsHandler.instance
+    }
+    func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> RecorderHandler {
+        tagged(dimensions) ? inner.makeRecorder(label: label, dimensions: dimensions, aggregate: aggregate) : NOOPMetricsHandler.instance
+    }
+    func makeTimer(label: String, dimensions: [(String, String)]) -> TimerHandler {
+        tagged(dimensions) ? inner.makeTimer(label: label, dimensions: dimensions) : NOOPMetricsHandler.instance
+    }
+    func destroyCounter(_ handler: CounterHandler) { inner.destroyCounter(handler) }
+    func destroyMeter(_ handler: MeterHandler) { inner.destroyMeter(handler) }
+    func destroyFloatingPointCounter(_ handler: FloatingPointCounterHandler) { inner.destroyFloatingPointCounter(handler) }
+    func destroyRecorder(_ handler: RecorderHandler) { inner.destroyRecorder(handler) }
+    func destroyTimer(_ handler: TimerHandler) { inner.destroyTimer(handler) }
+}
 
 @Suite("EventServer metrics and the stop line")
 struct MetricsTests {
@@ -20,7 +52,7 @@ struct MetricsTests {
     /// metrics backend, and the log line at the stop says the same.
     @Test func figuresReachSwiftMetricsAndTheStopLine() throws {
         let metrics = testMetrics
-        let tag = [("server", "metrics-test-\(UInt32.random(in: 0...UInt32.max))")]
+        let tag = [(dimensionName, "\(UInt32.random(in: 0...UInt32.max))")]
         let log = CapturedLog()
         var configuration = EventServerConfiguration(host: "127.0.0.1", port: 0)
         configuration.metricsDimensions = tag

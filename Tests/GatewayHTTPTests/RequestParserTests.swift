@@ -63,6 +63,43 @@ struct RequestParserTests {
         #expect(cgi.variables["HTTP_X_0"] == "v,")
     }
 
+    /// Whether a refusal answers a HEAD (and so has no body) is the refused
+    /// request's own method, never the one before it on the connection.
+    @Test(arguments: [
+        ("HEAD / HTTP/1.1\r\nHost: h\r\n\r\nGET / HTTP/1.1\n", false),
+        ("GET / HTTP/1.1\r\nHost: h\r\n\r\nHEAD / HTTP/1.1\n", true),
+        ("HEAD / HTTP/1.1\r\nHost: h\r\n\r\nGET /\u{1} HTTP/1.1\r\n", false),
+    ])
+    func aRefusalKnowsWhetherItAnswersAHead(request: String, isHead: Bool) {
+        var parser = RequestParser(limits: .init())
+        let bytes = Array(request.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let (consumed, event) = bytes[offset...].withUnsafeBytes { parser.parse($0) }
+            offset += consumed
+            if case .refused = event { break }
+            if case .needMore = event { break }
+        }
+        #expect(parser.isHeadRequest == isHead)
+    }
+
+    /// A request line over the limit split anywhere still tells a HEAD.
+    @Test(arguments: 1...6)
+    func anOverlongHeadLineSplitAnywhereIsAHead(split: Int) {
+        var limits = RequestParser.Limits()
+        limits.maxRequestLine = 64
+        var parser = RequestParser(limits: limits)
+        let bytes = Array(("HEAD /" + String(repeating: "a", count: 100) + " HTTP/1.1\r\n").utf8)
+        _ = bytes[..<split].withUnsafeBytes { parser.parse($0) }
+        let (_, event) = bytes[split...].withUnsafeBytes { parser.parse($0) }
+        guard case .refused(let refusal) = event else {
+            Issue.record("not refused: \(event)")
+            return
+        }
+        #expect(refusal.status == 414)
+        #expect(parser.isHeadRequest)
+    }
+
     @Test func chunkedBodyIsDechunkedWithExtensionsAndTrailersDropped() {
         #expect(outcomes(of: Self.samples[2]) == [.request(method: "POST", target: "/up", headers: ["HTTP_HOST=h", "HTTP_TRANSFER_ENCODING=chunked"], body: Array("Wikipedia".utf8))])
     }

@@ -23,7 +23,8 @@ struct IdleConnectionTests {
         defer { running.stop() }
         let quiet = try TestHTTPClient(port: running.port, timeout: 10)
         if !sentBeforeGoingQuiet.isEmpty { try quiet.send(sentBeforeGoingQuiet) }
-        #expect(throws: (any Error).self, "an answer came") { try quiet.readResponse() }
+        // The server closes it (well before the client's own 10 s wait), and says nothing.
+        #expect(try quiet.readToEnd().isEmpty, "an answer came")
         #expect(calls.withLock { $0 } == 0)
         #expect(try TestHTTPClient(port: running.port, timeout: 10).get("/").status == 200)
     }
