@@ -61,7 +61,7 @@ final class ConnectionSlot {
         case .receiving, .dispatched: break
         }
         received += added
-        if added <= relay.bodyBytesExpected {  // body bytes, passed on untouched
+        if added <= Self.bodyBytesExpected(&relay) {  // body bytes, passed on untouched
             relay.skipBody(added)
             return
         }
@@ -101,7 +101,7 @@ final class ConnectionSlot {
     /// which is private and, between requests, points at a callback that
     /// asserts a writing state.
     private func sendContinueIfDue() {
-        guard relay.continueWanted, phase != .dispatched, relay.nothingPending,
+        guard relay.continueWanted, phase != .dispatched, Self.nothingPending(&relay),
               evbuffer_get_length(output) == 0 else { return }
         relay.continueWanted = false
         let bytes = ServerResponse.continue.bytes
@@ -153,7 +153,7 @@ final class ConnectionSlot {
         exchange = nil
         heldBody = nil
         watchOutput(true)
-        if relay.isIdle {
+        if Self.isIdle(&relay) {
             phase = .idle
             since = MonotonicClock.seconds()
         } else {
@@ -161,6 +161,13 @@ final class ConnectionSlot {
         }
         sendContinueIfDue()
     }
+
+    // The relay's computed properties, read in place: called on the class's
+    // stored property directly, each getter got a copy of the whole relay
+    // (its parser included), a few hundred instructions a request.
+    private static func bodyBytesExpected(_ relay: inout RequestRelay) -> Int { relay.bodyBytesExpected }
+    private static func isIdle(_ relay: inout RequestRelay) -> Bool { relay.isIdle }
+    private static func nothingPending(_ relay: inout RequestRelay) -> Bool { relay.nothingPending }
 
     private func startReceiving(at now: Double) {
         phase = .receiving

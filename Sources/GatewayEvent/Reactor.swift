@@ -283,7 +283,7 @@ final class Reactor: @unchecked Sendable {
         }
         var head: RequestHead
         var input: RequestInput?
-        switch pending {
+        switch consume pending {  // the head's fields get one owner: the environ takes them without a copy
         case .refused(let refusal, let toHead):
             return refuse(request, ServerResponse.refusal(refusal.status, serverSoftware: settings.configuration.serverSoftware,
                                                           toHead: toHead))

@@ -63,7 +63,7 @@ package struct CGIVariables {
         variables.appendNew("SERVER_PORT", server.port)
         variables.appendNew("SERVER_PROTOCOL", protocolName)
         variables.appendNew("REMOTE_ADDR", peer.host)
-        variables.appendNew("REMOTE_PORT", String(peer.port))
+        variables.appendNew("REMOTE_PORT", DecimalText.of(peer.port))
     }
 
     /// Adds a header; names holding `_` are dropped (see ``cgiVariableName(forHeader:)``).
