@@ -90,7 +90,8 @@ private func checkPromises(_ head: RequestHead) {
     check(!head.target.isEmpty && head.target.utf8.allSatisfy { HTTPCharacters.isTarget($0) }, "target")
     check(head.minorVersion == 0 || head.minorVersion == 1, "version")
     var keys = Set<String>()
-    for (key, value) in head.fields {
+    for field in head.fields {
+        let (key, value) = (field.key, field.value)
         check(keys.insert(key).inserted, "\(key) twice: repeats are joined")
         check(key.utf8.count > 5 && key.utf8.allSatisfy { HTTPCharacters.isToken($0) && !(0x61...0x7A).contains($0) },
                      "environ key \(key)")

@@ -12,7 +12,21 @@ public struct EnvironVariables: Sequence, ExpressibleByDictionaryLiteral, Custom
     /// One variable: its PEP 3333 name and its value.
     public typealias Element = (key: String, value: String)
 
-    @usableFromInline var entries: [Element] = []
+    /// One stored variable. A struct rather than the tuple ``Element``: an
+    /// array of it is copied and destroyed by compiled code, where an array
+    /// of tuples goes through the runtime's generic walk, element by element.
+    @usableFromInline
+    package struct Entry: Sendable {
+        @usableFromInline package var key: String
+        @usableFromInline package var value: String
+
+        @inlinable package init(_ key: String, _ value: String) {
+            self.key = key
+            self.value = value
+        }
+    }
+
+    @usableFromInline var entries: [Entry] = []
 
     /// No variables.
     public init() {}
@@ -24,13 +38,13 @@ public struct EnvironVariables: Sequence, ExpressibleByDictionaryLiteral, Custom
 
     /// Takes `entries` as the storage (a server's parsed header entries, to
     /// which it appends the CGI variables without a second array).
-    package init(adopting entries: __owned [Element]) {
+    package init(adopting entries: __owned [Entry]) {
         self.entries = entries
     }
 
     /// The entries of a dictionary (in the dictionary's order).
     public init(_ dictionary: [String: String]) {
-        entries = dictionary.map { ($0.key, $0.value) }
+        entries = dictionary.map { Entry($0.key, $0.value) }
     }
 
     /// `["REQUEST_METHOD": "GET", "PATH_INFO": "/"]`; a repeated key keeps its last value.
@@ -45,7 +59,7 @@ public struct EnvironVariables: Sequence, ExpressibleByDictionaryLiteral, Custom
             if let index = index(of: key) {
                 if let newValue { entries[index].value = newValue } else { entries.remove(at: index) }
             } else if let newValue {
-                entries.append((key, newValue))
+                entries.append(Entry(key, newValue))
             }
         }
     }
@@ -57,14 +71,14 @@ public struct EnvironVariables: Sequence, ExpressibleByDictionaryLiteral, Custom
             defer { entries[index].value = value }
             return entries[index].value
         }
-        entries.append((key, value))
+        entries.append(Entry(key, value))
         return nil
     }
 
     /// Adds an entry known not to be present yet (servers filling a new environ).
     @inlinable
     package mutating func appendNew(_ key: String, _ value: String) {
-        entries.append((key, value))
+        entries.append(Entry(key, value))
     }
 
     /// How many variables there are.
@@ -80,7 +94,19 @@ public struct EnvironVariables: Sequence, ExpressibleByDictionaryLiteral, Custom
     }
 
     /// Iterates the entries in the order they were added.
-    public func makeIterator() -> IndexingIterator<[Element]> { entries.makeIterator() }
+    public func makeIterator() -> Iterator { Iterator(base: entries.makeIterator()) }
+
+    /// The entries, in the order they were added, as `(key, value)` pairs.
+    public struct Iterator: IteratorProtocol {
+        @usableFromInline var base: IndexingIterator<[Entry]>
+
+        @usableFromInline init(base: IndexingIterator<[Entry]>) { self.base = base }
+
+        /// The next entry; nil after the last.
+        @inlinable public mutating func next() -> Element? {
+            base.next().map { ($0.key, $0.value) }
+        }
+    }
 
     /// The entries as a dictionary would print them.
     public var description: String { dictionary.description }

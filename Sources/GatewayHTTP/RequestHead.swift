@@ -20,7 +20,7 @@ package struct RequestHead: Sendable {
     /// names holding `_` left out), values without surrounding whitespace,
     /// a repeated field's values joined with ", " (RFC 9110 §5.3; "," alone
     /// before an empty one, see ``append(_:to:)``).
-    package private(set) var fields: [(key: String, value: String)] = []
+    package private(set) var fields: [EnvironVariables.Entry] = []
     /// A 64-bit filter over the names seen: a repeated field is found
     /// without comparing every key of every request.
     private var fieldFilter: UInt64 = 0
@@ -61,13 +61,13 @@ package struct RequestHead: Sendable {
             return
         }
         fieldFilter |= bit
-        fields.append((key, value))
+        fields.append(EnvironVariables.Entry(key, value))
     }
 
     /// Sets a field's value, adding the field when it is missing (the
     /// authority of an absolute-form target as `HTTP_HOST`).
     package mutating func setField(_ key: String, to value: String) {
-        if let index = fields.firstIndex(where: { $0.key == key }) { fields[index].value = value } else { fields.append((key, value)) }
+        if let index = fields.firstIndex(where: { $0.key == key }) { fields[index].value = value } else { fields.append(EnvironVariables.Entry(key, value)) }
     }
 
     /// Joins a repeated field's next value to the values before it: after
@@ -87,7 +87,7 @@ package struct RequestHead: Sendable {
     /// in the array the parser filled (no second array a request); the head
     /// keeps no fields after.
     package mutating func takeCGIVariables(server: (name: String, port: String), peer: (host: String, port: Int)) -> EnvironVariables {
-        var taken: [(key: String, value: String)] = []
+        var taken: [EnvironVariables.Entry] = []
         swap(&taken, &fields)
         var variables = EnvironVariables(adopting: consume taken)
         CGIVariables.add(method: method, target: target, protocolName: protocolName, server: server, peer: peer, to: &variables)

@@ -39,7 +39,8 @@ struct ParserFuzzTests {
     private func checkRules(_ head: RequestHead) {
         #expect(!head.method.isEmpty && head.method.utf8.allSatisfy { HTTPCharacters.isToken($0) })
         #expect(head.target.utf8.allSatisfy { HTTPCharacters.isTarget($0) })
-        for (key, value) in head.fields {
+        for field in head.fields {
+        let (key, value) = (field.key, field.value)
             #expect(key.utf8.count > 5 && key.utf8.allSatisfy { HTTPCharacters.isToken($0) && !(0x61...0x7A).contains($0) })
             #expect(!value.unicodeScalars.contains { $0.value < 0x20 && $0 != "\t" || $0.value == 0x7F })
             #expect(value.first != " " && value.first != "\t" && value.last != " " && value.last != "\t")
