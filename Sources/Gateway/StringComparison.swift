@@ -1,16 +1,16 @@
 extension String {
     /// ASCII case-insensitive comparison, as header names need.
     func caseInsensitiveEquals(_ other: String) -> Bool {
-        guard utf8.count == other.utf8.count else { return false }
-        // withUTF8 gives the bytes of small strings too (header names are
-        // mostly under 16 bytes), where contiguous storage would not.
-        var mine = self, theirs = other
-        return mine.withUTF8 { left in
-            theirs.withUTF8 { right in
+        let mine = utf8, theirs = other.utf8
+        guard mine.count == theirs.count else { return false }
+        // Native strings are contiguous: compare bytes without iterators.
+        if let result = mine.withContiguousStorageIfAvailable({ left in
+            theirs.withContiguousStorageIfAvailable { right in
                 for index in 0..<left.count where asciiLower(left[index]) != asciiLower(right[index]) { return false }
                 return true
             }
-        }
+        }), let result { return result }
+        return zip(mine, theirs).allSatisfy { asciiLower($0) == asciiLower($1) }
     }
 }
 
