@@ -73,9 +73,10 @@ def calls(path, names):
 COUNTED = ("malloc", "swift_allocObject")
 
 
-def measure(binary, count, extra, flags):
+def callgrind(binary, count, extra, flags, out):
+    """Runs `binary` under callgrind, writing its profile to `out`, while
+    `count` keep-alive requests go to it; returns valgrind's stderr."""
     port = free_port()
-    out = f"/tmp/callgrind.{os.getpid()}.{port}"
     process = subprocess.Popen(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
                                 *command(binary, port, flags)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -87,7 +88,12 @@ def measure(binary, count, extra, flags):
             time.sleep(0.1)
     drive(port, count, extra)
     process.send_signal(2)
-    _, stderr = process.communicate(timeout=120)
+    return process.communicate(timeout=120)[1]
+
+
+def measure(binary, count, extra, flags):
+    out = f"/tmp/callgrind.{os.getpid()}.{count}"
+    stderr = callgrind(binary, count, extra, flags, out)
     match = re.search(r"Collected : (\d+)", stderr)
     counted = calls(out, COUNTED)
     os.unlink(out)

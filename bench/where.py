@@ -13,32 +13,14 @@ gateway spends the most beyond C. Prints figures; asserts nothing.
 """
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import instructions  # noqa: E402
 
 N = int(os.environ.get("REQUESTS", "2000"))
-
-
-def profile(binary, count, extra, flags, out):
-    port = instructions.free_port()
-    process = subprocess.Popen(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
-                                *instructions.command(binary, port, flags)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(600):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    instructions.drive(port, count, extra)
-    process.send_signal(2)
-    process.wait(120)
 
 
 def self_costs(path):
@@ -60,7 +42,7 @@ def per_request(binary, extra, flags):
         runs = []
         for count in (N, 3 * N):
             out = os.path.join(scratch, f"callgrind.{count}")
-            profile(binary, count, extra, flags, out)
+            instructions.callgrind(binary, count, extra, flags, out)
             runs.append(self_costs(out))
     one, three = runs
     return {name: (three.get(name, 0) - one.get(name, 0)) / (2 * N) for name in set(one) | set(three)}
