@@ -64,8 +64,9 @@ package struct RequestHead: Sendable {
         fields.append(EnvironVariables.Entry(key, value))
     }
 
-    /// Sets a field's value, adding the field when it is missing (the
-    /// authority of an absolute-form target as `HTTP_HOST`).
+    /// Sets a field's value, adding the field when it is missing: the
+    /// authority of an absolute-form target as `HTTP_HOST`, the parser's
+    /// decided `Content-Length` in place of the one sent (`005`, `5, 5`).
     package mutating func setField(_ key: String, to value: String) {
         if let index = fields.firstIndex(where: { $0.key == key }) { fields[index].value = value } else { fields.append(EnvironVariables.Entry(key, value)) }
     }
@@ -75,12 +76,6 @@ package struct RequestHead: Sendable {
     /// does not end in whitespace either (`a` and an empty line: `a,`).
     package static func append(_ value: String, to joined: inout String) {
         joined += value.isEmpty ? "," : ", " + value
-    }
-
-    /// Replaces the value of an existing field (the parser's decided
-    /// `Content-Length` in place of the one sent: `005`, `5, 5`).
-    package mutating func replaceField(_ key: String, with value: String) {
-        if let index = fields.firstIndex(where: { $0.key == key }) { fields[index].value = value }
     }
 
     /// The environ's `HTTP_*` entries and CGI variables for this request,

@@ -406,7 +406,8 @@ package struct RequestParser {
         }
         if fields.declaresLength {
             // The length decided, not the field as sent (`005`, `5, 5`).
-            if case .length(let length) = framing { head.replaceField("CONTENT_LENGTH", with: DecimalText.of(length)) } else { head.replaceField("CONTENT_LENGTH", with: "0") }
+            // The field is there (it was declared): this replaces its value.
+            if case .length(let length) = framing { head.setField("CONTENT_LENGTH", to: DecimalText.of(length)) } else { head.setField("CONTENT_LENGTH", to: "0") }
         }
         head.keepAlive = fields.connectionClose ? false : head.minorVersion >= 1 || fields.connectionKeepAlive
         head.expectsContinue = head.minorVersion >= 1 && fields.expectsContinue
