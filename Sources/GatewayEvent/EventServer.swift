@@ -162,16 +162,15 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
     /// Stops ``serveForever()`` gracefully; callable from any thread. From
     /// another thread it waits until the loops have stopped; a shutdown that
     /// comes before the loop starts makes the next ``serveForever()`` return at once.
-    public func shutdown() {
-        let wait = requestStop(closing: false)
-        if wait { stopped.wait(until: { !self.lifecycle.withLock { $0.run.running } }) }
-    }
+    public func shutdown() { stop(closing: false) }
 
     /// Stops serving for good: the listener closes first, the backlog and the
     /// requests under way are served, then ``serveForever()`` returns.
-    public func shutdownForExit() {
-        let wait = requestStop(closing: true)
-        if wait { stopped.wait(until: { !self.lifecycle.withLock { $0.run.running } }) }
+    public func shutdownForExit() { stop(closing: true) }
+
+    /// Asks the loops to stop and, from another thread, waits until they have.
+    private func stop(closing: Bool) {
+        if requestStop(closing: closing) { stopped.wait(until: { !self.lifecycle.withLock { $0.run.running } }) }
     }
 
     /// Asks every loop to drain and stop; true when the caller should wait for them.
