@@ -22,6 +22,8 @@ public enum GatewayError: Error, Equatable, CustomStringConvertible {
     case bodyShorterThanContentLength(expected: Int, sent: Int)
     /// A body held in memory differs in length from its `Content-Length`.
     case contentLengthMismatch(declared: Int, actual: Int)
+    /// `start_response` or `write` was called after its request's response was over.
+    case responseOver
 
     /// The broken rule, in words, as it is logged.
     public var description: String {
@@ -46,6 +48,8 @@ public enum GatewayError: Error, Equatable, CustomStringConvertible {
             return "the body ended after \(sent) of the \(expected) bytes its Content-Length announced"
         case .contentLengthMismatch(let declared, let actual):
             return "Content-Length says \(declared) bytes but the body has \(actual)"
+        case .responseOver:
+            return "start_response or write called after its request's response was over"
         }
     }
 }

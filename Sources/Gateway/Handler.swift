@@ -21,7 +21,7 @@
 /// a 500 before the headers and to a cut connection after, `close()` always.
 package final class Handler: ResponseState {
     /// The request's environ, as the application received it.
-    package let environ: Environ
+    @exclusivity(unchecked) package private(set) var environ: Environ
     /// The value of the `Server` header added when the application set none.
     package let serverSoftware: String?
 
@@ -62,6 +62,33 @@ package final class Handler: ResponseState {
     }
 
     deinit { finish() }
+
+    /// Ends this handler's response for good (``finish()``) and lets go of
+    /// its request and body, so that a server can keep the handler for a
+    /// later request (``reuse(for:)``) instead of allocating one a request.
+    /// Whatever the application kept of this request (its `start_response`,
+    /// its `write`) stays tied to it and throws ``GatewayError/responseOver``.
+    package func recycle() {
+        finish()
+        environ = Self.noRequest
+        body = nil
+        pending = []
+        pendingIndex = 0
+        announced = nil
+        remaining = nil
+        head = nil
+        clearForNextResponse()
+    }
+
+    // Read-only: what a recycled handler holds instead of its last request.
+    nonisolated(unsafe) private static let noRequest = Environ(input: RequestInput.holding([]))
+
+    /// A recycled handler's next request.
+    package func reuse(for environ: consuming Environ) {
+        self.environ = environ
+        sendsBody = true
+        closed = false
+    }
 
     /// The bytes wsgiref answers an application error with.
     package static let errorBody = Array("A server error occurred.  Please contact the administrator.".utf8)

@@ -29,7 +29,9 @@ public struct StartResponse {
     /// The server's own record, called directly on the hot path; or
     /// middleware's closure.
     private enum Target {
-        case server(ResponseState)
+        /// The record, and which of its responses this one is (a server may
+        /// reuse the record for the connection's next request).
+        case server(ResponseState, generation: UInt32)
         case custom(Implementation)
     }
     private let target: Target
@@ -40,7 +42,7 @@ public struct StartResponse {
     }
 
     init(state: ResponseState) {
-        target = .server(state)
+        target = .server(state, generation: state.generation)
     }
 
     /// Starts the response: `try startResponse("200 OK", [("Content-Type", "text/plain")])`.
@@ -53,7 +55,8 @@ public struct StartResponse {
         excInfo: (any Error)? = nil
     ) throws -> ResponseWriter {
         switch target {
-        case .server(let state):
+        case .server(let state, let generation):
+            try state.checkCurrent(generation)
             try state.start(status, headers, excInfo)
             return ResponseWriter(state: state)
         case .custom(let implementation):
@@ -72,7 +75,7 @@ public struct StartResponse {
 /// ```
 public struct ResponseWriter {
     private enum Target {
-        case server(ResponseState)
+        case server(ResponseState, generation: UInt32)
         case custom(([UInt8]) throws -> Void)
     }
     private let target: Target
@@ -83,13 +86,15 @@ public struct ResponseWriter {
     }
 
     init(state: ResponseState) {
-        target = .server(state)
+        target = .server(state, generation: state.generation)
     }
 
     /// Sends `chunk` ahead of the returned body: `try write("partial\n")`.
     public func callAsFunction(_ chunk: some BodyChunk) throws {
         switch target {
-        case .server(let state): try state.write(chunk.chunkBytes)
+        case .server(let state, let generation):
+            try state.checkCurrent(generation)
+            try state.write(chunk.chunkBytes)
         case .custom(let write): try write(chunk.chunkBytes)
         }
     }
@@ -106,8 +111,25 @@ package class ResponseState {
     @exclusivity(unchecked) final var headersSent = false
     /// Bytes given to `write`, waiting for the server to send them.
     @exclusivity(unchecked) final var written: [[UInt8]] = []
+    /// Which response the record is for: a server that reuses it for the
+    /// next request moves this on, so a `start_response` or `write` an
+    /// application kept from an earlier request cannot touch the new one.
+    @exclusivity(unchecked) final private(set) var generation: UInt32 = 0
 
     package init() {}
+
+    /// Ready for another response.
+    final func clearForNextResponse() {
+        status = nil
+        headers = []
+        headersSent = false
+        written = []
+        generation &+= 1
+    }
+
+    final func checkCurrent(_ generation: UInt32) throws {
+        guard generation == self.generation else { throw GatewayError.responseOver }
+    }
 
     final func makeStartResponse() -> StartResponse {
         StartResponse(state: self)

@@ -40,6 +40,9 @@ final class Reactor: @unchecked Sendable {
 
     /// Responses under way (loop thread only).
     private var inFlight = 0
+    /// Finished exchanges (each with its handler), kept for later requests.
+    @exclusivity(unchecked) private var spareExchanges: [ResponseExchange] = []
+    private static let maxSpareExchanges = 256
     private(set) var draining = false
     /// The listener still accepts (or may again): a drain ends only once it does not.
     private var listening = true
@@ -113,6 +116,7 @@ final class Reactor: @unchecked Sendable {
 
     /// Frees the loop, its connections and its listener. Only when it is not running.
     func close() {
+        spareExchanges = []  // they hold the reactor
         gate.detach()
         connections.prepareToClose()
         // Jobs that will never run now: their owners release what they hold.
@@ -300,12 +304,19 @@ final class Reactor: @unchecked Sendable {
             return refuse(request, ServerResponse.refusal(503, serverSoftware: settings.configuration.serverSoftware,
                                                           toHead: head.isHead))
         }
-        let handler = Handler(environ: settings.environBuilder.environ(for: &head, request: request, input: input),
-                              serverSoftware: settings.configuration.serverSoftware)
+        let environ = settings.environBuilder.environ(for: &head, request: request, input: input)
         inFlight += 1
         settings.counters.requestStarted(queueDepth: settings.pool?.depth)
-        ResponseExchange(request: request, handler: handler, reactor: self, connection: slot, keepAlive: head.keepAlive)
-            .begin(app: settings.app)
+        let exchange = spareExchanges.popLast()?.reuse(request: request, environ: environ, connection: slot, keepAlive: head.keepAlive)
+            ?? ResponseExchange(request: request, handler: Handler(environ: environ, serverSoftware: settings.configuration.serverSoftware),
+                                reactor: self, connection: slot, keepAlive: head.keepAlive)
+        exchange.begin(app: settings.app)
+    }
+
+    /// Keeps a finished exchange (and its handler, both emptied) for a later
+    /// request, so that a request allocates neither.
+    func keepForReuse(_ exchange: ResponseExchange) {
+        if spareExchanges.count < Self.maxSpareExchanges { spareExchanges.append(exchange) }
     }
 
     /// A response is over: written, or its client gone.

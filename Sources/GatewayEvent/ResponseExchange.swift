@@ -19,12 +19,16 @@ import Glibc
 /// callbacks (we watch the connection's close callback), and a detached
 /// request still needs `evhttp_send_reply_end` or it leaks.
 final class ResponseExchange {
-    private let request: EvhttpRequest
+    // The request's, set anew when a reactor reuses the exchange (and its
+    // handler) for a later request: objects a request cost more than the
+    // rest of its bookkeeping.
+    @exclusivity(unchecked) private var request: EvhttpRequest
     private let handler: Handler
     private let reactor: Reactor
     /// The connection's slot: tells us when the client goes, hears when we are done.
-    private let connection: ConnectionSlot?
-    private let keepAlive: Bool
+    @exclusivity(unchecked) private var connection: ConnectionSlot?
+    @exclusivity(unchecked) private var keepAlive: Bool
+    /// The streamed body's buffer, kept for the next streamed response.
     private var buffer: OpaquePointer?
     /// The retain that keeps this exchange alive while libevent holds a pointer to it.
     private var selfReference: Unmanaged<ResponseExchange>?
@@ -38,7 +42,7 @@ final class ResponseExchange {
     private var finished = false
     private var status = 0
     private var bytesSent = 0
-    private let started = MonotonicClock.seconds()
+    @exclusivity(unchecked) private var started = MonotonicClock.seconds()
 
     /// `keepAlive`: the request lets the connection carry another one
     /// (``RequestHead/keepAlive``); when it does not, the response says
@@ -49,6 +53,22 @@ final class ResponseExchange {
         self.handler = handler
         self.reactor = reactor
         self.connection = connection
+    }
+
+    /// A finished exchange, recycled by its reactor, takes on `request`.
+    func reuse(request: EvhttpRequest, environ: consuming Environ, connection: ConnectionSlot?, keepAlive: Bool) -> ResponseExchange {
+        self.request = request
+        self.connection = connection
+        self.keepAlive = keepAlive
+        handler.reuse(for: consume environ)
+        workerBusy = false
+        clientGone = false
+        replied = false
+        finished = false
+        status = 0
+        bytesSent = 0
+        started = MonotonicClock.seconds()
+        return self
     }
 
     deinit { if let buffer { evbuffer_free(buffer) } }
@@ -111,7 +131,7 @@ final class ResponseExchange {
             head.status.reason.withCString { evhttp_send_reply(request.raw, code, $0, scratch) }
             return
         }
-        buffer = evbuffer_new()
+        if buffer == nil { buffer = evbuffer_new() }
         head.status.reason.withCString { evhttp_send_reply_start(request.raw, code, $0) }
         if let file = handler.takeFile() {
             sendFile(file)
@@ -190,10 +210,11 @@ final class ResponseExchange {
 
     // MARK: - Ending
 
-    /// evhttp finished writing the response.
+    /// evhttp finished writing the response (and frees the request): nothing
+    /// of libevent's points here any more, so the reactor may reuse us.
     private func completed() {
         connection?.responseCompleted()
-        end()
+        end(recycling: true)
     }
 
     /// The client went away before the response was done. evhttp has
@@ -220,7 +241,7 @@ final class ResponseExchange {
         reference?.release()
     }
 
-    private func end() {
+    private func end(recycling: Bool = false) {
         guard !finished else { return }
         finished = true
         handler.finish()
@@ -228,6 +249,11 @@ final class ResponseExchange {
             log.record(environ: handler.environ, status: clientGone ? 499 : status, bytes: bytesSent)
         }
         reactor.responseFinished(startedAt: started)
+        if recycling {
+            handler.recycle()
+            connection = nil
+            reactor.keepForReuse(self)
+        }
         let reference = selfReference
         selfReference = nil
         reference?.release()

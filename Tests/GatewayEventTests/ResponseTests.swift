@@ -107,6 +107,44 @@ struct ResponseTests {
         }
     }
 
+    /// The server reuses a finished response's record for later requests:
+    /// nothing of one request's response reaches the next, and a
+    /// start_response kept from an earlier request is refused, not obeyed.
+    @Test func aKeptStartResponseCannotTouchALaterRequest() throws {
+        let kept = Locked<StartResponse?>(nil)
+        let staleError = Locked<GatewayError?>(nil)
+        try withEventServer(app: { environ, start in
+            switch environ["PATH_INFO"] {
+            case "/keep":
+                kept.withLock { $0 = start }
+                try start("200 OK", [("X-First", "1")])
+                return StreamBody(["streamed"])
+            default:
+                do {
+                    try kept.withLock { $0 }?("418 Stale", [("X-Stale", "1")])
+                } catch let error as GatewayError {
+                    staleError.withLock { $0 = error }
+                }
+                try start("200 OK", [("Content-Type", "text/plain")])
+                return ["fresh"]
+            }
+        }) { server in
+            let client = try TestHTTPClient(port: server.port)
+            let first = try client.get("/keep")
+            #expect(first.text == "streamed")
+            #expect(first.header("X-First") == "1")
+            for _ in 0..<3 {
+                let later = try client.get("/later")
+                #expect(later.status == 200)
+                #expect(later.text == "fresh")
+                #expect(later.header("X-First") == nil)
+                #expect(later.header("X-Stale") == nil)
+                #expect(!later.wasChunked)
+            }
+            #expect(staleError.withLock { $0 } == .responseOver)
+        }
+    }
+
     @Test func pipelinedRequestsAreAnsweredInOrder() throws {
         try withEventServer(app: environApp) { server in
             let client = try TestHTTPClient(port: server.port)
