@@ -11,22 +11,60 @@ package func cgiVariableName(forHeader name: String) -> String? {
 
 /// ``cgiVariableName(forHeader:)`` for a name as bytes (the parser's).
 package func cgiVariableName(forField name: UnsafeRawBufferPointer) -> String? {
-    switch name.count {
-    case 12 where HTTPCharacters.equalsIgnoringCase(name, "content-type"): return "CONTENT_TYPE"
-    case 14 where HTTPCharacters.equalsIgnoringCase(name, "content-length"): return "CONTENT_LENGTH"
-    default: break
-    }
+    if let key = commonFieldKey(name) { return key }
     if name.contains(UInt8(ascii: "_")) { return nil }
     // Written straight into the string's storage: one allocation at most
     // (none for keys of 15 bytes or fewer).
     return String(unsafeUninitializedCapacity: name.count + 5) { out in
         out[0] = UInt8(ascii: "H"); out[1] = UInt8(ascii: "T"); out[2] = UInt8(ascii: "T")
         out[3] = UInt8(ascii: "P"); out[4] = UInt8(ascii: "_")
-        for (index, byte) in name.enumerated() {
+        var index = 0
+        while index < name.count {
+            let byte = name[index]
             out[index + 5] = byte == UInt8(ascii: "-") ? UInt8(ascii: "_") : byte &- 0x61 < 26 ? byte &- 32 : byte
+            index += 1
         }
         return name.count + 5
     }
+}
+
+/// The keys of the fields that browsers and proxies send on most requests,
+/// as literals: comparing a name costs less than spelling its key, and
+/// the long ones would each allocate a string.
+private func commonFieldKey(_ name: UnsafeRawBufferPointer) -> String? {
+    func named(_ field: StaticString) -> Bool { HTTPCharacters.equalsIgnoringCase(name, field) }
+    switch name.count {
+    case 4: if named("host") { return "HTTP_HOST" }
+    case 6:
+        if named("accept") { return "HTTP_ACCEPT" }
+        if named("cookie") { return "HTTP_COOKIE" }
+        if named("origin") { return "HTTP_ORIGIN" }
+    case 7: if named("referer") { return "HTTP_REFERER" }
+    case 10:
+        if named("user-agent") { return "HTTP_USER_AGENT" }
+        if named("connection") { return "HTTP_CONNECTION" }
+    case 12: if named("content-type") { return "CONTENT_TYPE" }
+    case 13:
+        if named("cache-control") { return "HTTP_CACHE_CONTROL" }
+        if named("authorization") { return "HTTP_AUTHORIZATION" }
+        if named("if-none-match") { return "HTTP_IF_NONE_MATCH" }
+    case 14:
+        if named("content-length") { return "CONTENT_LENGTH" }
+        if named("sec-fetch-site") { return "HTTP_SEC_FETCH_SITE" }
+        if named("sec-fetch-mode") { return "HTTP_SEC_FETCH_MODE" }
+        if named("sec-fetch-dest") { return "HTTP_SEC_FETCH_DEST" }
+        if named("sec-fetch-user") { return "HTTP_SEC_FETCH_USER" }
+    case 15:
+        if named("accept-encoding") { return "HTTP_ACCEPT_ENCODING" }
+        if named("accept-language") { return "HTTP_ACCEPT_LANGUAGE" }
+        if named("x-forwarded-for") { return "HTTP_X_FORWARDED_FOR" }
+    case 17:
+        if named("if-modified-since") { return "HTTP_IF_MODIFIED_SINCE" }
+        if named("x-forwarded-proto") { return "HTTP_X_FORWARDED_PROTO" }
+    case 25: if named("upgrade-insecure-requests") { return "HTTP_UPGRADE_INSECURE_REQUESTS" }
+    default: break
+    }
+    return nil
 }
 
 /// The CGI variables of one request, as every server builds them: the

@@ -49,6 +49,25 @@ struct RequestParserTests {
 
     /// Found by `make fuzz`: an empty repeat made `v, `, a value ending in
     /// whitespace, which the parser promises never to hand on.
+    /// Common field names get their keys from a table, others are spelled
+    /// out: both give PEP 3333's key, in any letter case.
+    @Test func fieldKeysAreTheSameFromTheTableAndSpelledOut() {
+        let names = ["Host", "hOST", "Accept", "cookie", "Origin", "Referer", "User-Agent", "CONNECTION", "Content-Type",
+                     "Cache-Control", "Authorization", "If-None-Match", "content-length", "Sec-Fetch-Site", "Sec-Fetch-Mode",
+                     "Sec-Fetch-Dest", "Sec-Fetch-User", "Accept-Encoding", "Accept-Language", "X-Forwarded-For",
+                     "If-Modified-Since", "X-Forwarded-Proto", "Upgrade-Insecure-Requests",
+                     // near misses of the table, and others
+                     "Hosts", "Hast", "Accept-Encodinx", "Cookie2", "X-Forwarded-Fox", "If-Modified-Sinc", "a", "X-1",
+                     "X-A-Header-Name-Well-Over-Fifteen-Bytes"]
+        for name in names {
+            let spelled = "HTTP_" + String(decoding: name.utf8.map { $0 == UInt8(ascii: "-") ? UInt8(ascii: "_") : $0 &- 0x61 < 26 ? $0 &- 32 : $0 },
+                                           as: UTF8.self)
+            let expected = ["CONTENT-TYPE": "CONTENT_TYPE", "CONTENT-LENGTH": "CONTENT_LENGTH"][name.uppercased()] ?? spelled
+            #expect(cgiVariableName(forHeader: name) == expected, "\(name)")
+        }
+        #expect(cgiVariableName(forHeader: "X_Forwarded_For") == nil)
+    }
+
     @Test func anEmptyRepeatLeavesNoTrailingWhitespace() {
         let request = "GET / HTTP/1.1\r\nHost: h\r\nX-0: v\r\nX-0:\r\nX-1:\r\nX-1:  w \r\nX-2:\r\nX-2:\r\n\r\n"
         let result = outcomes(of: Array(request.utf8)) { head in
