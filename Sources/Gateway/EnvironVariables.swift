@@ -115,8 +115,10 @@ public struct EnvironVariables: Sequence, ExpressibleByDictionaryLiteral, Custom
     /// ends with the CGI variables, the ones applications read most.
     private func index(of key: String) -> Int? {
         let length = key.utf8.count
-        for index in entries.indices.reversed() where entries[index].key.utf8.count == length && entries[index].key == key {
-            return index
+        var index = entries.count
+        while index > 0 {  // a plain loop: `indices.reversed()` went through generic witnesses
+            index -= 1
+            if entries[index].key.utf8.count == length && entries[index].key == key { return index }
         }
         return nil
     }

@@ -202,22 +202,21 @@ package final class Handler: ResponseState {
     private func runApplication(_ app: Application) throws -> ResponseHead {
         let returned = try app(environ, startResponse.makeStartResponse())
         body = returned
-        iterator = returned.makeChunkIterator()
         pending = startResponse.written
         startResponse.written = []
 
-        if startResponse.headersSent {
-            // write() was used: the headers count as sent already.
+        // Byte arrays are taken as they are: no iterator, no copy. (The
+        // metatype test first: a failing `as?` on an array walks its elements.)
+        if !startResponse.headersSent, type(of: returned) == [[UInt8]].self, let chunks = returned as? [[UInt8]] {
+            pending = chunks
+        } else {
+            iterator = returned.makeChunkIterator()
+        }
+        if iterator == nil || startResponse.headersSent {
+            // Held whole already, or write() was used: the headers count as sent.
         } else if returned.chunkCount != nil {
-            // An in-memory body: take it all, so its length is known (byte
-            // arrays as they are, without copying them into a new list).
-            // (The metatype test first: a failing `as?` on an array walks its elements.)
-            if type(of: returned) == [[UInt8]].self, let chunks = returned as? [[UInt8]] {
-                pending = chunks
-                iterator = nil
-            } else {
-                while let chunk = try pullNext() { pending.append(chunk) }
-            }
+            // An in-memory body: take it all, so its length is known.
+            while let chunk = try pullNext() { pending.append(chunk) }
         } else if !(returned is FileWrapper) || startResponse.status == nil {
             // Withhold the head until the first non-empty chunk, or the end.
             while let chunk = try pullNext() {

@@ -323,8 +323,8 @@ package struct RequestParser {
     // MARK: - Request line
 
     private func parseRequestLine(_ line: UnsafeRawBufferPointer) -> Result<RequestHead, RequestRefusal> {
-        guard let firstSpace = line.firstIndex(of: 0x20),
-              let secondSpace = line[(firstSpace + 1)...].firstIndex(of: 0x20)
+        guard let firstSpace = Self.offset(of: 0x20, in: line, from: 0),
+              let secondSpace = Self.offset(of: 0x20, in: line, from: firstSpace + 1)
         else { return .failure(.badRequest("malformed request line")) }
         let method = UnsafeRawBufferPointer(rebasing: line[..<firstSpace])
         let target = UnsafeRawBufferPointer(rebasing: line[(firstSpace + 1)..<secondSpace])
@@ -351,6 +351,12 @@ package struct RequestParser {
         return .success(RequestHead(
             method: methodName, target: String(decoding: target, as: UTF8.self),
             minorVersion: minor == UInt8(ascii: "0") ? 0 : 1))
+    }
+
+    /// Where `byte` first occurs in `bytes` at or after `start`.
+    private static func offset(of byte: UInt8, in bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        guard start < bytes.count, let found = memchr(bytes.baseAddress! + start, Int32(byte), bytes.count - start) else { return nil }
+        return bytes.baseAddress!.distance(to: UnsafeRawPointer(found))
     }
 
     // MARK: - Field lines
