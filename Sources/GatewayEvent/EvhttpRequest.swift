@@ -17,6 +17,19 @@ struct EvhttpRequest {
         evhttp_add_header(outputHeaders, "Connection", "close")
     }
 
+    /// Called after each call that writes this request's response: evhttp
+    /// keeps reading while it writes, to notice a client that goes, and
+    /// takes a half-close (the client's FIN right after its request) for
+    /// one, cutting the response short where RFC 9112 §9.6 has the server
+    /// finish it. So reading stops until the response is out; a client
+    /// really gone makes a write fail, and a FIN is read after the response
+    /// (and any pipelined request before it) as the connection's end.
+    func holdReadingWhileWriting() {
+        guard let connection = evhttp_request_get_connection(raw),
+              let events = evhttp_connection_get_bufferevent(connection) else { return }
+        bufferevent_disable(events, Int16(EV_READ))
+    }
+
     var inputHeaders: UnsafeMutablePointer<evkeyvalq> { evhttp_request_get_input_headers(raw) }
     var outputHeaders: UnsafeMutablePointer<evkeyvalq> { evhttp_request_get_output_headers(raw) }
 

@@ -343,5 +343,6 @@ final class Reactor: @unchecked Sendable {
             response.body.withUnsafeBytes { _ = evbuffer_add(scratchBuffer, $0.baseAddress, $0.count) }
         }
         response.reason.withCString { evhttp_send_reply(request.raw, Int32(response.status), $0, scratchBuffer) }
+        request.holdReadingWhileWriting()
     }
 }

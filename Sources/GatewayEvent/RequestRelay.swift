@@ -55,7 +55,8 @@ struct RequestRelay {
     /// The request whose body is being spooled; its head waits for the body's end.
     private var spooling: (head: RequestHead, spool: BodySpool)?
     /// A spooled request asked for `100 Continue`, which evhttp (not seeing
-    /// its head yet) will not send: the connection must.
+    /// its head yet) will not send: the connection must, unless some of the
+    /// body arrives first (as evhttp omits it; RFC 9110 §10.1.1 lets it be).
     var continueWanted = false
     /// A request was refused: the connection reads nothing more.
     private(set) var isStopped = false
@@ -116,6 +117,7 @@ struct RequestRelay {
             case .body(let range):
                 let data = UnsafeRawBufferPointer(rebasing: bytes[(offset + range.lowerBound)..<(offset + range.upperBound)])
                 if let spooling {
+                    continueWanted = false
                     do {
                         try spooling.spool.append(data)
                     } catch {
@@ -132,6 +134,7 @@ struct RequestRelay {
             case .end:
                 if let (head, spool) = spooling {
                     spooling = nil
+                    continueWanted = false  // an empty chunked body has no .body event
                     pending.append(.request(head, .spooled(spool)))
                     var bodiless = head
                     bodiless.framing = .none
@@ -144,6 +147,7 @@ struct RequestRelay {
                 chunked = false
             case .refused(let refusal):
                 isStopped = true
+                continueWanted = false
                 if spooling != nil {
                     return refuseUnread(refusal, into: &output)  // evhttp has not seen this request's head
                 } else if !forwardingBody {

@@ -129,10 +129,12 @@ final class ResponseExchange {
             }
             replied = true
             head.status.reason.withCString { evhttp_send_reply(request.raw, code, $0, scratch) }
+            request.holdReadingWhileWriting()
             return
         }
         if buffer == nil { buffer = evbuffer_new() }
         head.status.reason.withCString { evhttp_send_reply_start(request.raw, code, $0) }
+        request.holdReadingWhileWriting()
         if let file = handler.takeFile() {
             sendFile(file)
         } else {
@@ -167,6 +169,7 @@ final class ResponseExchange {
             evhttp_send_reply_chunk_with_cb(request.raw, buffer, { _, context in
                 ResponseExchange.from(context).pullChunk()
             }, context)
+            request.holdReadingWhileWriting()
         case .success(nil):
             endReply()
         case .failure:
@@ -186,6 +189,7 @@ final class ResponseExchange {
                 let exchange = ResponseExchange.from(context)
                 if !exchange.clientGone { exchange.endReply() }
             }, context)
+            request.holdReadingWhileWriting()
         } else {
             if copy >= 0 { _ = Glibc.close(copy) }
             endReply()
@@ -196,6 +200,8 @@ final class ResponseExchange {
     private func endReply() {
         replied = true
         evhttp_send_reply_end(request.raw)
+        // Done at once (all written already) or later: until then, as above.
+        if !finished { request.holdReadingWhileWriting() }
     }
 
     /// The body failed after the head went out: cut the connection, so the
@@ -206,6 +212,7 @@ final class ResponseExchange {
               let events = evhttp_connection_get_bufferevent(connection)
         else { return }
         _ = shutdown(bufferevent_getfd(events), Int32(SHUT_RDWR))
+        bufferevent_enable(events, Int16(EV_READ))  // held while writing: the read sees the end
     }
 
     // MARK: - Ending

@@ -115,6 +115,59 @@ struct HTTPConformanceTests {
         }
     }
 
+    /// A client that half-closes after its requests (`shutdown(SHUT_WR)`)
+    /// still reads every response whole (RFC 9112 §9.6): the close-delimited
+    /// 13 MB body of HTTP/1.0 (where a cut would look complete), a chunked
+    /// one, and two pipelined requests, both answered.
+    @Test(arguments: Backend.all)
+    func aHalfCloseAfterTheRequestStillGetsWholeResponses(backend: Backend) throws {
+        try backend.serve { server in
+            let http10 = try TestHTTPClient(port: server.port, timeout: 20)
+            try http10.send("GET /stream?chunks=200&size=65536 HTTP/1.0\r\n\r\n")
+            http10.shutdownWrite()
+            let whole = try http10.readResponse()
+            #expect(whole.status == 200)
+            #expect(whole.body.count == 200 * 65536)
+
+            let chunked = try TestHTTPClient(port: server.port, timeout: 20)
+            try chunked.send("GET /stream?chunks=100&size=65536 HTTP/1.1\r\nHost: x\r\n\r\n")
+            chunked.shutdownWrite()
+            let streamed = try chunked.readResponse()
+            #expect(streamed.wasChunked)
+            #expect(streamed.body.count == 100 * 65536)
+
+            let pipelined = try TestHTTPClient(port: server.port, timeout: 10)
+            try pipelined.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\nGET /stream?chunks=2&size=3 HTTP/1.1\r\nHost: x\r\n\r\n")
+            pipelined.shutdownWrite()
+            #expect(try pipelined.readResponse().text == "Hello, World!")
+            #expect(try pipelined.readResponse().text == "xxxxxx")
+            #expect(pipelined.isClosedByServer())
+        }
+    }
+
+    /// A body that arrives with its head needs no `100 Continue`, and none
+    /// may come later: after the final responses, the connection carries
+    /// nothing unasked (RFC 9110 §15.2).
+    @Test(arguments: Backend.all)
+    func noInterimResponseWhenTheBodyCameWithTheHead(backend: Backend) throws {
+        try backend.serve { server in
+            for body in ["3\r\nabc\r\n0\r\n\r\n", "0\r\n\r\n"] {
+                let client = try TestHTTPClient(port: server.port, timeout: 5)
+                try client.send("POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n\(body)"
+                    + "GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                #expect(try client.readResponse().status == 200)
+                #expect(try client.readResponse().text == "Hello, World!")
+                #expect(try client.readToEnd().isEmpty)
+            }
+            let client = try TestHTTPClient(port: server.port, timeout: 5)
+            try client.send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nExpect: 100-continue\r\nConnection: close\r\n\r\nabc")
+            let first = try client.readHead()  // the final response first: no 100 for a body already sent
+            #expect(first.status == 200)
+            #expect(try client.readResponseBody(of: first).text.contains("\"length\": 3"))
+            #expect(try client.readToEnd().isEmpty)
+        }
+    }
+
     @Test(arguments: Backend.all)
     func largeBodiesBothWays(backend: Backend) throws {
         try backend.serve { server in
