@@ -18,7 +18,9 @@ final class GzipExchange {
         let accept = AcceptEncoding(environ["HTTP_ACCEPT_ENCODING"])
         // gzip unless refused, or identity is named with a higher weight
         // (identity merely acceptable by default states no preference).
-        let weight = max(accept.quality(of: "gzip"), accept.quality(of: "x-gzip"))
+        // x-gzip is gzip (RFC 9110 §8.4.1.3): a weight named for either
+        // counts, and `*` only when neither is named (`gzip;q=0, *` refuses it).
+        let weight = accept.weights["gzip"] ?? accept.weights["x-gzip"] ?? accept.quality(of: "gzip")
         clientTakesGzip = weight > 0 && weight >= (accept.weights["identity"] ?? 0)
     }
 

@@ -59,7 +59,8 @@ struct GzipTests {
     @Test(arguments: ServerKind.allCases)
     func identityWhenTheClientDoesNotAcceptGzip(kind: ServerKind) throws {
         try withServer(kind, app: gzip()(textApp(Self.page))) { _, client throws in
-            for header in [nil, "gzip;q=0", "br", "identity", "gzip;q=0.5, identity;q=1", "gzip;q=abc", "*;q=0, identity"] {
+            for header in [nil, "gzip;q=0", "br", "identity", "gzip;q=0.5, identity;q=1", "gzip;q=abc", "*;q=0, identity",
+                           "gzip;q=0, *", "x-gzip;q=0, *", "*, gzip;q=0"] {
                 let response = try client.get("/", headers: header.map { [("Accept-Encoding", $0)] } ?? [])
                 #expect(response.header("Content-Encoding") == nil, "Accept-Encoding: \(header ?? "(none)")")
                 #expect(response.text == Self.page)
