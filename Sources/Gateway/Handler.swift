@@ -33,6 +33,9 @@ package final class Handler: ResponseState {
     // cost more than a thousand instructions a request.
     @exclusivity(unchecked) private var body: (any ResponseBody)?
     @exclusivity(unchecked) private var iterator: (any ChunkIterator)?
+    /// `iterator != nil`, kept beside it: testing or clearing the optional
+    /// existential itself goes through the runtime (copies and destroys).
+    @exclusivity(unchecked) private var iterating = false
     /// Chunks pulled before the head was decided, still to be sent.
     @exclusivity(unchecked) private var pending: [[UInt8]] = []
     @exclusivity(unchecked) private var pendingIndex = 0
@@ -148,7 +151,7 @@ package final class Handler: ResponseState {
     /// application returned an array, or nothing is to be sent), so the
     /// transport can send the response in one go; nil when it must stream.
     package func takeBufferedBody() -> [[UInt8]]? {
-        guard iterator == nil || !sendsBody else { return nil }
+        guard !iterating || !sendsBody else { return nil }
         if sendsBody, pendingIndex == 0, let left = remaining, left == pending.reduce(0, { $0 + $1.count }) {
             // Held whole and exactly as long as announced: nothing to trim.
             pendingIndex = pending.count
@@ -172,7 +175,7 @@ package final class Handler: ResponseState {
     package func finish() {
         guard !closed else { return }
         closed = true
-        iterator = nil
+        dropIterator()
         body?.close()
     }
 
@@ -211,8 +214,9 @@ package final class Handler: ResponseState {
             pending = chunks
         } else {
             iterator = returned.makeChunkIterator()
+            iterating = true
         }
-        if iterator == nil || startResponse.headersSent {
+        if !iterating || startResponse.headersSent {
             // Held whole already, or write() was used: the headers count as sent.
         } else if returned.chunkCount != nil {
             // An in-memory body: take it all, so its length is known.
@@ -234,7 +238,7 @@ package final class Handler: ResponseState {
         if status.code == 204 {
             headers.removeAll { $0.0.caseInsensitiveEquals("Content-Length") }
             framing = .none
-        } else if let declared = headers.first(where: { $0.0.caseInsensitiveEquals("Content-Length") })?.1 {
+        } else if let declared = try Self.declaredLength(in: &headers) {
             guard !declared.isEmpty, declared.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
                   let length = Int(declared)
             else { throw GatewayError.invalidContentLength(declared) }
@@ -254,7 +258,7 @@ package final class Handler: ResponseState {
         if case .contentLength(let length) = framing {
             // A body held whole in memory must match what it announces.
             let held = pending.reduce(0) { $0 + $1.count }
-            if iterator == nil, !startResponse.headersSent, held != length {
+            if !iterating, !startResponse.headersSent, held != length {
                 throw GatewayError.contentLengthMismatch(declared: length, actual: held)
             }
             announced = length
@@ -265,12 +269,37 @@ package final class Handler: ResponseState {
         return ResponseHead(status: status, headers: headers, added: added, framing: framing)
     }
 
+    /// The application's `Content-Length`, nil when it set none. A repeat
+    /// of the same value is dropped (one goes out); two values are an error,
+    /// as for a request (RFC 9112 §6.3): the client could not tell where the
+    /// body ends.
+    private static func declaredLength(in headers: inout [(String, String)]) throws -> String? {
+        var declared: String?, repeated = false
+        for (name, value) in headers where name.utf8.count == 14 && name.caseInsensitiveEquals("Content-Length") {
+            guard let first = declared else {
+                declared = value
+                continue
+            }
+            guard value == first else { throw GatewayError.invalidContentLength("\(first), \(value)") }
+            repeated = true
+        }
+        if repeated {
+            var seen = false
+            headers.removeAll { header in
+                guard header.0.caseInsensitiveEquals("Content-Length") else { return false }
+                defer { seen = true }
+                return seen
+            }
+        }
+        return declared
+    }
+
     /// The body's length when it is known before sending: all of it pulled
     /// already, or a file of known size. Never after write(), whose data
     /// PEP 3333 treats as sent.
     private func knownLength(of returned: any ResponseBody) -> Int? {
         guard !startResponse.headersSent else { return nil }
-        if iterator == nil { return pending.reduce(0) { $0 + $1.count } }
+        if !iterating { return pending.reduce(0) { $0 + $1.count } }
         if pending.isEmpty, let file = returned as? FileWrapper { return file.remainingLength }
         return nil
     }
@@ -278,10 +307,10 @@ package final class Handler: ResponseState {
     /// Pulls the next chunk from the body; drops the iterator at the end.
     /// A body that ends short of its Content-Length is an error.
     private func pullNext() throws -> [UInt8]? {
-        guard var current = iterator else { return nil }
+        guard iterating, var current = iterator else { return nil }
         do {
             guard let chunk = try current.next() else {
-                iterator = nil
+                dropIterator()
                 if let announced, let left = remaining, left > 0 {
                     throw GatewayError.bodyShorterThanContentLength(expected: announced, sent: announced - left)
                 }
@@ -290,10 +319,16 @@ package final class Handler: ResponseState {
             iterator = current
             return chunk
         } catch {
-            iterator = nil
+            dropIterator()
             if head != nil { logError(error) }
             throw error
         }
+    }
+
+    private func dropIterator() {
+        guard iterating else { return }
+        iterator = nil
+        iterating = false
     }
 
     /// The response for an error before the headers went out: wsgiref's 500,

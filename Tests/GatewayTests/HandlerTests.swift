@@ -285,6 +285,26 @@ struct HandlerTests {
         #expect(sent.head?.status.code == 500)
     }
 
+    /// Content-Length given twice: once on the wire when the values agree,
+    /// a 500 when they differ (a client could not tell where the body ends).
+    @Test func aRepeatedContentLengthGoesOutOnceOrIs500() {
+        let (same, _) = run { _, start in
+            try start("200 OK", [("Content-Length", "1"), ("X-A", "a"), ("content-length", "1")])
+            return ["x"]
+        }
+        #expect(same.head?.status.code == 200)
+        #expect(same.head?.headers.filter { $0.0.lowercased() == "content-length" }.map(\.1) == ["1"])
+        #expect(same.head?.applicationHeaders.map(\.0) == ["Content-Length", "X-A"])
+        #expect(same.body == "x")
+        for streamed in [false, true] {
+            let (differing, _) = run { _, start in
+                try start("200 OK", [("Content-Length", "1"), ("Content-Length", "5")])
+                return streamed ? StreamBody(["x"]) : ["x"]
+            }
+            #expect(differing.head?.status.code == 500)
+        }
+    }
+
     @Test func headersWaitForTheFirstNonEmptyChunk() {
         // A generator may call start_response lazily, on its first iteration.
         let (sent, _) = run { _, start in
