@@ -35,7 +35,10 @@ public enum ByteRange: Equatable, Sendable {
         let digits: (Substring) -> Bool = { !$0.isEmpty && $0.utf8.count <= 18 && $0.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
         if first.isEmpty {
             guard digits(last), let suffix = Int(last) else { return .ignored }
-            guard suffix > 0, length > 0 else { return .unsatisfiable }
+            guard suffix > 0 else { return .unsatisfiable }
+            // Satisfiable by RFC 9110 §14.1.1, yet no byte to select: the
+            // whole (empty) representation, as nginx answers.
+            guard length > 0 else { return .ignored }
             return .satisfiable(max(length - suffix, 0)...(length - 1))
         }
         guard digits(first), let start = Int(first) else { return .ignored }

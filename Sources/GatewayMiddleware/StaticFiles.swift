@@ -8,8 +8,9 @@ import Glibc
 ///
 /// Files go out as `FileWrapper` bodies (sendfile on the libevent server)
 /// with their media type, a strong `ETag` and `Last-Modified`; conditional
-/// requests (`If-None-Match`, `If-Modified-Since`) get 304, a single `Range`
-/// gets 206 (416 when it lies past the end). A folder's URL serves its
+/// requests get 412 (`If-Match`, `If-Unmodified-Since`) or 304
+/// (`If-None-Match`, `If-Modified-Since`) in RFC 9110 §13.2.2's order, a
+/// single `Range` gets 206 (416 when it lies past the end). A folder's URL serves its
 /// `index.html`, after a redirect that adds the trailing slash. Paths that
 /// could leave `root` (`..` however encoded, NUL, a backslash, a symbolic link
 /// pointing outside) get 404 without reaching the wrapped application.
@@ -49,7 +50,7 @@ public func staticFiles(root: String, options: StaticFileOptions = StaticFileOpt
     }
 }
 
-/// The response for one regular file: 200, 206, 304 or 416.
+/// The response for one regular file: 200, 206, 304, 412 or 416.
 private func serveFile(_ path: String, environ: Environ, options: StaticFileOptions,
                        _ startResponse: StartResponse) throws -> any ResponseBody {
     let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
@@ -66,6 +67,13 @@ private func serveFile(_ path: String, environ: Environ, options: StaticFileOpti
     var headers: [(String, String)] = [("ETag", etag), ("Last-Modified", HTTPDate.format(modified))]
     if let cacheControl = options.cacheControl { headers.append(("Cache-Control", cacheControl)) }
 
+    if !preconditionsHold(environ, etag: etag, modified: modified) {
+        close(fd)
+        try startResponse("412 Precondition Failed", [
+            ("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", "20"),
+        ])
+        return ["precondition failed\n"]
+    }
     if notModified(environ, etag: etag, modified: modified) {
         close(fd)
         try startResponse("304 Not Modified", headers)
@@ -100,8 +108,22 @@ private func serveFile(_ path: String, environ: Environ, options: StaticFileOpti
     }
 }
 
-/// RFC 9110 §13.2.2: `If-None-Match` (weak comparison) decides when present,
-/// else `If-Modified-Since`.
+/// RFC 9110 §13.2.2, steps 1 and 2: `If-Match` (strong comparison; `*`
+/// matches, the file exists) decides when present, else
+/// `If-Unmodified-Since`. False answers 412.
+private func preconditionsHold(_ environ: Environ, etag: String, modified: Int) -> Bool {
+    if let condition = environ["HTTP_IF_MATCH"] {
+        let tags = condition.split(separator: ",").map { $0.trimmingWhitespace() }
+        return tags.contains("*") || tags.contains(etag)  // a weak tag never matches strongly
+    }
+    if let since = environ["HTTP_IF_UNMODIFIED_SINCE"].flatMap(parseHTTPDate) {
+        return modified <= since
+    }
+    return true
+}
+
+/// RFC 9110 §13.2.2, steps 3 and 4: `If-None-Match` (weak comparison)
+/// decides when present, else `If-Modified-Since`.
 private func notModified(_ environ: Environ, etag: String, modified: Int) -> Bool {
     if let condition = environ["HTTP_IF_NONE_MATCH"] {
         let tags = condition.split(separator: ",").map { $0.trimmingWhitespace() }

@@ -82,6 +82,56 @@ struct StaticFilesTests {
         }
     }
 
+    /// RFC 9110 §13.2.2's order: If-Match, else If-Unmodified-Since (412
+    /// when false), before If-None-Match / If-Modified-Since (304).
+    @Test(arguments: ServerKind.allCases)
+    func failedPreconditionsGet412(kind: ServerKind) throws {
+        let site = try Site()
+        try withServer(kind, app: staticFiles(root: site.root)(notFoundApp)) { _, client throws in
+            let first = try client.get("/data.txt")
+            let etag = try #require(first.header("ETag"))
+            let modified = try #require(first.header("Last-Modified"))
+            let cases: [([(String, String)], Int)] = [
+                ([("If-Match", "\"nope\"")], 412),
+                ([("If-Match", "W/" + etag)], 412),                    // strong comparison
+                ([("If-Match", etag)], 200),
+                ([("If-Match", "\"nope\", " + etag)], 200),
+                ([("If-Match", "*")], 200),
+                ([("If-Unmodified-Since", "Thu, 01 Jan 1970 00:00:00 GMT")], 412),
+                ([("If-Unmodified-Since", modified)], 200),
+                ([("If-Unmodified-Since", "garbage")], 200),           // an invalid date is ignored
+                ([("If-Match", etag), ("If-Unmodified-Since", "Thu, 01 Jan 1970 00:00:00 GMT")], 200),  // If-Match decides
+                ([("If-Match", "\"nope\""), ("If-None-Match", etag)], 412),  // before the 304
+                ([("If-Match", etag), ("If-None-Match", etag)], 304),
+            ]
+            for (headers, status) in cases {
+                let response = try client.get("/data.txt", headers: headers)
+                #expect(response.status == status, "\(headers)")
+                if status == 200 { #expect(response.text == "0123456789", "\(headers)") }
+            }
+            let head = try client.request("HEAD", "/data.txt", headers: [("If-Match", "\"nope\"")])
+            #expect(head.status == 412)
+            #expect(head.body.isEmpty)
+        }
+    }
+
+    /// A recipient must read all three forms of an HTTP date (RFC 9110 §5.6.7).
+    @Test func httpDatesInEachForm() {
+        let expected = 784_111_777  // Sun, 06 Nov 1994 08:49:37 GMT
+        #expect(parseHTTPDate("Sun, 06 Nov 1994 08:49:37 GMT") == expected)
+        #expect(parseHTTPDate("Sunday, 06-Nov-94 08:49:37 GMT") == expected)
+        #expect(parseHTTPDate("Sun Nov  6 08:49:37 1994") == expected)
+        #expect(parseHTTPDate("Sun Nov 06 08:49:37 1994") == expected)
+        for invalid in ["", "garbage", "Sun, 06 Nov 1994 08:49:37 UTC", "Sun, 06 Foo 1994 08:49:37 GMT",
+                        "Sun, 32 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 1994 8:49:37 GMT", "Sun, 06 Nov 94 08:49:37 GMT",
+                        "Sunday, 06-Nov-1994 08:49:37 GMT", "Sun Nov  6 08:49:37", "Sun, +6 Nov 1994 08:49:37 GMT"] {
+            #expect(parseHTTPDate(invalid) == nil, "\(invalid)")
+        }
+        // A two-digit year more than 50 years ahead is the century before.
+        #expect(parseHTTPDate("Friday, 01-Jan-99 00:00:00 GMT") == parseHTTPDate("Fri, 01 Jan 1999 00:00:00 GMT"))
+        #expect(parseHTTPDate("Friday, 01-Jan-27 00:00:00 GMT") == parseHTTPDate("Fri, 01 Jan 2027 00:00:00 GMT"))
+    }
+
     @Test(arguments: ServerKind.allCases)
     func singleRangesGet206And416(kind: ServerKind) throws {
         let site = try Site()
@@ -184,6 +234,8 @@ struct StaticFilesTests {
         #expect(ByteRange.parse("bytes=0-0", length: 1) == .satisfiable(0...0))
         #expect(ByteRange.parse("bytes=-5", length: 3) == .satisfiable(0...2))
         #expect(ByteRange.parse("bytes=0-", length: 0) == .unsatisfiable)
+        #expect(ByteRange.parse("bytes=-5", length: 0) == .ignored)  // the whole empty file, 200
+        #expect(ByteRange.parse("bytes=-0", length: 0) == .unsatisfiable)
         #expect(ByteRange.parse("bytes=99999999999999999999-", length: 10) == .ignored)
         #expect(ByteRange.parse("bytes = 1-2", length: 10) == .ignored)
     }
