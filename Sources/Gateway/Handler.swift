@@ -17,7 +17,7 @@
 /// The rules it enforces: `start_response` exactly once (unless `excInfo`), no
 /// body before the headers, headers withheld until the first non-empty chunk,
 /// `Content-Length` for bodies of known size, chunked or close-delimited
-/// otherwise, no body for HEAD/204/304, hop-by-hop headers refused, errors to
+/// otherwise, no body for HEAD/204/205/304, hop-by-hop headers refused, errors to
 /// a 500 before the headers and to a cut connection after, `close()` always.
 package final class Handler: ResponseState {
     /// The request's environ, as the application received it.
@@ -235,8 +235,11 @@ package final class Handler: ResponseState {
         let method = environ.variables["REQUEST_METHOD"] ?? "GET"
         let bodyless = method == "HEAD" || status.code == 204 || status.code == 304
         let framing: BodyFraming
-        if status.code == 204 {
+        if status.code == 204 || status.code == 205 {
             headers.removeAll { $0.0.caseInsensitiveEquals("Content-Length") }
+            // A 205 must carry no content (RFC 9110 §15.3.6), but unlike a
+            // 204 its framing is read: it says so.
+            if status.code == 205 { added.contentLength = "0" }
             framing = .none
         } else if let declared = try Self.declaredLength(in: &headers) {
             guard !declared.isEmpty, declared.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),

@@ -32,6 +32,20 @@ struct HTTPConformanceTests {
         }
     }
 
+    /// The probe answers `/status?code=205` with a body and its length; the
+    /// server sends neither (RFC 9110 §15.3.6), and the connection stays in step.
+    @Test(arguments: Backend.all)
+    func resetContentGoesOutWithoutContent(backend: Backend) throws {
+        try backend.serve { server in
+            let client = try TestHTTPClient(port: server.port)
+            let reset = try client.get("/status?code=205")
+            #expect(reset.status == 205)
+            #expect(reset.header("Content-Length") == "0")
+            #expect(reset.body.isEmpty)
+            #expect(try client.get("/hello").text == "Hello, World!")
+        }
+    }
+
     @Test(arguments: Backend.all)
     func http10ClosesAfterAStreamedBody(backend: Backend) throws {
         try backend.serve { server in

@@ -86,6 +86,21 @@ struct HandlerTests {
         #expect(sent.chunks.isEmpty)
     }
 
+    /// 205 Reset Content: no content whatever the application returns
+    /// (RFC 9110 §15.3.6), and `Content-Length: 0` to say so.
+    @Test func resetContentSendsNoBodyAndSaysSo() {
+        for returned in [["ignored"], []] {
+            let (sent, _) = run { _, start in
+                try start("205 Reset Content", [("Content-Length", "7")])
+                return returned
+            }
+            #expect(sent.head?.status.code == 205)
+            #expect(sent.head?.framing == BodyFraming.none)
+            #expect(sent.head?.headers.filter { $0.0.lowercased() == "content-length" }.map(\.1) == ["0"])
+            #expect(sent.chunks.isEmpty)
+        }
+    }
+
     @Test func errorBeforeHeadersBecomes500AndIsLogged() {
         struct Broken: Error {}
         let (sent, errors) = run { _, _ in throw Broken() }
