@@ -245,6 +245,12 @@ package final class Handler: ResponseState {
             guard !declared.isEmpty, declared.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
                   let length = Int(declared)
             else { throw GatewayError.invalidContentLength(declared) }
+            if method == "HEAD", status.code != 304, !iterating, !startResponse.headersSent {
+                // The GET's body, returned for a HEAD too (an empty one is
+                // fine): a length it contradicts is the GET's 500 here as well.
+                let held = pending.reduce(0) { $0 + $1.count }
+                if held > 0 && held != length { throw GatewayError.contentLengthMismatch(declared: length, actual: held) }
+            }
             framing = bodyless ? .none : .contentLength(length)
         } else if status.code == 304 {
             framing = .none

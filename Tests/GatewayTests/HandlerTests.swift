@@ -320,6 +320,24 @@ struct HandlerTests {
         }
     }
 
+    /// HEAD answers as GET would: a held body that contradicts its
+    /// Content-Length is a 500 for both; an empty body for HEAD is fine.
+    @Test func headAndGetAgreeOnAContradictedContentLength() {
+        for method in ["GET", "HEAD"] {
+            let (wrong, _) = run({ _, start in
+                try start("200 OK", [("Content-Length", "5")])
+                return ["x"]
+            }, method: method)
+            #expect(wrong.head?.status.code == 500, "\(method)")
+        }
+        let (emptyForHead, _) = run({ _, start in
+            try start("200 OK", [("Content-Length", "5")])
+            return [String]()
+        }, method: "HEAD")
+        #expect(emptyForHead.head?.status.code == 200)
+        #expect(emptyForHead.header("Content-Length") == "5")
+    }
+
     @Test func headersWaitForTheFirstNonEmptyChunk() {
         // A generator may call start_response lazily, on its first iteration.
         let (sent, _) = run { _, start in
