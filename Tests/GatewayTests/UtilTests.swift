@@ -1,4 +1,4 @@
-@testable import Gateway
+@_spi(GatewayKit) @testable import Gateway
 import Testing
 
 /// wsgiref.util's behaviour, case by case as CPython's test_wsgiref checks it.
@@ -108,6 +108,31 @@ struct UtilTests {
                      "Connections", "X-Keep-Alive", "", String(repeating: "e", count: 80)] {
             #expect(isHopByHop(name) == (name == "Trailer"), "\(name)")
         }
+    }
+
+    /// Names compared ignoring case, eight bytes a step: every byte a field
+    /// name or value may hold, at every position, matches only its own
+    /// letter in either case.
+    @Test func caseInsensitiveNameComparisonIsExact() {
+        let allowed = [UInt8(0x09)] + Array(0x20...0x7E) + Array(0x80...0xFF)
+        func check(_ name: StaticString) {
+            let lower = Array(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            for position in lower.indices {
+                for byte in allowed {
+                    var probe = lower
+                    probe[position] = byte
+                    let expected = HTTPCharacters.lowercased(byte) == lower[position]
+                    let equal = probe.withUnsafeBytes { HTTPCharacters.equalsIgnoringCase($0, name) }
+                    #expect(equal == expected, "\(name) with \(byte) at \(position)")
+                }
+            }
+            #expect(Array("X".utf8).withUnsafeBytes { HTTPCharacters.equalsIgnoringCase($0, name) } == false)
+            #expect(lower.map { $0 &- 0x61 < 26 ? $0 - 32 : $0 }.withUnsafeBytes { HTTPCharacters.equalsIgnoringCase($0, name) })
+        }
+        check("content-length")
+        check("transfer-encoding")
+        check("100-continue")
+        check("keep-alive")
     }
 
     /// Header names are RFC 9110 tokens: every byte is checked, none other passes.
