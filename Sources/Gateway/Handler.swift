@@ -83,7 +83,9 @@ package final class Handler: ResponseState {
         clearForNextResponse()
     }
 
-    // Read-only: what a recycled handler holds instead of its last request.
+    // What a recycled handler holds instead of its last request. Shared by
+    // every thread, and safe as nothing reads a recycled handler's environ
+    // (``reuse(for:)`` replaces it first).
     nonisolated(unsafe) private static let noRequest = Environ(input: RequestInput.holding([]))
 
     /// A recycled handler's next request.

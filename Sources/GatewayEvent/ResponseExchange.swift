@@ -259,6 +259,9 @@ final class ResponseExchange {
         if recycling {
             handler.recycle()
             connection = nil
+            // Empty after a streamed response (evhttp takes each chunk's
+            // bytes), unless evhttp refused one: kept empty for the next.
+            if let buffer, evbuffer_get_length(buffer) > 0 { evbuffer_drain(buffer, evbuffer_get_length(buffer)) }
             reactor.keepForReuse(self)
         }
         let reference = selfReference

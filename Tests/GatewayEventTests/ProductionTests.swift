@@ -324,6 +324,32 @@ struct ProductionTests {
         }
     }
 
+    /// A stream that writes a small chunk now and then: a client that closes
+    /// is noticed when a write to it fails (its FIN alone could be a
+    /// half-close), so the body is closed a chunk or two later, and the
+    /// connection freed.
+    @Test(arguments: [0, 2])
+    func clientLeavingASlowStreamIsNoticedAtAWrite(threads: Int) throws {
+        let closes = Counter()
+        try serve({ $0.threads = threads }, app: { _, start in
+            try start("200 OK", [])
+            var sent = 0
+            return StreamBody(next: {
+                if sent > 0 { usleep(100_000) }
+                sent += 1
+                return sent <= 600 ? Array("tick\n".utf8) : nil  // a minute at most
+            }, onClose: { closes.increment() })
+        }) { server in
+            let client = try TestHTTPClient(port: server.port)
+            try client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            _ = try client.readHead()
+            _ = try client.readLine()
+            client.close()
+            #expect(waitUntil(seconds: 10) { closes.value == 1 })
+            #expect(waitUntil(seconds: 10) { server.statistics.openConnections == 0 })
+        }
+    }
+
     @Test(arguments: [0, 2])
     func clientVanishingMidStreamClosesTheBody(threads: Int) throws {
         let closes = Counter()

@@ -112,18 +112,26 @@ struct ResponseTests {
     /// start_response kept from an earlier request is refused, not obeyed.
     @Test func aKeptStartResponseCannotTouchALaterRequest() throws {
         let kept = Locked<StartResponse?>(nil)
+        let keptWrite = Locked<ResponseWriter?>(nil)
         let staleError = Locked<GatewayError?>(nil)
+        let staleWriteError = Locked<GatewayError?>(nil)
         try withEventServer(app: { environ, start in
             switch environ["PATH_INFO"] {
             case "/keep":
                 kept.withLock { $0 = start }
-                try start("200 OK", [("X-First", "1")])
+                let write = try start("200 OK", [("X-First", "1")])
+                keptWrite.withLock { $0 = write }
                 return StreamBody(["streamed"])
             default:
                 do {
                     try kept.withLock { $0 }?("418 Stale", [("X-Stale", "1")])
                 } catch let error as GatewayError {
                     staleError.withLock { $0 = error }
+                }
+                do {
+                    try keptWrite.withLock { $0 }?("stale bytes")
+                } catch let error as GatewayError {
+                    staleWriteError.withLock { $0 = error }
                 }
                 try start("200 OK", [("Content-Type", "text/plain")])
                 return ["fresh"]
@@ -142,6 +150,7 @@ struct ResponseTests {
                 #expect(!later.wasChunked)
             }
             #expect(staleError.withLock { $0 } == .responseOver)
+            #expect(staleWriteError.withLock { $0 } == .responseOver)
         }
     }
 
