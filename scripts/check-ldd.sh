@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Fails unless every shared library BINARY needs is one of Debian's run-time
 # libraries the package depends on (libc6, libstdc++6, libgcc-s1, libevent,
-# libevent-pthreads, zlib1g), resolved from the system's library folders.
+# zlib1g), resolved from the system's library folders.
 # A Swift runtime (libswiftCore.so, Foundation...) from a toolchain path fails it.
 set -euo pipefail
 binary="$1"
-allowed='^(linux-vdso\.so\.1|ld-linux-x86-64\.so\.2|libc\.so\.6|libm\.so\.6|libpthread\.so\.0|libdl\.so\.2|librt\.so\.1|libstdc\+\+\.so\.6|libgcc_s\.so\.1|libevent-2\.1\.so\.7|libevent_core-2\.1\.so\.7|libevent_pthreads-2\.1\.so\.7|libz\.so\.1)$'
+allowed='^(linux-vdso\.so\.1|ld-linux-x86-64\.so\.2|libc\.so\.6|libm\.so\.6|libpthread\.so\.0|libdl\.so\.2|librt\.so\.1|libstdc\+\+\.so\.6|libgcc_s\.so\.1|libevent-2\.1\.so\.7|libevent_core-2\.1\.so\.7|libz\.so\.1)$'
 status=0
 while read -r line; do
     [ -z "$line" ] && continue

@@ -5,15 +5,17 @@ import Glibc
 #endif
 
 /// Process-wide libevent setup, done once before the first event base:
-/// locking for cross-thread wake-ups, and SIGPIPE ignored (``BrokenPipe``).
+/// SIGPIPE ignored (``BrokenPipe``). No locking (evthread): a base is only
+/// ever touched by its loop's thread; other threads wake a loop through its
+/// own eventfd (``Reactor/post(_:otherwise:)``).
 enum LibEvent {
     private static let prepared: Bool = {
         BrokenPipe.ignore()
-        return evthread_use_pthreads() == 0
+        return true
     }()
 
     static func prepare() {
-        precondition(prepared, "evthread_use_pthreads failed")
+        precondition(prepared)
     }
 
     /// Priorities of a base's events: every event gets libevent's default,

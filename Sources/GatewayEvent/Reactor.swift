@@ -28,10 +28,13 @@ final class Reactor: @unchecked Sendable {
     private var wakeWorkersTimer: OpaquePointer?
     private var wakeWorkersScheduled = false
 
-    /// Jobs posted from other threads, and the event that wakes the loop for
-    /// them; both behind one lock, so a post never races close() freeing it.
+    /// Jobs posted from other threads, and how they wake the loop: an
+    /// eventfd the loop watches. No other thread calls libevent, so libevent
+    /// runs without its locks (evthread), which every event operation of
+    /// every request took. Behind one lock, so a post never races close().
     private struct Inbox {
         var jobs: [(run: @Sendable () -> Void, abandon: (@Sendable () -> Void)?)] = []
+        var wake: Int32 = -1
         var event: UnsafeTransfer<OpaquePointer>?  // used under the lock only
         var closed = false
     }
@@ -56,9 +59,15 @@ final class Reactor: @unchecked Sendable {
     private var stopAfterResponses: Int?
 
     init(settings: ServingSettings, listener: Int32) throws {
-        guard let base = LibEvent.makeBase() else { throw EventServerError.libevent("event_base_new failed") }
+        let wake = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        guard wake >= 0 else { throw EventServerError.libevent("eventfd failed") }
+        guard let base = LibEvent.makeBase() else {
+            Glibc.close(wake)
+            throw EventServerError.libevent("event_base_new failed")
+        }
         guard let http = evhttp_new(base) else {
             event_base_free(base)
+            Glibc.close(wake)
             throw EventServerError.libevent("evhttp_new failed")
         }
         self.base = base
@@ -82,6 +91,7 @@ final class Reactor: @unchecked Sendable {
         guard let boundSocket, let listener = evhttp_bound_socket_get_listener(boundSocket) else {
             evhttp_free(http)
             event_base_free(base)
+            Glibc.close(wake)
             throw EventServerError.libevent("evhttp_accept_socket failed")
         }
         self.boundSocket = boundSocket
@@ -98,9 +108,12 @@ final class Reactor: @unchecked Sendable {
             guard let request, let context else { return }
             Unmanaged<Reactor>.fromOpaque(context).takeUnretainedValue().respond(to: EvhttpRequest(raw: request))
         }, context)
-        let inboxEvent = event_new(base, -1, 0, { _, _, context in
+        let inboxEvent = event_new(base, wake, Int16(EV_READ | EV_PERSIST), { wake, _, context in
+            var count: UInt64 = 0
+            _ = read(wake, &count, MemoryLayout<UInt64>.size)
             Unmanaged<Reactor>.fromOpaque(context!).takeUnretainedValue().runInbox()
         }, context)
+        if let inboxEvent { event_add(inboxEvent, nil) }
         if settings.pool != nil {
             let wake: event_callback_fn = { _, _, context in
                 Unmanaged<Reactor>.fromOpaque(context!).takeUnretainedValue().wakeWorkers()
@@ -111,7 +124,10 @@ final class Reactor: @unchecked Sendable {
         }
         connections.onClose = { [unowned self] in if draining { stopIfDrained() } }
         let transfer = inboxEvent.map(UnsafeTransfer.init)
-        inbox.withLock { $0.event = transfer }
+        inbox.withLock {
+            $0.event = transfer
+            $0.wake = wake
+        }
     }
 
     /// Frees the loop, its connections and its listener. Only when it is not running.
@@ -120,13 +136,14 @@ final class Reactor: @unchecked Sendable {
         gate.detach()
         connections.prepareToClose()
         // Jobs that will never run now: their owners release what they hold.
-        let (event, pending) = inbox.withLock { inbox in
+        let (event, wake, pending) = inbox.withLock { inbox in
             inbox.closed = true
-            defer { inbox.jobs = []; inbox.event = nil }
-            return (inbox.event, inbox.jobs)
+            defer { inbox.jobs = []; inbox.event = nil; inbox.wake = -1 }
+            return (inbox.event, inbox.wake, inbox.jobs)
         }
         for job in pending { job.abandon?() }
         if let event { event_free(event.value) }
+        if wake >= 0 { Glibc.close(wake) }
         if let deadlineEvent { event_free(deadlineEvent) }
         if let wakeWorkersEvent { event_free(wakeWorkersEvent) }
         if let wakeWorkersTimer { event_free(wakeWorkersTimer) }
@@ -187,7 +204,10 @@ final class Reactor: @unchecked Sendable {
             guard !inbox.closed else { return false }
             inbox.jobs.append((job, abandon))
             // One wake-up of the loop for everything posted before it runs.
-            if inbox.jobs.count == 1, let event = inbox.event { event_active(event.value, 0, 0) }
+            if inbox.jobs.count == 1 {
+                var one: UInt64 = 1
+                _ = write(inbox.wake, &one, MemoryLayout<UInt64>.size)
+            }
             return true
         }
         if !accepted { abandon?() }
