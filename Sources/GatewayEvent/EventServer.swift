@@ -145,7 +145,15 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
                 stopped.broadcast()
             }
         }
-        try reactors[0].run()
+        do {
+            try reactors[0].run()
+        } catch {
+            // The first loop failed: the others must stop before end() lets
+            // close() free their bases.
+            for reactor in reactors.dropFirst() { reactor.post { reactor.drain(deadline: 0, closing: false) } }
+            stopped.wait(until: { self.lifecycle.withLock { $0.reactorsRunning == 1 } })
+            throw error
+        }
         // The first loop is done; wait for the others it asked to stop.
         stopped.wait(until: { self.lifecycle.withLock { $0.reactorsRunning == 1 } })
         configuration.logger.info("stopped: \(statistics)")
@@ -202,6 +210,7 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
 
     /// Stops the server gracefully when one of `signals` arrives (for
     /// example `[SIGINT, SIGTERM]`); the signal is handled on the first loop.
+    /// Callable before or while it serves, from any thread.
     public func stopOnSignals(_ signals: [Int32]) {
         // A parent may have spawned us with these signals blocked (a blocked
         // SIGTERM would never reach libevent's handler).
@@ -209,16 +218,26 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
         sigemptyset(&mask)
         for number in signals { sigaddset(&mask, number) }
         pthread_sigmask(SIG_UNBLOCK, &mask, nil)
-        let context = Unmanaged.passUnretained(self).toOpaque()
-        for number in signals {
-            guard let event = event_new(reactors[0].base, number, Int16(EV_SIGNAL | EV_PERSIST), { number, _, context in
-                let server = Unmanaged<EventServer>.fromOpaque(context!).takeUnretainedValue()
-                server.configuration.logger.info("received signal \(number), shutting down")
-                server.requestStop(closing: true)  // the process ends after: the socket closes first
-            }, context) else { continue }
-            event_add(event, nil)
-            signalEvents.append(event)
+        let register: @Sendable () -> Void = { [self] in
+            let context = Unmanaged.passUnretained(self).toOpaque()
+            for number in signals {
+                guard let event = event_new(reactors[0].base, number, Int16(EV_SIGNAL | EV_PERSIST), { number, _, context in
+                    let server = Unmanaged<EventServer>.fromOpaque(context!).takeUnretainedValue()
+                    server.configuration.logger.info("received signal \(number), shutting down")
+                    server.requestStop(closing: true)  // the process ends after: the socket closes first
+                }, context) else { continue }
+                event_add(event, nil)
+                signalEvents.append(event)
+            }
         }
+        // libevent runs without locks: while the first loop runs, only its
+        // thread may touch its base. Before, the lock keeps it from starting.
+        let serving = lifecycle.withLock { state -> Bool in
+            if state.run.running { return true }
+            register()
+            return false
+        }
+        if serving { reactors[0].post(register) }
     }
 
     private func begin(oneRequest: Bool) throws -> Bool {

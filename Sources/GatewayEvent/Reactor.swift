@@ -113,7 +113,10 @@ final class Reactor: @unchecked Sendable {
             _ = read(wake, &count, MemoryLayout<UInt64>.size)
             Unmanaged<Reactor>.fromOpaque(context!).takeUnretainedValue().runInbox()
         }, context)
-        if let inboxEvent { event_add(inboxEvent, nil) }
+        // Without it nothing posted would ever run (a stop included).
+        guard let inboxEvent, event_add(inboxEvent, nil) == 0 else {
+            throw EventServerError.libevent("the inbox event could not be added")
+        }
         if settings.pool != nil {
             let wake: event_callback_fn = { _, _, context in
                 Unmanaged<Reactor>.fromOpaque(context!).takeUnretainedValue().wakeWorkers()
@@ -123,7 +126,7 @@ final class Reactor: @unchecked Sendable {
             if let wakeWorkersEvent { event_priority_set(wakeWorkersEvent, LibEvent.idlePriority) }
         }
         connections.onClose = { [unowned self] in if draining { stopIfDrained() } }
-        let transfer = inboxEvent.map(UnsafeTransfer.init)
+        let transfer = UnsafeTransfer(inboxEvent)
         inbox.withLock {
             $0.event = transfer
             $0.wake = wake

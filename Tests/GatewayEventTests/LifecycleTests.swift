@@ -77,6 +77,31 @@ struct LifecycleTests {
         server.close()
     }
 
+    /// Signals registered while the loops run (posted to the first loop,
+    /// which alone may touch its base) stop the server as those registered
+    /// before do. SIGUSR2: no other test uses it.
+    @Test func stopOnSignalsWorksWhileServing() throws {
+        let server = try makeServer(host: "127.0.0.1", port: 0, app: demoApp)
+        let returned = DispatchSemaphore(value: 0)
+        Thread {
+            try? server.serveForever()
+            returned.signal()
+        }.start()
+        #expect(try TestHTTPClient(port: server.serverAddress.port).get("/").status == 200)
+        server.stopOnSignals([SIGUSR2])
+        // Raised only once libevent's handler is in place (the default would end the process).
+        let installed = waitUntil {
+            var current = sigaction()
+            sigaction(SIGUSR2, nil, &current)
+            return unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self) > 1  // not SIG_DFL (0), SIG_IGN (1)
+        }
+        #expect(installed)
+        guard installed else { return server.shutdown() }
+        raise(SIGUSR2)
+        #expect(returned.wait(timeout: .now() + 10) == .success)
+        server.close()
+    }
+
     @Test func shutdownBeforeServeForeverIsNotLost() throws {
         let server = try makeServer(host: "127.0.0.1", port: 0, app: demoApp)
         defer { server.close() }
