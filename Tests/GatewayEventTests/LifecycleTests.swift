@@ -66,11 +66,7 @@ struct LifecycleTests {
 
     @Test func shutdownFromAnotherThreadEndsServeForever() throws {
         let server = try makeServer(host: "127.0.0.1", port: 0, app: demoApp)
-        let returned = DispatchSemaphore(value: 0)
-        Thread {
-            try? server.serveForever()
-            returned.signal()
-        }.start()
+        let returned = servingInBackground(server)
         #expect(try TestHTTPClient(port: server.serverAddress.port).get("/").status == 200)
         server.shutdown()
         #expect(returned.wait(timeout: .now() + 5) == .success)
@@ -82,11 +78,7 @@ struct LifecycleTests {
     /// before do. SIGUSR2: no other test uses it.
     @Test func stopOnSignalsWorksWhileServing() throws {
         let server = try makeServer(host: "127.0.0.1", port: 0, app: demoApp)
-        let returned = DispatchSemaphore(value: 0)
-        Thread {
-            try? server.serveForever()
-            returned.signal()
-        }.start()
+        let returned = servingInBackground(server)
         #expect(try TestHTTPClient(port: server.serverAddress.port).get("/").status == 200)
         server.stopOnSignals([SIGUSR2])
         // Raised only once libevent's handler is in place (the default would end the process).
@@ -106,11 +98,18 @@ struct LifecycleTests {
         let server = try makeServer(host: "127.0.0.1", port: 0, app: demoApp)
         defer { server.close() }
         server.shutdown()
+        let returned = servingInBackground(server)
+        #expect(returned.wait(timeout: .now() + 5) == .success)
+    }
+
+    /// Runs `server.serveForever()` on a new thread; the semaphore is
+    /// signalled when it returns.
+    private func servingInBackground(_ server: any GatewayServer) -> DispatchSemaphore {
         let returned = DispatchSemaphore(value: 0)
         Thread {
             try? server.serveForever()
             returned.signal()
         }.start()
-        #expect(returned.wait(timeout: .now() + 5) == .success)
+        return returned
     }
 }
