@@ -237,6 +237,8 @@ package final class Handler: ResponseState {
         let method = environ.variables["REQUEST_METHOD"] ?? "GET"
         let bodyless = method == "HEAD" || status.code == 204 || status.code == 304
         let framing: BodyFraming
+        // The application's Content-Length, which a body held in memory must match.
+        var promised: Int?
         if status.code == 204 || status.code == 205 {
             headers.removeAll { $0.0.caseInsensitiveEquals("Content-Length") }
             // A 205 must carry no content (RFC 9110 §15.3.6), but unlike a
@@ -247,12 +249,7 @@ package final class Handler: ResponseState {
             guard !declared.isEmpty, declared.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
                   let length = Int(declared)
             else { throw GatewayError.invalidContentLength(declared) }
-            if method == "HEAD", status.code != 304, !iterating, !startResponse.headersSent {
-                // The GET's body, returned for a HEAD too (an empty one is
-                // fine): a length it contradicts is the GET's 500 here as well.
-                let held = pending.reduce(0) { $0 + $1.count }
-                if held > 0 && held != length { throw GatewayError.contentLengthMismatch(declared: length, actual: held) }
-            }
+            if status.code != 304 { promised = length }
             framing = bodyless ? .none : .contentLength(length)
         } else if status.code == 304 {
             framing = .none
@@ -266,12 +263,16 @@ package final class Handler: ResponseState {
         } else {
             framing = .untilClose
         }
-        if case .contentLength(let length) = framing {
-            // A body held whole in memory must match what it announces.
+        if let length = promised, !iterating, !startResponse.headersSent {
+            // A body held whole in memory must match what it announces. A
+            // HEAD's may be empty; if it is the GET's body, a length it
+            // contradicts is the GET's 500 here as well.
             let held = pending.reduce(0) { $0 + $1.count }
-            if !iterating, !startResponse.headersSent, held != length {
+            if held != length && !(method == "HEAD" && held == 0) {
                 throw GatewayError.contentLengthMismatch(declared: length, actual: held)
             }
+        }
+        if case .contentLength(let length) = framing {
             announced = length
             remaining = length
         }
