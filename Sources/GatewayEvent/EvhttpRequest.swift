@@ -25,9 +25,12 @@ struct EvhttpRequest {
     /// really gone makes a write fail, and a FIN is read after the response
     /// (and any pipelined request before it) as the connection's end.
     func holdReadingWhileWriting() {
-        guard let connection = evhttp_request_get_connection(raw),
-              let events = evhttp_connection_get_bufferevent(connection) else { return }
-        bufferevent_disable(events, Int16(EV_READ))
+        if let events { bufferevent_disable(events, Int16(EV_READ)) }
+    }
+
+    /// The connection's bufferevent; nil once evhttp detached the request.
+    var events: OpaquePointer? {
+        evhttp_request_get_connection(raw).flatMap(evhttp_connection_get_bufferevent)
     }
 
     var inputHeaders: UnsafeMutablePointer<evkeyvalq> { evhttp_request_get_input_headers(raw) }

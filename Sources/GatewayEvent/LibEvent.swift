@@ -9,14 +9,9 @@ import Glibc
 /// ever touched by its loop's thread; other threads wake a loop through its
 /// own eventfd (``Reactor/post(_:otherwise:)``).
 enum LibEvent {
-    private static let prepared: Bool = {
-        BrokenPipe.ignore()
-        return true
-    }()
+    private static let prepared: Void = BrokenPipe.ignore()
 
-    static func prepare() {
-        precondition(prepared)
-    }
+    static func prepare() { prepared }
 
     /// Priorities of a base's events: every event gets libevent's default,
     /// the middle one, but those that should wait until the loop has nothing

@@ -208,9 +208,7 @@ final class ResponseExchange {
     /// client sees a truncated response rather than a complete-looking one.
     /// libevent then notices the dead socket and runs the close path.
     private func abort() {
-        guard let connection = evhttp_request_get_connection(request.raw),
-              let events = evhttp_connection_get_bufferevent(connection)
-        else { return }
+        guard let events = request.events else { return }
         _ = shutdown(bufferevent_getfd(events), Int32(SHUT_RDWR))
         bufferevent_enable(events, Int16(EV_READ))  // held while writing: the read sees the end
     }
