@@ -53,13 +53,19 @@ struct StaticFilesTests {
         }
     }
 
-    @Test(arguments: ServerKind.allCases)
-    func conditionalRequestsGet304(kind: ServerKind) throws {
+    /// Serves a fresh ``Site`` with `kind`'s server and runs `body` with a
+    /// client and `/data.txt`'s validators (its ETag and Last-Modified).
+    private func withDataValidators(_ kind: ServerKind, _ body: (TestHTTPClient, String, String) throws -> Void) throws {
         let site = try Site()
         try withServer(kind, app: staticFiles(root: site.root)(notFoundApp)) { _, client throws in
             let first = try client.get("/data.txt")
-            let etag = try #require(first.header("ETag"))
-            let modified = try #require(first.header("Last-Modified"))
+            try body(client, try #require(first.header("ETag")), try #require(first.header("Last-Modified")))
+        }
+    }
+
+    @Test(arguments: ServerKind.allCases)
+    func conditionalRequestsGet304(kind: ServerKind) throws {
+        try withDataValidators(kind) { client, etag, modified in
             let cases: [([(String, String)], Int)] = [
                 ([("If-None-Match", etag)], 304),
                 ([("If-None-Match", "W/" + etag)], 304),             // weak comparison
@@ -86,11 +92,7 @@ struct StaticFilesTests {
     /// when false), before If-None-Match / If-Modified-Since (304).
     @Test(arguments: ServerKind.allCases)
     func failedPreconditionsGet412(kind: ServerKind) throws {
-        let site = try Site()
-        try withServer(kind, app: staticFiles(root: site.root)(notFoundApp)) { _, client throws in
-            let first = try client.get("/data.txt")
-            let etag = try #require(first.header("ETag"))
-            let modified = try #require(first.header("Last-Modified"))
+        try withDataValidators(kind) { client, etag, modified in
             let cases: [([(String, String)], Int)] = [
                 ([("If-Match", "\"nope\"")], 412),
                 ([("If-Match", "W/" + etag)], 412),                    // strong comparison
