@@ -26,7 +26,7 @@ let package = Package(
         .systemLibrary(
             name: "CLibEvent",
             path: "CLibEvent",
-            pkgConfig: "libevent",
+            pkgConfig: "libevent_core",
             providers: [.apt(["libevent-dev"])]
         ),
         .systemLibrary(

@@ -1,5 +1,5 @@
-// The libevent 2.1 API that GatewayEvent uses, plus a few inline helpers for
-// what Swift cannot reach directly (TAILQ walking, fields without getters).
+// The libevent 2.1 core API that GatewayEvent uses: the loop, buffers,
+// bufferevents and the listener (all in libevent_core; evhttp is not used).
 #ifndef EVENTGATEWAY_CLIBEVENT_SHIM_H
 #define EVENTGATEWAY_CLIBEVENT_SHIM_H
 
@@ -7,11 +7,8 @@
 #include <sys/socket.h>
 #include <sys/eventfd.h>
 #include <event2/event.h>
-#include <event2/http.h>
-#include <event2/http_struct.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/listener.h>
-#include <event2/keyvalq_struct.h>
 
 #endif

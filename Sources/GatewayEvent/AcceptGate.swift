@@ -8,7 +8,7 @@ import Glibc
 /// Whether one reactor's listener accepts connections. Accepting pauses
 /// while the server drains (for good), while the loop holds its share of
 /// connections (until one closes), and for a moment after accept fails for
-/// want of descriptors: evhttp's listener would retry EMFILE at once and
+/// want of descriptors: libevent's listener would retry EMFILE at once and
 /// spin a CPU (libevent #71, #363). Used on the loop thread only.
 final class AcceptGate {
     struct Reasons: OptionSet {
@@ -23,33 +23,17 @@ final class AcceptGate {
     private var paused: Reasons = []
     /// The listener is gone (a stop that closes the socket): nothing to pause or resume.
     private(set) var isShut = false
-    /// The listener's error callback has no argument of ours: it finds its gate here.
-    private static let gates = Locked<[UInt: UInt]>([:])
     static let backOff = timeval(tv_sec: 0, tv_usec: 100_000)
 
+    /// Gates `listener`; its owner forwards the listener's error callback
+    /// to ``acceptFailed(_:)``.
     init(listener: OpaquePointer, logger: Logger) {
         self.listener = listener
         self.logger = logger
-        let key = Self.key(listener)
-        let gate = UInt(bitPattern: Unmanaged.passUnretained(self).toOpaque())
-        Self.gates.withLock { $0[key] = gate }
-        evconnlistener_set_error_cb(listener) { listener, _ in
-            let code = errno
-            guard let listener, let gate = AcceptGate.gates.withLock({ $0[AcceptGate.key(listener)] }),
-                  let pointer = UnsafeMutableRawPointer(bitPattern: gate) else { return }
-            Unmanaged<AcceptGate>.fromOpaque(pointer).takeUnretainedValue().acceptFailed(code)
-        }
-    }
-
-    /// Forgets the listener; call before it is freed.
-    func detach() {
-        let key = Self.key(listener)
-        _ = Self.gates.withLock { $0.removeValue(forKey: key) }
     }
 
     /// The listener is about to be freed for good.
     func shut() {
-        detach()
         isShut = true
     }
 
@@ -66,16 +50,13 @@ final class AcceptGate {
         if paused.isEmpty { evconnlistener_enable(listener) }
     }
 
-    private func acceptFailed(_ code: Int32) {
+    /// accept() failed (the listener's error callback): back off, then try again.
+    func acceptFailed(_ code: Int32) {
         logger.error("accept failed: \(String(cString: strerror(code))); pausing accept for 100 ms")
         pause(.backingOff)
         var wait = Self.backOff
         event_base_once(evconnlistener_get_base(listener), -1, Int16(EV_TIMEOUT), { _, _, context in
             Unmanaged<AcceptGate>.fromOpaque(context!).takeUnretainedValue().resume(.backingOff)
         }, Unmanaged.passUnretained(self).toOpaque(), &wait)
-    }
-
-    private static func key(_ listener: OpaquePointer) -> UInt {
-        UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(listener)))
     }
 }

@@ -1,11 +1,10 @@
-import CLibEvent
 import Gateway
 import GatewayHTTP
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Builds PEP 3333's environ from a request the relay parsed and evhttp read.
+/// Builds PEP 3333's environ from a request a connection read whole.
 struct EnvironBuilder {
     /// SERVER_NAME and SERVER_PORT, the same for every request of a server.
     let serverName: String
@@ -14,13 +13,12 @@ struct EnvironBuilder {
     let multiprocess: Bool
     let errors: any ErrorOutput
 
-    /// The environ of `head` (as the relay parsed it; its fields move into
-    /// the environ), with the body evhttp buffered for `request`, or `input`
-    /// when the relay spooled it.
-    func environ(for head: inout RequestHead, request: EvhttpRequest, input: RequestInput? = nil) -> Environ {
+    /// The environ of `head` (its fields move into the environ) from
+    /// `peer`, its body read from `input`.
+    func environ(for head: inout RequestHead, peer: (host: String, port: Int), input: RequestInput) -> Environ {
         Environ(
-            variables: head.takeCGIVariables(server: (serverName, serverPort), peer: request.peer),
-            input: input ?? RequestInput.holding(request.takeBody()),
+            variables: head.takeCGIVariables(server: (serverName, serverPort), peer: peer),
+            input: input,
             errors: errors,
             urlScheme: "http",
             multithread: multithread,

@@ -6,18 +6,25 @@ import Logging
 import Glibc
 #endif
 
-/// One event loop and its `evhttp`, serving connections from the shared
-/// listening socket. Every libevent call on its base happens on the thread
-/// running ``run()``; other threads reach it only through ``post(_:)``.
+/// One event loop serving connections from a shared listening socket:
+/// its `evconnlistener` accepts, each connection is a ``ClientConnection``
+/// (a bufferevent) on this loop. Every libevent call on its base happens on
+/// the thread running ``run()``; other threads reach it only through
+/// ``post(_:otherwise:)``.
 final class Reactor: @unchecked Sendable {
     // @unchecked: the pointers are used only by the loop thread (or by
     // close() when no loop runs); `inbox` is the cross-thread door.
 
     let settings: ServingSettings
     let base: OpaquePointer
-    private let http: OpaquePointer
+    private var listener: OpaquePointer?
     private let gate: AcceptGate
-    private let connections: ConnectionGuard
+    private var connections = ConnectionTable()
+    /// Connections this loop may hold: its share of `maxConnections`.
+    private let capacity: Int
+    /// At the cap: the gate is paused for it.
+    private var full = false
+    private let bodies: RequestIntake.BodyPolicy
     private var deadlineEvent: OpaquePointer?
     private let inbox = Locked(Inbox())
     /// Wakes the pool's workers once the loop has nothing else to run (an
@@ -38,10 +45,17 @@ final class Reactor: @unchecked Sendable {
         var event: UnsafeTransfer<OpaquePointer>?  // used under the lock only
         var closed = false
     }
-    /// Reused for every response sent in one piece.
-    let scratchBuffer: OpaquePointer
+    /// The bytes of a response head (and a body held whole) before they go
+    /// to a connection's output: one buffer for the loop, reused.
+    @exclusivity(unchecked) private var scratch: [UInt8] = []
+    /// libevent's common timeouts by duration: timers of one duration sit
+    /// in a queue instead of the heap (O(1) to add and remove).
+    private var commonTimeouts: [Double: timeval] = [:]
+    /// The write timeout of every connection (``RequestLimits/idleTimeout``).
+    private(set) var writeTimeout = timeval()
 
-    /// Responses under way (loop thread only).
+    /// Responses under way (loop thread only): from the request's dispatch
+    /// until its last byte left the output buffer, or its client left.
     private var inFlight = 0
     /// Finished exchanges (each with its handler), kept for later requests.
     @exclusivity(unchecked) private var spareExchanges: [ResponseExchange] = []
@@ -53,61 +67,55 @@ final class Reactor: @unchecked Sendable {
     /// (silent new connections only for ``handshakeGrace`` after the close).
     private var waitForArriving = false
     private var waitForSilent = false
-    /// evhttp's record of the listening socket, freed by a stop that closes it.
-    private var boundSocket: OpaquePointer?
+    /// close() is freeing the connections: they must not call back into the listener.
+    private var closing = false
     /// handleRequest(): stop the loop after this many more responses.
     private var stopAfterResponses: Int?
 
-    init(settings: ServingSettings, listener: Int32) throws {
+    init(settings: ServingSettings, listener socket: Int32) throws {
         let wake = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
         guard wake >= 0 else { throw EventServerError.libevent("eventfd failed") }
         guard let base = LibEvent.makeBase() else {
             Glibc.close(wake)
             throw EventServerError.libevent("event_base_new failed")
         }
-        guard let http = evhttp_new(base) else {
-            event_base_free(base)
-            Glibc.close(wake)
-            throw EventServerError.libevent("evhttp_new failed")
-        }
         self.base = base
-        self.http = http
         self.settings = settings
-        self.scratchBuffer = evbuffer_new()
-
-        // evhttp would otherwise label every response text/html; ISO-8859-1.
-        evhttp_set_default_content_type(http, nil)
-        let methods = [EVHTTP_REQ_GET, EVHTTP_REQ_POST, EVHTTP_REQ_HEAD, EVHTTP_REQ_PUT, EVHTTP_REQ_DELETE,
-                       EVHTTP_REQ_OPTIONS, EVHTTP_REQ_TRACE, EVHTTP_REQ_CONNECT, EVHTTP_REQ_PATCH]
-        evhttp_set_allowed_methods(http, UInt16(methods.reduce(0) { $0 | $1.rawValue }))
         let limits = settings.configuration.limits
-        evhttp_set_max_headers_size(http, limits.maxHeaderBytes)
-        evhttp_set_max_body_size(http, limits.maxBodyBytes)
-        var timeout = timeval(seconds: limits.idleTimeout)
-        evhttp_set_timeout_tv(http, &timeout)
+        let reactors = max(settings.configuration.reactors, 1)
+        capacity = max(1, (limits.maxConnections + reactors - 1) / reactors)
+        bodies = RequestIntake.BodyPolicy(
+            budget: settings.bodyBudget, disk: settings.spoolBudget, threshold: limits.bodySpoolThreshold,
+            directory: limits.bodySpoolDirectory)
 
-        // evhttp takes the descriptor as its own; each reactor gets a duplicate.
-        let boundSocket = evhttp_accept_socket_with_handle(http, dup(listener))
-        guard let boundSocket, let listener = evhttp_bound_socket_get_listener(boundSocket) else {
-            evhttp_free(http)
+        // Each reactor listens on its own duplicate, which its listener
+        // closes. Non-blocking: libevent accepts until accept() would block
+        // (an inherited socket may come blocking).
+        let descriptor = dup(socket)
+        let flags = fcntl(descriptor, F_GETFL)
+        _ = fcntl(descriptor, F_SETFL, flags | O_NONBLOCK)
+        _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+        let accepted: evconnlistener_cb = { _, socket, address, _, context in
+            Unmanaged<Reactor>.fromOpaque(context!).takeUnretainedValue().accepted(socket, from: address)
+        }
+        // Backlog 0: the socket listens already, with the backlog it was bound with.
+        guard descriptor >= 0, let listener = evconnlistener_new(
+            base, accepted, nil, UInt32(LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC), 0, descriptor)
+        else {
+            if descriptor >= 0 { Glibc.close(descriptor) }
             event_base_free(base)
             Glibc.close(wake)
-            throw EventServerError.libevent("evhttp_accept_socket failed")
+            throw EventServerError.libevent("evconnlistener_new failed")
         }
-        self.boundSocket = boundSocket
+        self.listener = listener
         gate = AcceptGate(listener: listener, logger: settings.logger)
-        connections = ConnectionGuard(
-            http: http, base: base, gate: gate, configuration: settings.configuration,
-            bodies: RequestRelay.BodyPolicy(
-                budget: settings.bodyBudget, disk: settings.spoolBudget, threshold: limits.bodySpoolThreshold,
-                directory: limits.bodySpoolDirectory),
-            counters: settings.counters)
 
         let context = Unmanaged.passUnretained(self).toOpaque()
-        evhttp_set_gencb(http, { request, context in
-            guard let request, let context else { return }
-            Unmanaged<Reactor>.fromOpaque(context).takeUnretainedValue().respond(to: EvhttpRequest(raw: request))
-        }, context)
+        evconnlistener_set_cb(listener, accepted, context)
+        evconnlistener_set_error_cb(listener) { _, context in
+            let code = errno
+            Unmanaged<Reactor>.fromOpaque(context!).takeUnretainedValue().gate.acceptFailed(code)
+        }
         let inboxEvent = event_new(base, wake, Int16(EV_READ | EV_PERSIST), { wake, _, context in
             var count: UInt64 = 0
             _ = read(wake, &count, MemoryLayout<UInt64>.size)
@@ -125,7 +133,7 @@ final class Reactor: @unchecked Sendable {
             wakeWorkersTimer = event_new(base, -1, 0, wake, context)
             if let wakeWorkersEvent { event_priority_set(wakeWorkersEvent, LibEvent.idlePriority) }
         }
-        connections.onClose = { [unowned self] in if draining { stopIfDrained() } }
+        writeTimeout = commonTimeout(limits.idleTimeout)
         let transfer = UnsafeTransfer(inboxEvent)
         inbox.withLock {
             $0.event = transfer
@@ -135,9 +143,9 @@ final class Reactor: @unchecked Sendable {
 
     /// Frees the loop, its connections and its listener. Only when it is not running.
     func close() {
+        closing = true
         spareExchanges = []  // they hold the reactor
-        gate.detach()
-        connections.prepareToClose()
+        for connection in connections.all { connection.close() }
         // Jobs that will never run now: their owners release what they hold.
         let (event, wake, pending) = inbox.withLock { inbox in
             inbox.closed = true
@@ -147,14 +155,12 @@ final class Reactor: @unchecked Sendable {
         for job in pending { job.abandon?() }
         if let event { event_free(event.value) }
         if wake >= 0 { Glibc.close(wake) }
-        if let deadlineEvent { event_free(deadlineEvent) }
-        if let wakeWorkersEvent { event_free(wakeWorkersEvent) }
-        if let wakeWorkersTimer { event_free(wakeWorkersTimer) }
+        for event in [deadlineEvent, wakeWorkersEvent, wakeWorkersTimer] { if let event { event_free(event) } }
         wakeWorkersEvent = nil
         wakeWorkersTimer = nil
         deadlineEvent = nil
-        evhttp_free(http)
-        evbuffer_free(scratchBuffer)
+        if let listener, !gate.isShut { evconnlistener_free(listener) }
+        listener = nil
         event_base_free(base)
     }
 
@@ -239,13 +245,13 @@ final class Reactor: @unchecked Sendable {
         draining = true
         waitForArriving = closing
         waitForSilent = closing
-        if closing && !gate.isShut, let boundSocket {
+        if closing && !gate.isShut, let listener {
             // A prefork worker shares the socket with the others (and, after
             // SIGHUP, with its successors): there the supervisor decides. An
             // inherited socket (systemd) outlives us, and the filter with it:
             // its next server would never see a connection.
             if !settings.configuration.multiprocess && settings.configuration.listeners.isEmpty {
-                ListeningSocket.stopHandshakes(on: evconnlistener_get_fd(evhttp_bound_socket_get_listener(boundSocket)))
+                ListeningSocket.stopHandshakes(on: evconnlistener_get_fd(listener))
             }
             var grace = timeval(seconds: Self.handshakeGrace)
             event_base_once(base, -1, Int16(EV_TIMEOUT), { _, _, context in
@@ -255,7 +261,7 @@ final class Reactor: @unchecked Sendable {
             gate.pause(.draining)
             listening = false
         }
-        connections.closeIdle()
+        for connection in connections.all { connection.closeIfIdle() }
         if stopIfDrained() { return }
         settings.logger.info("waiting up to \(deadline) s for \(inFlight) response(s) under way\(closing ? " and the requests arriving" : "")")
         var wait = timeval(seconds: deadline)
@@ -274,10 +280,10 @@ final class Reactor: @unchecked Sendable {
     static let handshakeGrace = 0.25
 
     private func closeListener() {
-        guard let boundSocket, !gate.isShut else { return }
+        guard let listener, !gate.isShut else { return }
         gate.shut()
-        evhttp_del_accept_socket(http, boundSocket)  // frees the listener, closes our descriptor
-        self.boundSocket = nil
+        evconnlistener_free(listener)  // closes our descriptor
+        self.listener = nil
         listening = false
         // A client that connected just before the close sends its request
         // within a round trip; a connection silent longer (a preconnect) is not waited for.
@@ -294,78 +300,106 @@ final class Reactor: @unchecked Sendable {
     @discardableResult
     private func stopIfDrained() -> Bool {
         guard !listening, inFlight == 0,
-              !waitForArriving || connections.requestsArriving(silent: waitForSilent) == 0 else { return false }
+              !waitForArriving || requestsArriving(silent: waitForSilent) == 0 else { return false }
         if let deadlineEvent { event_del(deadlineEvent) }
         event_base_loopbreak(base)
         return true
     }
 
+    /// Requests arriving on connections accepted (a closing stop waits for
+    /// them: the client connected before the socket closed); with
+    /// `silent`, also new connections that have sent nothing yet. Walks the
+    /// connections: only while a stop waits.
+    private func requestsArriving(silent: Bool) -> Int {
+        connections.all.reduce(0) { $0 + ($1.phase == .receiving && (silent || $1.received > 0) ? 1 : 0) }
+    }
+
+    // MARK: - Connections
+
+    private func accepted(_ socket: Int32, from address: UnsafeMutablePointer<sockaddr>?) {
+        // Nagle off: the tail of a response written in pieces (a file, a
+        // stream) would wait for the client's delayed ACK, ~40 ms. (A
+        // unix-domain socket refuses the option; nothing to do there.)
+        var on: Int32 = 1
+        setsockopt(socket, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+        let intake = RequestIntake(limits: settings.configuration.limits.parserLimits, bodies: bodies)
+        guard let connection = ClientConnection(socket: socket, peer: PeerAddress.of(address), reactor: self, intake: intake)
+        else { return settings.logger.error("could not set up a connection (out of memory?); closed it") }
+        connections.add(connection)
+        settings.counters.connectionOpened()
+        if connections.count >= capacity && !full {
+            full = true
+            settings.logger.warning("\(connections.count) connections open: not accepting more until one closes")
+            gate.pause(.full)
+        }
+        connection.start()
+    }
+
+    /// A connection closed and left the loop.
+    func connectionClosed(_ connection: ClientConnection) {
+        connections.remove(connection)
+        settings.counters.connectionClosed()
+        guard !closing else { return }
+        if full && connections.count < capacity {
+            full = false
+            gate.resume(.full)
+        }
+        if draining { stopIfDrained() }
+    }
+
     // MARK: - Requests
 
-    private func respond(to request: EvhttpRequest) {
-        guard let (slot, pending) = connections.requestArrived(request) else {
-            // evhttp read bytes the relay did not write: never serve them.
-            settings.logger.error("request from \(request.peer.host) did not pass the relay; refused")
-            return refuse(request, ServerResponse.refusal(400, serverSoftware: settings.configuration.serverSoftware))
-        }
-        var head: RequestHead
-        var input: RequestInput?
-        switch consume pending {  // the head's fields get one owner: the environ takes them without a copy
-        case .refused(let refusal, let toHead):
-            return refuse(request, ServerResponse.refusal(refusal.status, serverSoftware: settings.configuration.serverSoftware,
-                                                          toHead: toHead))
-        case .request(let parsed, .buffered(let reservation)):
-            head = parsed
-            slot.heldBody = reservation
-        case .request(let parsed, .spooled(let spool)):
-            head = parsed
-            input = spool.input()
-            settings.counters.bodySpooled()
-        }
-        if let pool = settings.pool, !pool.hasRoom {
-            settings.logger.warning("worker queue full (\(pool.depth) waiting): 503 to \(request.peer.host) for \(head.target)")
-            return refuse(request, ServerResponse.refusal(503, serverSoftware: settings.configuration.serverSoftware,
-                                                          toHead: head.isHead))
-        }
-        let environ = settings.environBuilder.environ(for: &head, request: request, input: input)
-        inFlight += 1
-        settings.counters.requestStarted(queueDepth: settings.pool?.depth)
-        let exchange = spareExchanges.popLast()?.reuse(request: request, environ: environ, connection: slot, keepAlive: head.keepAlive)
-            ?? ResponseExchange(request: request, handler: Handler(environ: environ, serverSoftware: settings.configuration.serverSoftware),
-                                reactor: self, connection: slot, keepAlive: head.keepAlive)
-        exchange.begin(app: settings.app)
+    /// Runs the application for a request `connection` has read whole.
+    func serve(_ head: inout RequestHead, input: RequestInput, on connection: ClientConnection) {
+        let environ = settings.environBuilder.environ(for: &head, peer: connection.peer, input: input)
+        let exchange = spareExchanges.popLast()
+            ?? ResponseExchange(handler: Handler(environ: environ, serverSoftware: settings.configuration.serverSoftware),
+                                reactor: self)
+        exchange.reuse(environ: environ, connection: connection, minorVersion: head.minorVersion, keepAlive: head.keepAlive)
+            .begin(app: settings.app)
     }
 
     /// Keeps a finished exchange (and its handler, both emptied) for a later
     /// request, so that a request allocates neither.
     func keepForReuse(_ exchange: ResponseExchange) {
-        if spareExchanges.count < Self.maxSpareExchanges { spareExchanges.append(exchange) }
+        if spareExchanges.count < Self.maxSpareExchanges && !closing { spareExchanges.append(exchange) }
     }
 
-    /// A response is over: written, or its client gone.
-    func responseFinished(startedAt started: Double) {
+    /// A request was dispatched to the application.
+    func responseStarted() {
+        inFlight += 1
+        settings.counters.requestStarted(queueDepth: settings.pool?.depth)
+    }
+
+    /// A response is over: written out, or its client gone.
+    func responseOver() {
         inFlight -= 1
-        settings.counters.requestFinished(seconds: MonotonicClock.seconds() - started)
         if let left = stopAfterResponses {
             stopAfterResponses = left - 1
             if left <= 1 { event_base_loopbreak(base) }
         }
-        if draining { stopIfDrained() }
+        if draining && !closing { stopIfDrained() }
     }
 
-    /// Answers a request the server refuses, and closes the connection.
-    private func refuse(_ request: EvhttpRequest, _ response: ServerResponse) {
-        settings.counters.refused(status: response.status)
-        let output = request.outputHeaders
-        for (name, value) in response.headers { output.add(name, value) }
-        request.forceClose()
-        if response.omitsBody {
-            // A HEAD's answer: the length a GET would get, no body (evhttp would send one).
-            output.add("Content-Length", String(response.body.count))
-        } else {
-            response.body.withUnsafeBytes { _ = evbuffer_add(scratchBuffer, $0.baseAddress, $0.count) }
-        }
-        response.reason.withCString { evhttp_send_reply(request.raw, Int32(response.status), $0, scratchBuffer) }
-        request.holdReadingWhileWriting()
+    /// The loop's scratch buffer, empty, for one response's bytes; a nested
+    /// use while it is out gets a new one.
+    func takeScratch() -> [UInt8] {
+        var bytes: [UInt8] = []
+        swap(&bytes, &scratch)
+        bytes.removeAll(keepingCapacity: true)
+        return bytes
+    }
+
+    func returnScratch(_ bytes: [UInt8]) {
+        if bytes.capacity <= 64 * 1024 { scratch = bytes }  // a rare huge body is not kept
+    }
+
+    /// A timeout of `seconds` in libevent's common-timeout queue for it.
+    func commonTimeout(_ seconds: Double) -> timeval {
+        if let known = commonTimeouts[seconds] { return known }
+        var duration = timeval(seconds: seconds)
+        let common = event_base_init_common_timeout(base, &duration).pointee
+        commonTimeouts[seconds] = common
+        return common
     }
 }

@@ -1,84 +1,72 @@
-import CLibEvent
 import Gateway
 import GatewayHTTP
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Carries one response from a ``Handler`` to evhttp. Its state lives on the
-/// loop thread; with a worker pool, the application and the body's chunks
-/// run on a worker, and only their results come back to the loop.
+/// Carries one response from a ``Handler`` to a ``ClientConnection``'s
+/// output. Its state lives on the loop thread; with a worker pool, the
+/// application and the body's chunks run on a worker, and only their
+/// results come back to the loop.
 ///
-/// A body held in memory goes out with one `evhttp_send_reply`. Any other is
-/// streamed: `evhttp_send_reply_start`, then one chunk at a time with
-/// `evhttp_send_reply_chunk_with_cb`, pulling the next chunk only when the
-/// previous one drained (backpressure), then `evhttp_send_reply_end`.
-///
-/// evhttp 2.1 leaves three things to us here: HEAD/204/304 must get no body
-/// (it would send one), a client that vanishes fires none of the chunk
-/// callbacks (we watch the connection's close callback), and a detached
-/// request still needs `evhttp_send_reply_end` or it leaks.
+/// A body held in memory goes out with its head in one write. Any other is
+/// streamed: the head, then one chunk at a time, the next pulled only once
+/// the output has drained (backpressure), framed as the head says (chunked,
+/// Content-Length, or until the close). A ``FileWrapper`` body is handed to
+/// libevent, which sends it with sendfile.
 final class ResponseExchange {
     // The request's, set anew when a reactor reuses the exchange (and its
     // handler) for a later request: objects a request cost more than the
     // rest of its bookkeeping.
-    @exclusivity(unchecked) private var request: EvhttpRequest
     private let handler: Handler
     private let reactor: Reactor
-    /// The connection's slot: tells us when the client goes, hears when we are done.
-    @exclusivity(unchecked) private var connection: ConnectionSlot?
-    @exclusivity(unchecked) private var keepAlive: Bool
-    /// The streamed body's buffer, kept for the next streamed response.
-    private var buffer: OpaquePointer?
-    /// The retain that keeps this exchange alive while libevent holds a pointer to it.
-    private var selfReference: Unmanaged<ResponseExchange>?
-    private var context: UnsafeMutableRawPointer { selfReference!.toOpaque() }
+    @exclusivity(unchecked) private var connection: ClientConnection?
+    @exclusivity(unchecked) private var minorVersion = 1
+    @exclusivity(unchecked) private var keepAlive = true
     /// A worker is running the application or pulling a chunk.
-    private var workerBusy = false
-    /// The client went away; evhttp has detached (or freed) the request.
-    private var clientGone = false
-    /// We called `evhttp_send_reply_end` (or sent the reply whole): evhttp owns the request.
-    private var replied = false
-    private var finished = false
-    private var status = 0
-    private var bytesSent = 0
+    @exclusivity(unchecked) private var workerBusy = false
+    /// The connection closed before the response was done.
+    @exclusivity(unchecked) private var clientGone = false
+    @exclusivity(unchecked) private var finished = false
+    @exclusivity(unchecked) private var chunked = false
+    @exclusivity(unchecked) private var keepsConnection = false
+    /// What the output's draining means: the next chunk is due, or a file went out.
+    @exclusivity(unchecked) private var awaiting = Awaiting.nothing
+    @exclusivity(unchecked) private var status = 0
+    @exclusivity(unchecked) private var bytesSent = 0
     @exclusivity(unchecked) private var started = MonotonicClock.seconds()
 
-    /// `keepAlive`: the request lets the connection carry another one
-    /// (``RequestHead/keepAlive``); when it does not, the response says
-    /// `Connection: close`, as the socket server's does.
-    init(request: EvhttpRequest, handler: Handler, reactor: Reactor, connection: ConnectionSlot?, keepAlive: Bool) {
-        self.request = request
-        self.keepAlive = keepAlive
-        self.handler = handler
-        self.reactor = reactor
-        self.connection = connection
+    private enum Awaiting {
+        case nothing
+        case chunkDrained
+        case fileSent
     }
 
-    /// A finished exchange, recycled by its reactor, takes on `request`.
-    func reuse(request: EvhttpRequest, environ: consuming Environ, connection: ConnectionSlot?, keepAlive: Bool) -> ResponseExchange {
-        self.request = request
-        self.connection = connection
-        self.keepAlive = keepAlive
+    init(handler: Handler, reactor: Reactor) {
+        self.handler = handler
+        self.reactor = reactor
+    }
+
+    /// Takes on a request: its environ, its connection, and whether the
+    /// request lets the connection carry another one (``RequestHead/keepAlive``).
+    func reuse(environ: consuming Environ, connection: ClientConnection, minorVersion: Int, keepAlive: Bool) -> ResponseExchange {
         handler.reuse(for: consume environ)
+        self.connection = connection
+        self.minorVersion = minorVersion
+        self.keepAlive = keepAlive
         workerBusy = false
         clientGone = false
-        replied = false
         finished = false
+        chunked = false
+        awaiting = .nothing
         status = 0
         bytesSent = 0
         started = MonotonicClock.seconds()
         return self
     }
 
-    deinit { if let buffer { evbuffer_free(buffer) } }
-
     /// Runs the application (inline, or on the pool) and starts the response.
     func begin(app: @escaping Application) {
-        selfReference = Unmanaged.passRetained(self)
-        evhttp_request_set_on_complete_cb(request.raw, { _, context in
-            ResponseExchange.from(context).completed()
-        }, context)
         connection?.exchange = self
         guard reactor.settings.pool != nil else {
             let head = handler.start(app)
@@ -103,43 +91,35 @@ final class ResponseExchange {
         }
     }
 
-    private static func from(_ context: UnsafeMutableRawPointer?) -> ResponseExchange {
-        Unmanaged<ResponseExchange>.fromOpaque(context!).takeUnretainedValue()
-    }
-
     // MARK: - Sending
 
     private func send(_ head: ResponseHead, buffered: [[UInt8]]?) {
-        guard !clientGone else { return end() }
+        guard let connection, !clientGone else { return end() }
         status = head.status.code
-        let output = request.outputHeaders
-        head.forEachHeader { output.add($0, $1) }
-        // A close-delimited body, or a request that could not be read to its
-        // end: evhttp would keep the connection (and, for an HTTP/1.0
-        // keep-alive request, announce `Content-Length: 0`).
-        // A draining server closes each connection after its response.
-        // An HTTP/1.0 request without keep-alive: evhttp closes, but would not say so.
-        if head.closeConnection || reactor.draining || !keepAlive { request.forceClose() }
-        let code = Int32(head.status.code)
+        chunked = head.framing == .chunked
+        var bytes = reactor.takeScratch()
+        // A stopping server closes each connection after its response.
+        keepsConnection = ResponseWriter.writeHead(
+            head, minorVersion: minorVersion, keepAlive: keepAlive && !reactor.draining, into: &bytes)
         if let chunks = buffered {
-            let scratch = reactor.scratchBuffer
-            for chunk in chunks {
-                bytesSent += chunk.count
-                chunk.withUnsafeBytes { _ = evbuffer_add(scratch, $0.baseAddress, $0.count) }
-            }
-            replied = true
-            head.status.reason.withCString { evhttp_send_reply(request.raw, code, $0, scratch) }
-            request.holdReadingWhileWriting()
-            return
+            for chunk in chunks { append(chunk, to: &bytes) }
+            if chunked { ResponseWriter.writeLastChunk(into: &bytes) }
+            connection.write(bytes)
+            reactor.returnScratch(bytes)
+            return complete()
         }
-        if buffer == nil { buffer = evbuffer_new() }
-        head.status.reason.withCString { evhttp_send_reply_start(request.raw, code, $0) }
-        request.holdReadingWhileWriting()
+        connection.write(bytes)
+        reactor.returnScratch(bytes)
         if let file = handler.takeFile() {
             sendFile(file)
         } else {
             pullChunk()
         }
+    }
+
+    private func append(_ chunk: [UInt8], to bytes: inout [UInt8]) {
+        bytesSent += chunk.count
+        if chunked { ResponseWriter.writeChunk(chunk, into: &bytes) } else { bytes.append(contentsOf: chunk) }
     }
 
     /// Asks for the next chunk: at once inline, on a worker with a pool.
@@ -161,117 +141,99 @@ final class ResponseExchange {
     }
 
     private func chunkArrived(_ result: Result<[UInt8]?, any Error>) {
-        guard !clientGone else { return end() }
+        guard let connection, !clientGone else { return end() }
         switch result {
         case .success(let chunk?):
-            bytesSent += chunk.count
-            chunk.withUnsafeBytes { _ = evbuffer_add(buffer, $0.baseAddress, $0.count) }
-            evhttp_send_reply_chunk_with_cb(request.raw, buffer, { _, context in
-                ResponseExchange.from(context).pullChunk()
-            }, context)
-            request.holdReadingWhileWriting()
+            var bytes = reactor.takeScratch()
+            append(chunk, to: &bytes)
+            awaiting = .chunkDrained
+            connection.write(bytes)
+            reactor.returnScratch(bytes)
         case .success(nil):
-            endReply()
+            if chunked {
+                var bytes: [UInt8] = []
+                ResponseWriter.writeLastChunk(into: &bytes)
+                connection.write(bytes)
+            }
+            complete()
         case .failure:
             abort()
         }
     }
 
-    /// A file body: handed to libevent, which sends it with sendfile when the
-    /// connection drains straight to the socket. libevent owns the duplicate.
+    /// A file body: handed to libevent, which sends it with sendfile (it
+    /// owns the duplicate descriptor).
     private func sendFile(_ file: FileWrapper) {
+        guard let connection else { return end() }
         let length = file.remainingLength ?? 0
-        let copy = dup(file.descriptor)
-        if copy >= 0, length > 0, evbuffer_add_file(buffer, copy, Int64(file.offset), Int64(length)) == 0 {
-            file.advance(by: length)
-            bytesSent += length
-            evhttp_send_reply_chunk_with_cb(request.raw, buffer, { _, context in
-                let exchange = ResponseExchange.from(context)
-                if !exchange.clientGone { exchange.endReply() }
-            }, context)
-            request.holdReadingWhileWriting()
-        } else {
+        let copy = length > 0 ? dup(file.descriptor) : -1
+        guard copy >= 0, connection.writeFile(copy, offset: file.offset, length: length) else {
             if copy >= 0 { _ = Glibc.close(copy) }
-            endReply()
+            return length > 0 ? abort() : complete()
+        }
+        file.advance(by: length)
+        bytesSent += length
+        awaiting = .fileSent
+    }
+
+    /// The connection's output drained: the next chunk is due, or the file went out.
+    func outputDrained() {
+        let was = awaiting
+        awaiting = .nothing
+        switch was {
+        case .nothing: break
+        case .chunkDrained: pullChunk()
+        case .fileSent: complete()
         }
     }
 
-    /// Ends the reply; evhttp may complete it at once (see ``completed()``).
-    private func endReply() {
-        replied = true
-        evhttp_send_reply_end(request.raw)
-        // Done at once (all written already) or later: until then, as above.
-        if !finished { request.holdReadingWhileWriting() }
-    }
-
-    /// The body failed after the head went out: cut the connection, so the
-    /// client sees a truncated response rather than a complete-looking one.
-    /// libevent then notices the dead socket and runs the close path.
+    /// The body failed after the head went out: the connection is cut, so
+    /// the client sees a truncated response rather than a complete-looking one.
     private func abort() {
-        guard let events = request.events else { return }
-        _ = shutdown(bufferevent_getfd(events), Int32(SHUT_RDWR))
-        bufferevent_enable(events, Int16(EV_READ))  // held while writing: the read sees the end
+        let connection = self.connection
+        clientGone = true  // logged as cut short
+        end()
+        connection?.responseAborted()
     }
 
     // MARK: - Ending
 
-    /// evhttp finished writing the response (and frees the request): nothing
-    /// of libevent's points here any more, so the reactor may reuse us.
-    private func completed() {
-        connection?.responseCompleted()
-        end(recycling: true)
+    /// Every byte of the response is in the output buffer.
+    private func complete() {
+        let connection = self.connection
+        let keeps = keepsConnection
+        end()
+        connection?.responseWritten(keepOpen: keeps)
     }
 
-    /// The client went away before the response was done. evhttp has
-    /// detached the request unless we had replied; ending it frees it.
+    /// The client went away before the response was done.
     func connectionClosed() {
         guard !finished, !clientGone else { return }
         clientGone = true
-        // A detached request is ours to free; one still on its connection is
-        // freed with the connection (server shutdown).
-        if !replied && evhttp_request_get_connection(request.raw) == nil { evhttp_send_reply_end(request.raw) }
         // A worker still holds the handler: end() runs when its result arrives.
         if !workerBusy { end() }
     }
 
     /// The loop closed while a worker had the handler (a server closed past
-    /// its drain deadline): close the body and let go, touching no evhttp
+    /// its drain deadline): close the body and let go, touching no libevent
     /// state, which is gone. Runs where the worker's result would have.
     func abandon() {
         guard !finished else { return }
         finished = true
         handler.finish()
-        let reference = selfReference
-        selfReference = nil
-        reference?.release()
+        connection = nil
     }
 
-    private func end(recycling: Bool = false) {
+    private func end() {
         guard !finished else { return }
         finished = true
         handler.finish()
         if let log = reactor.settings.accessLog {
             log.record(environ: handler.environ, status: clientGone ? 499 : status, bytes: bytesSent)
         }
-        reactor.responseFinished(startedAt: started)
-        if recycling {
-            handler.recycle()
-            connection = nil
-            // Empty after a streamed response (evhttp takes each chunk's
-            // bytes), unless evhttp refused one: kept empty for the next.
-            if let buffer, evbuffer_get_length(buffer) > 0 { evbuffer_drain(buffer, evbuffer_get_length(buffer)) }
-            reactor.keepForReuse(self)
-        }
-        let reference = selfReference
-        selfReference = nil
-        reference?.release()
-    }
-}
-
-extension UnsafeMutablePointer<evkeyvalq> {
-    /// Adds a header. `withCString` keeps short strings on the stack, where
-    /// passing a String as `const char *` copies it to the heap.
-    func add(_ name: String, _ value: String) {
-        name.withCString { name in value.withCString { _ = evhttp_add_header(self, name, $0) } }
+        reactor.settings.counters.requestFinished(seconds: MonotonicClock.seconds() - started)
+        connection = nil
+        handler.recycle()
+        reactor.keepForReuse(self)
     }
 }

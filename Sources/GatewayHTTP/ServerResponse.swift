@@ -40,12 +40,10 @@ package struct ServerResponse {
     package static let `continue` = ServerResponse(status: 100, headers: [], body: [], closesConnection: false)
 
     /// The response on the wire (HTTP/1.1), with `Content-Length` and
-    /// `Connection: close` as they apply.
+    /// `Connection: close` as they apply (``ResponseWriter/write(_:into:)``).
     package var bytes: [UInt8] {
-        var text = "HTTP/1.1 \(status) \(reason)\r\n"
-        for (name, value) in headers { text += "\(name): \(value)\r\n" }
-        if status >= 200 { text += "Content-Length: \(body.count)\r\n" }
-        if closesConnection { text += "Connection: close\r\n" }
-        return Array((text + "\r\n").utf8) + (omitsBody ? [] : body)
+        var bytes: [UInt8] = []
+        ResponseWriter.write(self, into: &bytes)
+        return bytes
     }
 }

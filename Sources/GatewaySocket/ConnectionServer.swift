@@ -75,7 +75,7 @@ struct ConnectionServer: Sendable {
             runOnce: false,
             inputTerminated: true)
         let transport = SocketTransport(
-            connection: connection, version: head.protocolName, keepAlive: head.keepAlive && !isLast && !isStopping,
+            connection: connection, minorVersion: head.minorVersion, keepAlive: head.keepAlive && !isLast && !isStopping,
             clientGone: { requests.endedMidRequest },
             bodyTooLongToDrain: { requests.unreadBodyBytes > Self.drainLimit })
         let handler = Handler(environ: environ, serverSoftware: configuration.serverSoftware)

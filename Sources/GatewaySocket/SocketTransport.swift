@@ -6,7 +6,7 @@ import GatewayHTTP
 /// close-delimited).
 final class SocketTransport: ResponseTransport {
     private let connection: SocketConnection
-    private let version: String
+    private let minorVersion: Int
     private let keepAlive: Bool
     private var chunked = false
     /// True when the connection must close after this response.
@@ -23,10 +23,10 @@ final class SocketTransport: ResponseTransport {
     /// will drain after the response: the response then says `Connection: close`.
     private let bodyTooLongToDrain: () -> Bool
 
-    init(connection: SocketConnection, version: String, keepAlive: Bool, clientGone: @escaping () -> Bool = { false },
+    init(connection: SocketConnection, minorVersion: Int, keepAlive: Bool, clientGone: @escaping () -> Bool = { false },
          bodyTooLongToDrain: @escaping () -> Bool = { false }) {
         self.connection = connection
-        self.version = version
+        self.minorVersion = minorVersion
         self.keepAlive = keepAlive
         self.clientGone = clientGone
         self.bodyTooLongToDrain = bodyTooLongToDrain
@@ -40,23 +40,19 @@ final class SocketTransport: ResponseTransport {
     func sendHead(_ head: ResponseHead) throws {
         if clientGone() { throw ConnectionGone() }
         status = head.status.code
-        mustClose = !keepAlive || head.closeConnection || bodyTooLongToDrain()
         chunked = head.framing == .chunked
-        var text = "\(version) \(head.status.line)\r\n"
-        head.forEachHeader { name, value in text += "\(name): \(value)\r\n" }
-        if chunked { text += "Transfer-Encoding: chunked\r\n" }
-        if mustClose {
-            text += "Connection: close\r\n"
-        } else if version == "HTTP/1.0" {
-            text += "Connection: keep-alive\r\n"
-        }
-        try connection.send(Array((text + "\r\n").utf8))
+        var bytes: [UInt8] = []
+        let keeps = ResponseWriter.writeHead(head, minorVersion: minorVersion, keepAlive: keepAlive && !bodyTooLongToDrain(), into: &bytes)
+        mustClose = !keeps
+        try connection.send(bytes)
     }
 
     func sendChunk(_ chunk: [UInt8]) throws {
         bodyBytes += chunk.count
         if chunked {
-            try connection.send(Array("\(String(chunk.count, radix: 16))\r\n".utf8) + chunk + [0x0D, 0x0A])
+            var bytes: [UInt8] = []
+            ResponseWriter.writeChunk(chunk, into: &bytes)
+            try connection.send(bytes)
         } else {
             try connection.send(chunk)
         }
@@ -70,7 +66,11 @@ final class SocketTransport: ResponseTransport {
     }
 
     func finish() throws {
-        if chunked { try connection.send(Array("0\r\n\r\n".utf8)) }
+        if chunked {
+            var bytes: [UInt8] = []
+            ResponseWriter.writeLastChunk(into: &bytes)
+            try connection.send(bytes)
+        }
         if let (log, environ) = accessLog { log.record(environ: environ, status: status, bytes: bodyBytes) }
     }
 

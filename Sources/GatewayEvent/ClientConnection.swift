@@ -1,0 +1,398 @@
+import CLibEvent
+import Gateway
+import GatewayHTTP
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One client connection on one loop: a libevent `bufferevent` whose input
+/// goes through ``RequestIntake`` and whose output takes what
+/// ``ResponseExchange`` and the ``ResponseWriter`` write. Loop thread only.
+///
+/// A request is served at a time: the next one (pipelined) is parsed once
+/// the response before it has been written out, so responses go in request
+/// order. Reading goes on meanwhile, up to ``readAhead`` bytes: a client
+/// that resets the connection is noticed while its response is made; a
+/// client that half-closes after its requests still gets every response.
+///
+/// One timer per connection keeps its deadline, whichever applies to its
+/// phase (request arrival, keep-alive idle, lingering close); the write
+/// side's progress is libevent's write timeout. Nothing walks connections.
+final class ClientConnection {
+    enum Phase {
+        /// Between requests, nothing of the next one received.
+        case idle
+        /// A request is arriving (or, on a new connection, none yet).
+        case receiving
+        /// The application runs or its response is being written.
+        case responding
+        /// A response (or a refusal) is complete in the output buffer,
+        /// which is draining to the socket.
+        case flushing
+        /// Our side is shut down after a refusal; what the client still
+        /// sends is read and dropped for a moment, so that closing with
+        /// unread bytes does not reset the connection and destroy the answer.
+        case lingering
+        case closed
+    }
+
+    /// What follows when the output buffer has drained after a response.
+    private enum AfterFlush {
+        case keepOpen
+        case close
+        case linger
+    }
+
+    private let events: OpaquePointer
+    private let timer: OpaquePointer
+    unowned let reactor: Reactor
+    let peer: (host: String, port: Int)
+    /// The connection's place in its reactor's table.
+    var index = -1
+    @exclusivity(unchecked) private var intake: RequestIntake
+    @exclusivity(unchecked) private(set) var phase = Phase.receiving
+    /// When the phase began, and the last sign of the client while receiving
+    /// (``MonotonicClock``).
+    @exclusivity(unchecked) private var since: Double
+    @exclusivity(unchecked) private var lastActivity: Double
+    /// Bytes of the request received in this `receiving` phase.
+    @exclusivity(unchecked) private(set) var received = 0
+    @exclusivity(unchecked) private var afterFlush = AfterFlush.keepOpen
+    /// The output holds the end of a response the reactor counts as under way.
+    @exclusivity(unchecked) private var flushEndsResponse = false
+    /// The client closed its side (EOF): no more requests will come.
+    @exclusivity(unchecked) private var peerClosed = false
+    /// The response under way.
+    @exclusivity(unchecked) var exchange: ResponseExchange?
+    /// The budget the request's body holds until its response is done.
+    @exclusivity(unchecked) private var heldBody: BodyBudget.Reservation?
+    /// ``serveBuffered()`` is on the stack: a response finished within it
+    /// (inline, whole) lets it go on instead of calling it again.
+    @exclusivity(unchecked) private var serving = false
+    /// The timer is set for this phase (not re-added while it stays).
+    @exclusivity(unchecked) private var timerPhase: Phase?
+
+    /// Bytes read ahead of the request being served (pipelined requests, a
+    /// FIN); past this, reading pauses until they are parsed.
+    static let readAhead = 64 * 1024
+    /// How long a lingering close waits for the client to stop sending.
+    static let lingerSeconds = 2.0
+    private static let continueBytes = ServerResponse.continue.bytes
+
+    init?(socket: Int32, peer: (host: String, port: Int), reactor: Reactor, intake: RequestIntake) {
+        guard let events = bufferevent_socket_new(reactor.base, socket, Int32(BEV_OPT_CLOSE_ON_FREE.rawValue)) else {
+            Glibc.close(socket)
+            return nil
+        }
+        // Its callback and argument are set in start(), once `self` exists.
+        guard let timer = event_new(reactor.base, -1, 0, { _, _, _ in }, nil) else {
+            bufferevent_free(events)
+            return nil
+        }
+        self.events = events
+        self.timer = timer
+        self.reactor = reactor
+        self.peer = peer
+        self.intake = intake
+        since = MonotonicClock.seconds()
+        lastActivity = since
+    }
+
+    /// Wires the callbacks and starts reading. The reactor's table holds
+    /// the connection from here until ``close()``, so libevent's pointers to
+    /// it (unretained) stay valid.
+    func start() {
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        event_assign(timer, reactor.base, -1, 0, { _, _, context in
+            Unmanaged<ClientConnection>.fromOpaque(context!).takeUnretainedValue().deadlinePassed()
+        }, context)
+        bufferevent_setcb(events, { _, context in
+            Unmanaged<ClientConnection>.fromOpaque(context!).takeUnretainedValue().readable()
+        }, { _, context in
+            Unmanaged<ClientConnection>.fromOpaque(context!).takeUnretainedValue().drained()
+        }, { _, what, context in
+            Unmanaged<ClientConnection>.fromOpaque(context!).takeUnretainedValue().eventOccurred(what)
+        }, context)
+        bufferevent_setwatermark(events, Int16(EV_READ), 0, Self.readAhead)
+        var writeTimeout = reactor.writeTimeout
+        bufferevent_set_timeouts(events, nil, &writeTimeout)
+        bufferevent_enable(events, Int16(EV_READ | EV_WRITE))
+        setTimer()
+    }
+
+    private var input: OpaquePointer { bufferevent_get_input(events) }
+    private var output: OpaquePointer { bufferevent_get_output(events) }
+
+    // MARK: - Reading
+
+    private func readable() {
+        switch phase {
+        case .idle, .receiving:
+            serveBuffered()
+        case .lingering:
+            evbuffer_drain(input, evbuffer_get_length(input))
+        case .responding, .flushing, .closed:
+            break  // parsed after the response; the read-ahead bounds the buffer
+        }
+    }
+
+    /// Parses what the input buffer holds and serves each request it
+    /// completes, in order, until the bytes run out or a response must be
+    /// written out before the next request is read.
+    private func serveBuffered() {
+        guard !serving else { return }
+        serving = true
+        defer { serving = false }
+        let input = self.input
+        while phase == .idle || phase == .receiving {
+            guard evbuffer_get_length(input) > 0 else { break }
+            if phase == .idle { startReceiving() }
+            let (consumed, outcome) = parseBuffered(input)
+            evbuffer_drain(input, consumed)
+            received += consumed
+            switch outcome {
+            case .needMore:
+                if intake.takeContinueDue() { write(Self.continueBytes) }
+                lastActivity = MonotonicClock.seconds()
+            case .request(let head, let body):
+                dispatch(head, body)
+            case .refused(let refusal, let toHead):
+                refuse(refusal, toHead: toHead)
+            }
+        }
+        if peerClosed && (phase == .idle || phase == .receiving) { return inputEnded() }
+        setTimer()
+    }
+
+    /// Feeds the input buffer's bytes, where they lie, to the intake until
+    /// it has an outcome other than "need more". Returns the bytes it used.
+    private func parseBuffered(_ input: OpaquePointer) -> (Int, RequestIntake.Outcome) {
+        withUnsafeTemporaryAllocation(of: iovec.self, capacity: 8) { vectors in
+            let filled = min(Int(evbuffer_peek(input, -1, nil, vectors.baseAddress, 8)), 8)
+            var consumed = 0
+            for vector in vectors.prefix(filled) {
+                let bytes = UnsafeRawBufferPointer(start: vector.iov_base, count: vector.iov_len)
+                let (used, outcome) = intake.take(bytes)
+                consumed += used
+                if case .needMore = outcome { continue }
+                return (consumed, outcome)
+            }
+            return (consumed, .needMore)
+        }
+    }
+
+    private func startReceiving() {
+        phase = .receiving
+        since = MonotonicClock.seconds()
+        lastActivity = since
+        received = 0
+    }
+
+    /// The client closed its side: a request it cut short gets no answer
+    /// (nobody is left to read one), only a log line.
+    private func inputEnded() {
+        if let refusal = intake.finish() { reactor.settings.logger.requestCutShort(from: peer.host, refusal.reason) }
+        close()
+    }
+
+    // MARK: - Responding
+
+    private func dispatch(_ head: consuming RequestHead, _ body: RequestIntake.Body) {
+        phase = .responding
+        let requestInput: RequestInput
+        switch consume body {
+        case .none:
+            requestInput = RequestInput.holding([])
+        case .held(let bytes, let reservation):
+            requestInput = RequestInput.holding(bytes)
+            heldBody = reservation
+        case .spooled(let spool):
+            requestInput = spool.input()
+            reactor.settings.counters.bodySpooled()
+        }
+        if let pool = reactor.settings.pool, !pool.hasRoom {
+            reactor.settings.logger.warning("worker queue full (\(pool.depth) waiting): 503 to \(peer.host) for \(head.target)")
+            return refuse(RequestRefusal(status: 503, reason: "worker queue full"), toHead: head.isHead, logged: true)
+        }
+        reactor.responseStarted()
+        reactor.serve(&head, input: requestInput, on: self)
+    }
+
+    /// Adds bytes to the output buffer; libevent writes them when the socket is writable.
+    func write(_ bytes: [UInt8]) {
+        guard phase != .closed else { return }
+        bytes.withUnsafeBytes { _ = evbuffer_add(output, $0.baseAddress, $0.count) }
+    }
+
+    /// Adds `length` bytes of a file from `offset`; libevent sends them with
+    /// sendfile and owns (and closes) `descriptor`. False when it refused.
+    func writeFile(_ descriptor: Int32, offset: Int, length: Int) -> Bool {
+        guard phase != .closed else { return false }
+        return evbuffer_add_file(output, descriptor, Int64(offset), Int64(length)) == 0
+    }
+
+    /// The response is all in the output buffer: once it has drained, the
+    /// connection reads the next request or closes.
+    func responseWritten(keepOpen: Bool) {
+        guard phase == .responding else { return }
+        exchange = nil
+        flush(then: keepOpen ? .keepOpen : .close, endsResponse: true)
+    }
+
+    /// The response failed after its head went out: the client must see it
+    /// cut short, so the connection closes now, with what is unsent.
+    func responseAborted() {
+        exchange = nil
+        close()
+    }
+
+    private func flush(then next: AfterFlush, endsResponse: Bool) {
+        phase = .flushing
+        afterFlush = next
+        flushEndsResponse = endsResponse
+        if evbuffer_get_length(output) == 0 { flushed() }
+    }
+
+    /// The output buffer drained (libevent's write callback: at its low
+    /// watermark, zero).
+    private func drained() {
+        switch phase {
+        case .responding: exchange?.outputDrained()
+        case .flushing: flushed()
+        default: break
+        }
+    }
+
+    private func flushed() {
+        heldBody = nil
+        if flushEndsResponse {
+            flushEndsResponse = false
+            reactor.responseOver()
+        }
+        guard phase == .flushing else { return }  // the reactor closed it (a stop)
+        switch afterFlush {
+        case .keepOpen:
+            if intake.isIdle && evbuffer_get_length(input) == 0 {
+                phase = .idle
+                since = MonotonicClock.seconds()
+            } else {
+                startReceiving()
+            }
+            if !serving { serveBuffered() }
+        case .close:
+            // Bytes the client sent after a request that closes the
+            // connection would make close() reset it: linger instead.
+            if evbuffer_get_length(input) > 0 && !peerClosed { linger() } else { close() }
+        case .linger:
+            peerClosed ? close() : linger()
+        }
+    }
+
+    // MARK: - Refusing
+
+    /// Answers a request the server will not serve, then closes the
+    /// connection (lingering). The application is never called.
+    private func refuse(_ refusal: RequestRefusal, toHead: Bool, logged: Bool = false) {
+        reactor.settings.counters.refused(status: refusal.status)
+        if !logged { reactor.settings.logger.refusedRequest(from: peer.host, refusal) }
+        write(ServerResponse.refusal(refusal.status, serverSoftware: reactor.settings.configuration.serverSoftware,
+                                     toHead: toHead).bytes)
+        flush(then: .linger, endsResponse: false)
+    }
+
+    // MARK: - Closing
+
+    private func linger() {
+        phase = .lingering
+        _ = shutdown(bufferevent_getfd(events), Int32(SHUT_WR))
+        evbuffer_drain(input, evbuffer_get_length(input))
+        bufferevent_enable(events, Int16(EV_READ))
+        setTimer()
+    }
+
+    /// Closes the connection now (unsent output is dropped) and leaves the
+    /// reactor's table. An exchange still under way hears of it.
+    func close() {
+        guard phase != .closed else { return }
+        if phase == .responding || (phase == .flushing && flushEndsResponse) { reactor.responseOver() }
+        phase = .closed
+        heldBody = nil
+        let exchange = self.exchange
+        self.exchange = nil
+        exchange?.connectionClosed()
+        event_free(timer)
+        bufferevent_free(events)
+        reactor.connectionClosed(self)
+    }
+
+    private func eventOccurred(_ what: Int16) {
+        let what = Int32(what)
+        if what & Int32(BEV_EVENT_EOF) != 0 {
+            peerClosed = true
+            switch phase {
+            case .idle, .receiving: inputEnded()
+            case .lingering: close()
+            case .responding, .flushing, .closed: break  // answered first; the end is read after
+            }
+        } else if what & Int32(BEV_EVENT_TIMEOUT) != 0 {
+            reactor.settings.logger.info("closing connection from \(peer.host): the client stopped reading its response")
+            close()
+        } else if what & Int32(BEV_EVENT_ERROR) != 0 {
+            close()  // reset, or a failed write: the client is gone
+        }
+    }
+
+    // MARK: - Deadlines
+
+    /// Sets the timer for the phase's deadline, unless it is set for it already.
+    private func setTimer() {
+        guard timerPhase != phase, phase != .closed else { return }
+        let limits = reactor.settings.configuration.limits
+        let wait: Double
+        switch phase {
+        case .idle: wait = min(limits.keepAliveTimeout, limits.idleTimeout)
+        case .receiving: wait = min(limits.requestTimeout, limits.idleTimeout)
+        case .lingering: wait = Self.lingerSeconds
+        case .responding, .flushing, .closed: return  // the timer may stay: it finds nothing to do
+        }
+        timerPhase = phase
+        var delay = reactor.commonTimeout(wait)
+        event_add(timer, &delay)
+    }
+
+    /// The timer fired: close if the phase's deadline has passed, else set
+    /// it again for what is left (a phase changed since it was set).
+    private func deadlinePassed() {
+        timerPhase = nil
+        let limits = reactor.settings.configuration.limits
+        let now = MonotonicClock.seconds()
+        var left: Double
+        switch phase {
+        case .idle:
+            left = since + min(limits.keepAliveTimeout, limits.idleTimeout) - now
+        case .receiving:
+            let allowed = limits.requestTimeout
+                + (limits.minRequestRate > 0 ? Double(received) / Double(limits.minRequestRate) : 0)
+            left = min(since + allowed, lastActivity + limits.idleTimeout) - now
+            if left <= 0 {
+                reactor.settings.logger.info(
+                    "closing connection from \(peer.host): request not received within \(Int(allowed)) s (\(received) bytes)")
+            }
+        case .lingering:
+            left = 0
+        case .responding, .flushing, .closed:
+            return
+        }
+        guard left > 0 else { return close() }
+        var delay = timeval(seconds: left)
+        event_add(timer, &delay)
+        timerPhase = phase
+    }
+
+    // MARK: - Stopping
+
+    /// A stop: a connection idle between requests closes now.
+    func closeIfIdle() {
+        if phase == .idle { close() }
+    }
+}
