@@ -82,7 +82,7 @@ public struct ProxyHeaders: Sendable {
     public func trusts(_ environ: Environ) -> Bool {
         if trusted.trustsEveryone { return true }
         if trusted.isEmpty { return false }
-        // Unix peers have no address (evhttp says "localhost", the socket server "").
+        // Unix peers have no address (REMOTE_ADDR is "" on both servers).
         guard let address = IPAddress(environ["REMOTE_ADDR"] ?? "") else { return peersAreUnix && trusted.trustsUnix }
         return trusted.contains(address)
     }
