@@ -10,7 +10,11 @@ and 2N keep-alive GET /hello requests (bare, and browser-like with eight more
 headers) from one client; the difference between the two runs, divided by N,
 is the cost of one request (start-up cancels out): instructions, calls to
 malloc (every heap allocation, libevent's included) and to
-swift_allocObject (Swift objects: classes, closures' contexts, boxes).
+swift_allocObject (Swift objects: classes, closures' contexts, boxes), and
+of these the probe application's own (issue #21 counts the gateway's apart):
+those whose nearest caller in the project's Swift modules, among their 16
+nearest callers (callgrind's --separate-callers), is in GatewayProbe. A
+`start_response` the application calls is the gateway's.
 bench/bench.py (`make bench`) calls per_request() for its table.
 """
 import os
@@ -53,10 +57,27 @@ def command(binary, port, flags):
     return [binary, "serve", "--app", "probe", "--host", "127.0.0.1", "--port", str(port), "--no-access-log", *flags]
 
 
+# Swift symbols of the project's modules ($s, the module name's length, the
+# name): the application's, and the gateway's (its libraries and executable).
+APP_MODULE = re.compile(r"\$s12GatewayProbe")
+PROJECT_MODULE = re.compile(r"\$s\d+(Gateway|gateway|CLibEvent)")
+CONTEXT = 16  # callers kept in a swift_allocObject's name
+
+
+def owner(context):
+    """'app' if the nearest project frame of a call context (callgrind's
+    "swift_allocObject'caller'caller's caller'...") is the application's."""
+    for frame in context.split("'")[1:]:
+        if PROJECT_MODULE.match(frame):
+            return "app" if APP_MODULE.match(frame) else "gateway"
+    return "gateway"  # none within CONTEXT callers: not the application's for sure
+
+
 def calls(path, names):
     """Calls to each function named in `names`, summed over every caller
-    (callgrind's `cfn=` / `calls=` lines; names are compressed to ids)."""
-    ids, totals, current = {}, dict.fromkeys(names, 0), None
+    (callgrind's `cfn=` / `calls=` lines; names are compressed to ids), and
+    under NAME.app those of the application's own (see owner())."""
+    ids, totals, current = {}, {**dict.fromkeys(names, 0), **{f"{n}.app": 0 for n in names}}, None
     with open(path) as profile:
         for line in profile:
             if line.startswith(("fn=", "cfn=")):
@@ -65,8 +86,13 @@ def calls(path, names):
                     ids[match.group(1)] = match.group(2)
                 if line.startswith("cfn="):
                     current = ids.get(match.group(1))
-            elif line.startswith("calls=") and current in totals:
-                totals[current] += int(line.split()[0][6:])
+            elif line.startswith("calls=") and current is not None:
+                name = current.split("'", 1)[0]
+                if name in names:
+                    count = int(line.split()[0][6:])
+                    totals[name] += count
+                    if "'" in current and owner(current) == "app":
+                        totals[f"{name}.app"] += count
     return totals
 
 
@@ -78,7 +104,7 @@ def callgrind(binary, count, extra, flags, out):
     `count` keep-alive requests go to it; returns valgrind's stderr."""
     port = free_port()
     process = subprocess.Popen(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
-                                *command(binary, port, flags)],
+                                f"--separate-callers{CONTEXT}=swift_allocObject", *command(binary, port, flags)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     for _ in range(600):
         try:
@@ -97,7 +123,7 @@ def measure(binary, count, extra, flags):
     match = re.search(r"Collected : (\d+)", stderr)
     counted = calls(out, COUNTED)
     os.unlink(out)
-    return [int(match.group(1))] + [counted[name] for name in COUNTED]
+    return [int(match.group(1))] + [counted[name] for name in COUNTED] + [counted["swift_allocObject.app"]]
 
 
 KINDS = (("bare", ""), ("browser", BROWSER))
@@ -105,12 +131,14 @@ KINDS = (("bare", ""), ("browser", BROWSER))
 
 def per_request(binary, flags=(), count=N):
     """{"bare": {...}, "browser": {...}}: instructions, malloc and
-    swift_allocObject calls per request of `binary` (flags go to a gateway)."""
+    swift_allocObject calls per request of `binary` (flags go to a gateway),
+    and app_swift_allocObject: the probe application's share of the latter."""
     figures = {}
     for kind, extra in KINDS:
         one, two = measure(binary, count, extra, flags), measure(binary, 2 * count, extra, flags)
         per = [(b - a) / count for a, b in zip(one, two)]
-        figures[kind] = {"instructions": per[0], "malloc": per[1], "swift_allocObject": per[2]}
+        figures[kind] = {"instructions": per[0], "malloc": per[1], "swift_allocObject": per[2],
+                         "app_swift_allocObject": per[3]}
     return figures
 
 
@@ -118,12 +146,12 @@ def main():
     arguments = sys.argv[1:]
     flags = arguments[arguments.index("--") + 1:] if "--" in arguments else []
     binaries = arguments[:arguments.index("--")] if "--" in arguments else arguments
-    print("| binary | request | instructions | malloc | swift_allocObject |")
-    print("|---|---|---:|---:|---:|")
+    print("| binary | request | instructions | malloc | swift_allocObject | of which the application's |")
+    print("|---|---|---:|---:|---:|---:|")
     for binary in binaries:
         for kind, figures in per_request(binary, flags).items():
             print(f"| {binary} | {kind} | {figures['instructions']:,.0f} | {figures['malloc']:.1f} | "
-                  f"{figures['swift_allocObject']:.1f} |", flush=True)
+                  f"{figures['swift_allocObject']:.1f} | {figures['app_swift_allocObject']:.1f} |", flush=True)
 
 
 if __name__ == "__main__":
