@@ -64,6 +64,12 @@ package final class Handler: ResponseState {
         super.init()
     }
 
+    /// A handler with no request yet, for a server that gives it each
+    /// request with ``reuse(for:)``.
+    package convenience init(serverSoftware: String?) {
+        self.init(environ: Self.noRequest, serverSoftware: serverSoftware)
+    }
+
     deinit { finish() }
 
     /// Ends this handler's response for good (``finish()``) and lets go of

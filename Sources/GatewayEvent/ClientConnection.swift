@@ -71,6 +71,9 @@ final class ClientConnection {
     @exclusivity(unchecked) private var serving = false
     /// The timer is set for this phase (not re-added while it stays).
     @exclusivity(unchecked) private var timerPhase: Phase?
+    /// Output waits for the socket and libevent writes it (EV_WRITE is
+    /// enabled only then): see ``flushOutput(now:)``.
+    @exclusivity(unchecked) private var writePending = false
 
     /// Bytes read ahead of the request being served (pipelined requests, a
     /// FIN); past this, reading pauses until they are parsed.
@@ -116,7 +119,9 @@ final class ClientConnection {
         bufferevent_setwatermark(events, Int16(EV_READ), 0, Self.readAhead)
         var writeTimeout = reactor.writeTimeout
         bufferevent_set_timeouts(events, nil, &writeTimeout)
-        bufferevent_enable(events, Int16(EV_READ | EV_WRITE))
+        // Writing is ours until the socket pushes back (flushOutput(now:)).
+        bufferevent_disable(events, Int16(EV_WRITE))
+        bufferevent_enable(events, Int16(EV_READ))
         setTimer()
     }
 
@@ -152,7 +157,10 @@ final class ClientConnection {
             received += consumed
             switch outcome {
             case .needMore:
-                if intake.takeContinueDue() { write(Self.continueBytes) }
+                if intake.takeContinueDue() {
+                    write(Self.continueBytes)
+                    flushOutput()
+                }
                 lastActivity = MonotonicClock.seconds()
             case .request(let head, let body):
                 dispatch(head, body)
@@ -218,17 +226,44 @@ final class ClientConnection {
         reactor.serve(&head, input: requestInput, on: self)
     }
 
-    /// Adds bytes to the output buffer; libevent writes them when the socket is writable.
+    /// Adds bytes to the output buffer; ``flushOutput(now:)`` sends them.
     func write(_ bytes: [UInt8]) {
         guard phase != .closed else { return }
         bytes.withUnsafeBytes { _ = evbuffer_add(output, $0.baseAddress, $0.count) }
     }
 
-    /// Adds `length` bytes of a file from `offset`; libevent sends them with
-    /// sendfile and owns (and closes) `descriptor`. False when it refused.
+    /// Adds `length` bytes of a file from `offset`; they go out with
+    /// sendfile, and libevent owns (and closes) `descriptor`. False when it refused.
     func writeFile(_ descriptor: Int32, offset: Int, length: Int) -> Bool {
         guard phase != .closed else { return false }
         return evbuffer_add_file(output, descriptor, Int64(offset), Int64(length)) == 0
+    }
+
+    /// Bytes in the output buffer, not yet handed to the socket.
+    var outputLength: Int { phase == .closed ? 0 : evbuffer_get_length(output) }
+
+    /// Hands the output to the socket: `now`, with one write from here, as
+    /// far as the socket takes it; what is left (or all, when not `now`)
+    /// libevent writes once the socket can take it, and ``drained()``
+    /// follows. True when the output is empty now. Writing at once spares
+    /// each response a trip through the loop and two epoll changes (adding
+    /// and removing the write event), which libevent's own write path costs.
+    @discardableResult
+    func flushOutput(now: Bool = true) -> Bool {
+        guard phase != .closed else { return false }
+        guard !writePending else { return false }  // libevent is on it; drained() follows
+        let output = self.output
+        if now && evbuffer_get_length(output) > 0 {
+            // The bufferevent keeps the output's front frozen: only its own write drains it.
+            evbuffer_unfreeze(output, 1)
+            // A failed write leaves the bytes: libevent's write then fails as well and reports it.
+            _ = evbuffer_write(output, bufferevent_getfd(events))
+            evbuffer_freeze(output, 1)
+        }
+        if evbuffer_get_length(output) == 0 { return true }
+        writePending = true
+        bufferevent_enable(events, Int16(EV_WRITE))
+        return false
     }
 
     /// The response is all in the output buffer: once it has drained, the
@@ -239,23 +274,19 @@ final class ClientConnection {
         flush(then: keepOpen ? .keepOpen : .close, endsResponse: true)
     }
 
-    /// The response failed after its head went out: the client must see it
-    /// cut short, so the connection closes now, with what is unsent.
-    func responseAborted() {
-        exchange = nil
-        close()
-    }
-
     private func flush(then next: AfterFlush, endsResponse: Bool) {
         phase = .flushing
         afterFlush = next
         flushEndsResponse = endsResponse
-        if evbuffer_get_length(output) == 0 { flushed() }
+        if flushOutput() { flushed() }
     }
 
-    /// The output buffer drained (libevent's write callback: at its low
-    /// watermark, zero).
+    /// libevent wrote out what the socket had pushed back (its write
+    /// callback, at the low watermark: zero). Writing is ours again.
     private func drained() {
+        guard writePending else { return }
+        writePending = false
+        bufferevent_disable(events, Int16(EV_WRITE))
         switch phase {
         case .responding: exchange?.outputDrained()
         case .flushing: flushed()

@@ -353,9 +353,8 @@ final class Reactor: @unchecked Sendable {
     func serve(_ head: inout RequestHead, input: RequestInput, on connection: ClientConnection) {
         let environ = settings.environBuilder.environ(for: &head, peer: connection.peer, input: input)
         let exchange = spareExchanges.popLast()
-            ?? ResponseExchange(handler: Handler(environ: environ, serverSoftware: settings.configuration.serverSoftware),
-                                reactor: self)
-        exchange.reuse(environ: environ, connection: connection, minorVersion: head.minorVersion, keepAlive: head.keepAlive)
+            ?? ResponseExchange(handler: Handler(serverSoftware: settings.configuration.serverSoftware), reactor: self)
+        exchange.reuse(environ: consume environ, connection: connection, minorVersion: head.minorVersion, keepAlive: head.keepAlive)
             .begin(app: settings.app)
     }
 

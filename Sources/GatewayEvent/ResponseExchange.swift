@@ -102,9 +102,16 @@ final class ResponseExchange {
         keepsConnection = ResponseWriter.writeHead(
             head, minorVersion: minorVersion, keepAlive: keepAlive && !reactor.draining, into: &bytes)
         if let chunks = buffered {
-            for chunk in chunks { append(chunk, to: &bytes) }
-            if chunked { ResponseWriter.writeLastChunk(into: &bytes) }
-            connection.write(bytes)
+            // A small body goes with the head in one piece; a large one is added as it is.
+            if chunks.count == 1 && !chunked && chunks[0].count <= 4096 {
+                bytesSent += chunks[0].count
+                bytes.append(contentsOf: chunks[0])
+                connection.write(bytes)
+            } else {
+                connection.write(bytes)
+                for chunk in chunks { write(chunk, to: connection) }
+                if chunked { connection.write(Self.lastChunk) }
+            }
             reactor.returnScratch(bytes)
             return complete()
         }
@@ -117,16 +124,28 @@ final class ResponseExchange {
         }
     }
 
-    private func append(_ chunk: [UInt8], to bytes: inout [UInt8]) {
+    /// Adds one chunk of the body, framed as the head said.
+    private func write(_ chunk: [UInt8], to connection: ClientConnection) {
         bytesSent += chunk.count
-        if chunked { ResponseWriter.writeChunk(chunk, into: &bytes) } else { bytes.append(contentsOf: chunk) }
+        guard chunked else { return connection.write(chunk) }
+        var line: [UInt8] = []
+        ResponseWriter.writeChunkHeader(count: chunk.count, into: &line)
+        connection.write(line)
+        connection.write(chunk)
+        connection.write(ResponseWriter.crlf)
     }
 
-    /// Asks for the next chunk: at once inline, on a worker with a pool.
+    private static let lastChunk: [UInt8] = {
+        var bytes: [UInt8] = []
+        ResponseWriter.writeLastChunk(into: &bytes)
+        return bytes
+    }()
+
+    /// Pulls the body's next chunks: inline, as many as fill the output up
+    /// to ``window`` at a time, for several windows while the socket takes
+    /// them at once; on a worker with a pool, one at a time.
     private func pullChunk() {
-        guard reactor.settings.pool != nil else {
-            return chunkArrived(Result { try handler.nextChunk() })
-        }
+        guard reactor.settings.pool != nil else { return pullChunksInline() }
         workerBusy = true
         let work = UnsafeTransfer((handler, self))
         reactor.submitToPool {
@@ -135,29 +154,48 @@ final class ResponseExchange {
             exchange.reactor.post({
                 let (exchange, chunk) = result.value
                 exchange.workerBusy = false
-                exchange.chunkArrived(chunk)
+                if exchange.take(chunk), let connection = exchange.connection {
+                    if connection.flushOutput() { exchange.pullChunk() } else { exchange.awaiting = .chunkDrained }
+                }
             }, otherwise: { result.value.0.abandon() })
         }
     }
 
-    private func chunkArrived(_ result: Result<[UInt8]?, any Error>) {
-        guard let connection, !clientGone else { return end() }
+    /// Each chunk goes to the socket as soon as it is pulled (a slow
+    /// stream's chunks must not wait for the next); while the socket takes
+    /// them at once, the next is pulled, up to ``chunksAtOnce`` in one turn
+    /// of the loop, so that one response does not keep the others waiting.
+    private func pullChunksInline() {
+        for turn in 1...Self.chunksAtOnce {
+            guard take(Result { try handler.nextChunk() }), let connection else { return }
+            if turn < Self.chunksAtOnce && connection.flushOutput() { continue }
+            connection.flushOutput(now: turn < Self.chunksAtOnce)
+            awaiting = .chunkDrained
+            return
+        }
+    }
+
+    /// Chunks of one response written in one turn of the loop.
+    static let chunksAtOnce = 16
+
+    /// Adds a pulled chunk to the output; false when the body is over
+    /// (ended, failed, or its client gone) and nothing more is to be pulled.
+    private func take(_ result: Result<[UInt8]?, any Error>) -> Bool {
+        guard let connection, !clientGone else {
+            end()
+            return false
+        }
         switch result {
         case .success(let chunk?):
-            var bytes = reactor.takeScratch()
-            append(chunk, to: &bytes)
-            awaiting = .chunkDrained
-            connection.write(bytes)
-            reactor.returnScratch(bytes)
+            write(chunk, to: connection)
+            return true
         case .success(nil):
-            if chunked {
-                var bytes: [UInt8] = []
-                ResponseWriter.writeLastChunk(into: &bytes)
-                connection.write(bytes)
-            }
+            if chunked { connection.write(Self.lastChunk) }
             complete()
+            return false
         case .failure:
             abort()
+            return false
         }
     }
 
@@ -173,7 +211,7 @@ final class ResponseExchange {
         }
         file.advance(by: length)
         bytesSent += length
-        awaiting = .fileSent
+        if connection.flushOutput() { complete() } else { awaiting = .fileSent }
     }
 
     /// The connection's output drained: the next chunk is due, or the file went out.
@@ -187,13 +225,14 @@ final class ResponseExchange {
         }
     }
 
-    /// The body failed after the head went out: the connection is cut, so
-    /// the client sees a truncated response rather than a complete-looking one.
+    /// The body failed after the head went out: what was written goes out,
+    /// then the connection closes, so the client sees a truncated response
+    /// rather than a complete-looking one.
     private func abort() {
         let connection = self.connection
         clientGone = true  // logged as cut short
         end()
-        connection?.responseAborted()
+        connection?.responseWritten(keepOpen: false)
     }
 
     // MARK: - Ending

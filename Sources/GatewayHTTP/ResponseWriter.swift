@@ -27,7 +27,13 @@ package enum ResponseWriter {
     package static func writeHead(_ head: ResponseHead, minorVersion: Int, keepAlive: Bool, into bytes: inout [UInt8]) -> Bool {
         let keeps = keepAlive && !head.closeConnection
         writeStatusLine(head.status.code, reason: head.status.reason, minorVersion: minorVersion, into: &bytes)
-        head.forEachHeader { name, value in writeField(name, value, into: &bytes) }
+        // The order of ResponseHead.forEachHeader, without a closure a header.
+        for index in head.applicationHeaders.indices {
+            writeField(head.applicationHeaders[index].0, head.applicationHeaders[index].1, into: &bytes)
+        }
+        if let length = head.added.contentLength { writeField("Content-Length", length, into: &bytes) }
+        if let date = head.added.date { writeField("Date", date, into: &bytes) }
+        if let server = head.added.server { writeField("Server", server, into: &bytes) }
         if head.framing == .chunked { bytes.append(contentsOf: transferEncodingChunked) }
         if !keeps {
             bytes.append(contentsOf: connectionClose)
@@ -85,21 +91,30 @@ package enum ResponseWriter {
             bytes.append(contentsOf: ok)
             return
         }
-        bytes.append(contentsOf: DecimalText.of(code).utf8)
+        append(DecimalText.of(code), to: &bytes)
         bytes.append(0x20)
-        bytes.append(contentsOf: reason.utf8)
+        append(reason, to: &bytes)
         bytes.append(contentsOf: crlf)
     }
 
     private static func writeField(_ name: String, _ value: String, into bytes: inout [UInt8]) {
-        bytes.append(contentsOf: name.utf8)
-        bytes.append(contentsOf: colonSpace)
-        bytes.append(contentsOf: value.utf8)
-        bytes.append(contentsOf: crlf)
+        append(name, to: &bytes)
+        bytes.append(0x3A)
+        bytes.append(0x20)
+        append(value, to: &bytes)
+        bytes.append(0x0D)
+        bytes.append(0x0A)
+    }
+
+    /// A string's bytes, copied from its contiguous storage in one go (the
+    /// generic `append(contentsOf: string.utf8)` went byte by byte).
+    @inline(__always)
+    private static func append(_ text: String, to bytes: inout [UInt8]) {
+        if let done: Void = text.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) { return done }
+        bytes.append(contentsOf: Array(text.utf8))
     }
 
     package static let crlf: [UInt8] = [0x0D, 0x0A]
-    private static let colonSpace: [UInt8] = [0x3A, 0x20]
     private static let http10 = Array("HTTP/1.0 ".utf8), http11 = Array("HTTP/1.1 ".utf8)
     private static let ok = Array("200 OK\r\n".utf8)
     private static let transferEncodingChunked = Array("Transfer-Encoding: chunked\r\n".utf8)
