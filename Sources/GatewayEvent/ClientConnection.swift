@@ -49,7 +49,7 @@ final class ClientConnection {
     let peer: (host: String, port: Int)
     /// The connection's place in its reactor's table.
     var index = -1
-    @exclusivity(unchecked) private var intake: RequestIntake
+    private let intake: RequestIntake
     @exclusivity(unchecked) private(set) var phase = Phase.receiving
     /// When the phase began, and the last sign of the client while receiving
     /// (``MonotonicClock``).
@@ -155,7 +155,7 @@ final class ClientConnection {
             let (consumed, outcome) = parseBuffered(input)
             evbuffer_drain(input, consumed)
             received += consumed
-            switch outcome {
+            switch consume outcome {
             case .needMore:
                 if intake.takeContinueDue() {
                     write(Self.continueBytes)
@@ -230,6 +230,29 @@ final class ClientConnection {
     func write(_ bytes: [UInt8]) {
         guard phase != .closed else { return }
         bytes.withUnsafeBytes { _ = evbuffer_add(output, $0.baseAddress, $0.count) }
+    }
+
+    /// Writes a response head, and a small body after it, straight into
+    /// space reserved in the output buffer (no copy on the way). Returns
+    /// whether the connection stays open after the response
+    /// (``ResponseWriter/writeHead(_:minorVersion:keepAlive:into:)``).
+    func writeHead(_ head: ResponseHead, minorVersion: Int, keepAlive: Bool, body: [UInt8] = []) -> Bool {
+        let size = ResponseWriter.headSize(head, minorVersion: minorVersion, keepAlive: keepAlive)
+        var space = iovec()
+        guard phase != .closed, evbuffer_reserve_space(output, size + body.count, &space, 1) == 1 else {
+            var bytes: [UInt8] = []  // no room reserved (out of memory): the slow way, or nothing once closed
+            let keeps = ResponseWriter.writeHead(head, minorVersion: minorVersion, keepAlive: keepAlive, into: &bytes)
+            write(bytes + body)
+            return keeps
+        }
+        let keeps = ResponseWriter.writeHead(
+            head, minorVersion: minorVersion, keepAlive: keepAlive, into: UnsafeMutableRawBufferPointer(start: space.iov_base, count: size))
+        body.withUnsafeBytes { bytes in
+            if let source = bytes.baseAddress { (space.iov_base! + size).copyMemory(from: source, byteCount: bytes.count) }
+        }
+        space.iov_len = size + body.count
+        evbuffer_commit_space(output, &space, 1)
+        return keeps
     }
 
     /// Adds `length` bytes of a file from `offset`; they go out with

@@ -45,9 +45,6 @@ final class Reactor: @unchecked Sendable {
         var event: UnsafeTransfer<OpaquePointer>?  // used under the lock only
         var closed = false
     }
-    /// The bytes of a response head (and a body held whole) before they go
-    /// to a connection's output: one buffer for the loop, reused.
-    @exclusivity(unchecked) private var scratch: [UInt8] = []
     /// libevent's common timeouts by duration: timers of one duration sit
     /// in a queue instead of the heap (O(1) to add and remove).
     private var commonTimeouts: [Double: timeval] = [:]
@@ -378,19 +375,6 @@ final class Reactor: @unchecked Sendable {
             if left <= 1 { event_base_loopbreak(base) }
         }
         if draining && !closing { stopIfDrained() }
-    }
-
-    /// The loop's scratch buffer, empty, for one response's bytes; a nested
-    /// use while it is out gets a new one.
-    func takeScratch() -> [UInt8] {
-        var bytes: [UInt8] = []
-        swap(&bytes, &scratch)
-        bytes.removeAll(keepingCapacity: true)
-        return bytes
-    }
-
-    func returnScratch(_ bytes: [UInt8]) {
-        if bytes.capacity <= 64 * 1024 { scratch = bytes }  // a rare huge body is not kept
     }
 
     /// A timeout of `seconds` in libevent's common-timeout queue for it.

@@ -8,7 +8,9 @@ import GatewayHTTP
 /// ``BodyBudget`` has room, else spooled to disk (``BodySpool``) within
 /// the disk budget, else refused with 503 before any of it is read.
 /// No libevent here: ``ClientConnection`` passes the bytes it peeks.
-struct RequestIntake {
+/// A class, one per connection: its state is read and changed in place
+/// (a struct in the connection's stored property was copied whole by reads).
+final class RequestIntake {
     /// What the bytes passed to ``take(_:)`` amount to.
     enum Outcome {
         /// Every byte was taken; the request is not complete yet.
@@ -65,14 +67,14 @@ struct RequestIntake {
     /// The request being read waits for `100 Continue` before it sends its
     /// body (RFC 9110 §10.1.1): true once, when its head is complete and none
     /// of the body came with it. The caller writes the interim response.
-    mutating func takeContinueDue() -> Bool {
+    func takeContinueDue() -> Bool {
         guard continueOwed else { return false }
         continueOwed = false
         return head != nil && bodyBytesReceived == 0
     }
 
     /// The client closed its side: the refusal for a request it cut short, if any.
-    mutating func finish() -> RequestRefusal? {
+    func finish() -> RequestRefusal? {
         head = nil
         collecting = .nothing
         return parser.finish()
@@ -81,26 +83,25 @@ struct RequestIntake {
     /// Parses from the start of `bytes`; returns how many it used and what
     /// they came to. Call again with the bytes after the used ones until it
     /// answers ``Outcome/needMore``.
-    mutating func take(_ bytes: UnsafeRawBufferPointer) -> (consumed: Int, outcome: Outcome) {
+    func take(_ bytes: UnsafeRawBufferPointer) -> (consumed: Int, outcome: Outcome) {
         var offset = 0
         while true {
             let (used, event) = parser.parse(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
             let start = offset
             offset += used
-            switch event {
+            switch consume event {
             case .needMore:
                 return (offset, .needMore)
             case .head(let parsed):
                 if let refusal = beginBody(of: parsed) { return (offset, refused(refusal)) }
-                head = parsed
                 continueOwed = parsed.expectsContinue
+                head = consume parsed
             case .body(let range):
                 let data = UnsafeRawBufferPointer(rebasing: bytes[(start + range.lowerBound)..<(start + range.upperBound)])
                 bodyBytesReceived += data.count
                 if let refusal = collect(data) { return (offset, refused(refusal)) }
             case .end:
-                guard let complete = head else { continue }  // cannot happen: .end follows a head
-                head = nil
+                guard let complete = head.take() else { continue }  // cannot happen: .end follows a head
                 continueOwed = false
                 bodyBytesReceived = 0
                 return (offset, .request(complete, takeBody()))
@@ -110,7 +111,7 @@ struct RequestIntake {
         }
     }
 
-    private mutating func refused(_ refusal: RequestRefusal) -> Outcome {
+    private func refused(_ refusal: RequestRefusal) -> Outcome {
         let toHead = parser.isHeadRequest || head?.isHead == true
         head = nil
         collecting = .nothing
@@ -119,7 +120,7 @@ struct RequestIntake {
     }
 
     /// Decides where `head`'s body will go; a 503 when nowhere has room.
-    private mutating func beginBody(of head: RequestHead) -> RequestRefusal? {
+    private func beginBody(of head: RequestHead) -> RequestRefusal? {
         bodyBytesReceived = 0
         switch head.framing {
         case .none, .length(0):
@@ -141,7 +142,7 @@ struct RequestIntake {
         }
     }
 
-    private mutating func beginSpool(expected: Int?, reservation: BodyBudget.Reservation?) -> RequestRefusal? {
+    private func beginSpool(expected: Int?, reservation: BodyBudget.Reservation?) -> RequestRefusal? {
         do {
             collecting = .spool(try BodySpool(
                 reservation: reservation, disk: bodies.disk, expected: expected, directory: bodies.directory))
@@ -151,7 +152,7 @@ struct RequestIntake {
         }
     }
 
-    private mutating func collect(_ data: UnsafeRawBufferPointer) -> RequestRefusal? {
+    private func collect(_ data: UnsafeRawBufferPointer) -> RequestRefusal? {
         switch collecting {
         case .nothing:
             return nil
@@ -170,7 +171,7 @@ struct RequestIntake {
         }
     }
 
-    private mutating func takeBody() -> Body {
+    private func takeBody() -> Body {
         defer { collecting = .nothing }
         switch collecting {
         case .nothing: return .none

@@ -97,26 +97,21 @@ final class ResponseExchange {
         guard let connection, !clientGone else { return end() }
         status = head.status.code
         chunked = head.framing == .chunked
-        var bytes = reactor.takeScratch()
         // A stopping server closes each connection after its response.
-        keepsConnection = ResponseWriter.writeHead(
-            head, minorVersion: minorVersion, keepAlive: keepAlive && !reactor.draining, into: &bytes)
+        let keepAlive = self.keepAlive && !reactor.draining
         if let chunks = buffered {
             // A small body goes with the head in one piece; a large one is added as it is.
             if chunks.count == 1 && !chunked && chunks[0].count <= 4096 {
                 bytesSent += chunks[0].count
-                bytes.append(contentsOf: chunks[0])
-                connection.write(bytes)
+                keepsConnection = connection.writeHead(head, minorVersion: minorVersion, keepAlive: keepAlive, body: chunks[0])
             } else {
-                connection.write(bytes)
+                keepsConnection = connection.writeHead(head, minorVersion: minorVersion, keepAlive: keepAlive)
                 for chunk in chunks { write(chunk, to: connection) }
                 if chunked { connection.write(Self.lastChunk) }
             }
-            reactor.returnScratch(bytes)
             return complete()
         }
-        connection.write(bytes)
-        reactor.returnScratch(bytes)
+        keepsConnection = connection.writeHead(head, minorVersion: minorVersion, keepAlive: keepAlive)
         if let file = handler.takeFile() {
             sendFile(file)
         } else {

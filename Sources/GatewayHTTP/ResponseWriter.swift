@@ -4,7 +4,9 @@
 /// application's response (``ResponseHead``), the head and body of a
 /// response the server makes itself (``ServerResponse``), and the chunked
 /// framing of a body. Each server only moves the bytes: the socket server
-/// sends them, the libevent server adds them to a connection's output buffer.
+/// sends them, the libevent server writes the head straight into a
+/// connection's output buffer (``headSize(_:minorVersion:keepAlive:)``
+/// bytes reserved there, then ``writeHead(_:minorVersion:keepAlive:into:)``).
 ///
 /// ```swift
 /// var bytes: [UInt8] = []
@@ -25,22 +27,57 @@ package enum ResponseWriter {
     /// Returns whether the connection stays open after this response.
     @discardableResult
     package static func writeHead(_ head: ResponseHead, minorVersion: Int, keepAlive: Bool, into bytes: inout [UInt8]) -> Bool {
+        let size = headSize(head, minorVersion: minorVersion, keepAlive: keepAlive)
+        var keeps = false
+        bytes.append(contentsOf: [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            keeps = writeHead(head, minorVersion: minorVersion, keepAlive: keepAlive, into: UnsafeMutableRawBufferPointer(buffer))
+            count = size
+        })
+        return keeps
+    }
+
+    /// The bytes ``writeHead(_:minorVersion:keepAlive:into:)`` writes for `head`.
+    package static func headSize(_ head: ResponseHead, minorVersion: Int, keepAlive: Bool) -> Int {
+        var size = 9 + statusSize(head.status.code, reason: head.status.reason)
+        for index in head.applicationHeaders.indices {
+            size += head.applicationHeaders[index].0.utf8.count + head.applicationHeaders[index].1.utf8.count + 4
+        }
+        if let length = head.added.contentLength { size += 16 + length.utf8.count + 2 }
+        if let date = head.added.date { size += 6 + date.utf8.count + 2 }
+        if let server = head.added.server { size += 8 + server.utf8.count + 2 }
+        if head.framing == .chunked { size += transferEncodingChunked.count }
         let keeps = keepAlive && !head.closeConnection
-        writeStatusLine(head.status.code, reason: head.status.reason, minorVersion: minorVersion, into: &bytes)
+        if !keeps {
+            size += connectionClose.count
+        } else if minorVersion == 0 {
+            size += connectionKeepAlive.count
+        }
+        return size + 2
+    }
+
+    /// Writes the head into `buffer`, exactly ``headSize(_:minorVersion:keepAlive:)``
+    /// bytes long. Returns whether the connection stays open after this response.
+    package static func writeHead(_ head: ResponseHead, minorVersion: Int, keepAlive: Bool,
+                                  into buffer: UnsafeMutableRawBufferPointer) -> Bool {
+        var out = ByteWriter(buffer)
+        let keeps = keepAlive && !head.closeConnection
+        out.write(minorVersion == 0 ? http10 : http11)
+        writeStatus(head.status.code, reason: head.status.reason, to: &out)
         // The order of ResponseHead.forEachHeader, without a closure a header.
         for index in head.applicationHeaders.indices {
-            writeField(head.applicationHeaders[index].0, head.applicationHeaders[index].1, into: &bytes)
+            writeField(head.applicationHeaders[index].0, head.applicationHeaders[index].1, to: &out)
         }
-        if let length = head.added.contentLength { writeField("Content-Length", length, into: &bytes) }
-        if let date = head.added.date { writeField("Date", date, into: &bytes) }
-        if let server = head.added.server { writeField("Server", server, into: &bytes) }
-        if head.framing == .chunked { bytes.append(contentsOf: transferEncodingChunked) }
+        if let length = head.added.contentLength { writeField("Content-Length", length, to: &out) }
+        if let date = head.added.date { writeField("Date", date, to: &out) }
+        if let server = head.added.server { writeField("Server", server, to: &out) }
+        if head.framing == .chunked { out.write(transferEncodingChunked) }
         if !keeps {
-            bytes.append(contentsOf: connectionClose)
+            out.write(connectionClose)
         } else if minorVersion == 0 {
-            bytes.append(contentsOf: connectionKeepAlive)
+            out.write(connectionKeepAlive)
         }
-        bytes.append(contentsOf: crlf)
+        out.write(crlf)
+        precondition(out.count == buffer.count, "a response head of \(out.count) bytes, \(buffer.count) reserved")
         return keeps
     }
 
@@ -49,11 +86,12 @@ package enum ResponseWriter {
     /// `Connection: close` when it closes the connection, then the body
     /// unless it answers a HEAD.
     package static func write(_ response: ServerResponse, into bytes: inout [UInt8]) {
-        writeStatusLine(response.status, reason: response.reason, minorVersion: 1, into: &bytes)
-        for (name, value) in response.headers { writeField(name, value, into: &bytes) }
-        if response.status >= 200 { writeField("Content-Length", DecimalText.of(response.body.count), into: &bytes) }
-        if response.closesConnection { bytes.append(contentsOf: connectionClose) }
-        bytes.append(contentsOf: crlf)
+        var fields = response.headers
+        if response.status >= 200 { fields.append(("Content-Length", DecimalText.of(response.body.count))) }
+        let head = ResponseHead(
+            status: ResponseStatus(code: response.status, reason: response.reason), headers: fields,
+            framing: .none, closeConnection: response.closesConnection)
+        writeHead(head, minorVersion: 1, keepAlive: !response.closesConnection || response.status < 200, into: &bytes)
         if !response.omitsBody { bytes.append(contentsOf: response.body) }
     }
 
@@ -85,41 +123,76 @@ package enum ResponseWriter {
         bytes.append(contentsOf: lastChunk)
     }
 
-    private static func writeStatusLine(_ code: Int, reason: String, minorVersion: Int, into bytes: inout [UInt8]) {
-        bytes.append(contentsOf: minorVersion == 0 ? http10 : http11)
-        if code == 200 && reason == "OK" {
-            bytes.append(contentsOf: ok)
-            return
-        }
-        append(DecimalText.of(code), to: &bytes)
-        bytes.append(0x20)
-        append(reason, to: &bytes)
-        bytes.append(contentsOf: crlf)
+    /// "200 OK\r\n" and the like: the code's three digits, the reason, CRLF.
+    private static func statusSize(_ code: Int, reason: String) -> Int {
+        4 + reason.utf8.count + 2
     }
 
-    private static func writeField(_ name: String, _ value: String, into bytes: inout [UInt8]) {
-        append(name, to: &bytes)
-        bytes.append(0x3A)
-        bytes.append(0x20)
-        append(value, to: &bytes)
-        bytes.append(0x0D)
-        bytes.append(0x0A)
+    private static func writeStatus(_ code: Int, reason: String, to out: inout ByteWriter) {
+        out.write(byte: UInt8(truncatingIfNeeded: 0x30 + code / 100 % 10))
+        out.write(byte: UInt8(truncatingIfNeeded: 0x30 + code / 10 % 10))
+        out.write(byte: UInt8(truncatingIfNeeded: 0x30 + code % 10))
+        out.write(byte: 0x20)
+        out.write(reason)
+        out.write(crlf)
     }
 
-    /// A string's bytes, copied from its contiguous storage in one go (the
-    /// generic `append(contentsOf: string.utf8)` went byte by byte).
-    @inline(__always)
-    private static func append(_ text: String, to bytes: inout [UInt8]) {
-        if let done: Void = text.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) { return done }
-        bytes.append(contentsOf: Array(text.utf8))
+    private static func writeField(_ name: String, _ value: String, to out: inout ByteWriter) {
+        out.write(name)
+        out.write(byte: 0x3A)
+        out.write(byte: 0x20)
+        out.write(value)
+        out.write(crlf)
     }
 
     package static let crlf: [UInt8] = [0x0D, 0x0A]
     private static let http10 = Array("HTTP/1.0 ".utf8), http11 = Array("HTTP/1.1 ".utf8)
-    private static let ok = Array("200 OK\r\n".utf8)
     private static let transferEncodingChunked = Array("Transfer-Encoding: chunked\r\n".utf8)
     private static let connectionClose = Array("Connection: close\r\n".utf8)
     private static let connectionKeepAlive = Array("Connection: keep-alive\r\n".utf8)
     private static let lastChunk = Array("0\r\n\r\n".utf8)
     private static let hexDigits = Array("0123456789abcdef".utf8)
+}
+
+/// Bytes copied into a buffer reserved for them, front to back.
+private struct ByteWriter {
+    private let base: UnsafeMutableRawPointer?
+    private let capacity: Int
+    private(set) var count = 0
+
+    init(_ buffer: UnsafeMutableRawBufferPointer) {
+        base = buffer.baseAddress
+        capacity = buffer.count
+    }
+
+    @inline(__always)
+    mutating func write(byte: UInt8) {
+        precondition(count < capacity, "response head past its reserved size")
+        base!.storeBytes(of: byte, toByteOffset: count, as: UInt8.self)
+        count += 1
+    }
+
+    @inline(__always)
+    mutating func write(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { copy($0) }
+    }
+
+    /// A string's bytes from its contiguous storage (small strings too), in one copy.
+    @inline(__always)
+    mutating func write(_ text: String) {
+        if text.utf8.withContiguousStorageIfAvailable({ copy(UnsafeRawBufferPointer($0)) }) == nil {
+            copy(Array(text.utf8))
+        }
+    }
+
+    private mutating func copy(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { copy($0) }
+    }
+
+    private mutating func copy(_ bytes: UnsafeRawBufferPointer) {
+        guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+        precondition(count + bytes.count <= capacity, "response head past its reserved size")
+        (base! + count).copyMemory(from: source, byteCount: bytes.count)
+        count += bytes.count
+    }
 }

@@ -63,6 +63,11 @@ public struct ProxyHeaders: Sendable {
     public func wrap(_ app: @escaping Application) -> Application {
         let rewriter = self
         return { environ, startResponse in
+            // Nearly every request: an untrusted peer that sent no forwarding
+            // header. Nothing to drop, so the environ goes on as it came (no copy).
+            if !rewriter.trusts(environ) && !Self.mayCarryForwarding(environ.variables) {
+                return try app(environ, startResponse)
+            }
             var environ = environ
             do {
                 try rewriter.rewrite(&environ)
@@ -110,6 +115,11 @@ public struct ProxyHeaders: Sendable {
     private static func drop(_ keys: [String], from variables: inout EnvironVariables) {
         guard variables.contains(where: { mayBeForwarding($0.key) && keys.contains($0.key) }) else { return }
         for key in keys { variables[key] = nil }
+    }
+
+    /// Whether any key might be a forwarding header's: one cheap pass.
+    private static func mayCarryForwarding(_ variables: EnvironVariables) -> Bool {
+        variables.contains(where: { mayBeForwarding($0.key) && allKeys.contains($0.key) })
     }
 
     /// `HTTP_X…` or `HTTP_F…` and long enough: the only keys worth comparing
