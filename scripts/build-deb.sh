@@ -46,7 +46,7 @@ mkdir -p "$stage/src/debian"
 printf 'Source: eventgateway\n\nPackage: eventgateway\nArchitecture: amd64\n' > "$stage/src/debian/control"
 shlibs="$(cd "$stage/src" && dpkg-shlibdeps -O "$root/usr/bin/gateway" 2>/dev/null)"
 depends="${shlibs#shlibs:Depends=}"
-depends="$(sed -E 's/(libevent(-pthreads)?-2\.1-7)( \([^)]*\))?/\1t64\3 | \1\3/g' <<<"$depends")"
+depends="$(sed -E 's/(libevent(-core|-pthreads)?-2\.1-7)( \([^)]*\))?/\1t64\3 | \1\3/g' <<<"$depends")"
 installed_size="$(du -sk --exclude=DEBIAN "$root" | cut -f1)"
 sed -e "s/@VERSION@/$version/" -e "s/@DEPENDS@/$depends/" -e "s/@INSTALLED_SIZE@/$installed_size/" \
     packaging/deb/control.in > "$root/DEBIAN/control"

@@ -15,7 +15,9 @@ version="${version%_amd64.deb}"
 echo "== dpkg-deb -I $deb"
 info="$(dpkg-deb -I "$deb")"
 echo "$info"
-grep -Eq "^ Depends: .*libevent-2\.1-7t64( \([^)]*\))? \| libevent-2\.1-7" <<<"$info"
+# libevent's core library only: the server uses no evhttp (libevent-2.1-7) and no libevent_pthreads.
+grep -Eq "^ Depends: .*libevent-core-2\.1-7t64( \([^)]*\))? \| libevent-core-2\.1-7" <<<"$info"
+if grep -qE "^ Depends: .*libevent-(pthreads-)?2\.1-7" <<<"$info"; then echo "check-deb: Depends names more of libevent than its core" >&2; exit 1; fi
 if grep -qiE "^ Depends: .*swift" <<<"$info"; then echo "check-deb: Depends names a Swift package" >&2; exit 1; fi
 contents="$(dpkg-deb -c "$deb")"
 for file in ./usr/bin/gateway ./etc/eventgateway/gateway.conf ./usr/share/man/man1/gateway.1.gz \

@@ -127,7 +127,8 @@ public struct ProxyHeaders: Sendable {
     private static func mayBeForwarding(_ key: String) -> Bool {
         let utf8 = key.utf8
         guard utf8.count >= 14 else { return false }
-        let sixth = utf8[utf8.index(utf8.startIndex, offsetBy: 5)]
+        // From the string's own bytes (small strings too): indexing the view cost more than the rest.
+        let sixth = utf8.withContiguousStorageIfAvailable { $0[5] } ?? utf8[utf8.index(utf8.startIndex, offsetBy: 5)]
         return sixth == UInt8(ascii: "X") || sixth == UInt8(ascii: "F")
     }
 
