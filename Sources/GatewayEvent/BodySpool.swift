@@ -3,7 +3,7 @@ import Gateway
 import Glibc
 #endif
 
-/// A request body held aside from evhttp as it arrives: its first bytes in
+/// A request body held aside as it arrives: its first bytes in
 /// memory, up to what the ``BodyBudget`` granted, the rest in an unlinked
 /// temporary file (like Python's `SpooledTemporaryFile`, nginx's
 /// `client_body_temp`, waitress's `inbuf_overflow`). The application reads

@@ -8,7 +8,7 @@ import Glibc
 
 /// The libevent server, in the shape of `wsgiref.simple_server.WSGIServer`:
 /// one or more event loops (``EventServerConfiguration/reactors``), each with
-/// its own `evhttp`, sharing one listening socket; the application runs on
+/// its own listener, sharing one listening socket; the application runs on
 /// the loop (inline) or on a worker pool (``EventServerConfiguration/threads``).
 ///
 /// ```swift
@@ -18,7 +18,7 @@ import Glibc
 /// server.close()
 /// ```
 ///
-/// Every evhttp call happens on a loop thread; other threads only post work
+/// Every libevent call happens on a loop thread; other threads only post work
 /// to a loop (libevent #991, #1001). `shutdown()` is graceful: the loops stop
 /// accepting, let the responses under way finish (up to
 /// ``EventServerConfiguration/shutdownTimeout``), then return.

@@ -42,7 +42,7 @@ public struct EventServerConfiguration: Sendable {
     /// requests queues, a queue that stopped moving is refused early. A
     /// value that is not positive is taken as the default.
     public var maxQueueWait = 1.0
-    /// Event loops, each on its own thread with its own evhttp, sharing the
+    /// Event loops, each on its own thread with its own listener, sharing the
     /// listening socket.
     public var reactors = 1
     /// The server is one of several processes serving the same socket

@@ -24,7 +24,7 @@ public struct EventServerStatistics: Sendable, CustomStringConvertible {
     public var bufferedBodyBytes = 0
     /// The most bytes of request bodies held in memory at once since the server started.
     public var peakBufferedBodyBytes = 0
-    /// Request bodies spooled aside from evhttp (to disk past the threshold).
+    /// Request bodies spooled (to disk past the threshold).
     public var spooledBodies = 0
 
     /// All figures zero, as before the first connection.

@@ -15,7 +15,7 @@ import Gateway
 ///
 /// Each descriptor is checked to be a listening stream socket, then made
 /// non-blocking and close-on-exec: systemd passes blocking sockets, and
-/// evhttp's listener loops on `accept` until it fails, so a blocking one
+/// libevent's listener loops on `accept` until it fails, so a blocking one
 /// would stall the loop. The four `LISTEN_*` variables are unset afterwards
 /// so that no child process takes the sockets for its own.
 package enum InheritedSockets {

@@ -19,7 +19,7 @@
 /// - ``requestTimeout``, ``minRequestRate``, ``maxConnections`` and the
 ///   body budget (``bodySpoolThreshold``, ``maxBufferedBodyBytes``,
 ///   ``maxSpooledBodyBytes``, ``bodySpoolDirectory``) apply to the libevent
-///   server only: evhttp buffers a whole request before the application
+///   server only: it reads a whole request before the application
 ///   runs, so the server has to bound how long that may take and where the
 ///   bytes wait. The socket server streams bodies to the application as it
 ///   reads them and caps connections by its mode
@@ -47,7 +47,7 @@ public struct RequestLimits: Sendable, Equatable {
 
     // The libevent server only (see above).
 
-    /// Bodies up to this size are held in memory (evhttp's buffer) while
+    /// Bodies up to this size are held in memory while
     /// ``maxBufferedBodyBytes`` has room; larger ones, and chunked ones past
     /// it, are spooled to an unlinked temporary file as they arrive and
     /// `wsgi.input` reads them from there. 64 KiB: most form posts and API

@@ -42,10 +42,10 @@ struct ConnectionServer: Sendable {
     private func respond(to head: consuming RequestHead, requests: RequestStream, on connection: SocketConnection, isLast: Bool) -> Bool {
         if head.expectsContinue && head.framing != .none && head.framing != .length(0) && !requests.hasBufferedBytes {
             // Sent before the application runs, as the libevent server does
-            // (evhttp reads the body first): a client waiting for it never
+            // (it reads the body first): a client waiting for it never
             // stalls, whether or not the application reads the body. Not
             // when some of the body came with the head: the client did not
-            // wait (RFC 9110 §10.1.1), and evhttp omits it then too.
+            // wait (RFC 9110 §10.1.1), and the libevent server omits it then too.
             guard (try? connection.send(ServerResponse.continue.bytes)) != nil else { return false }
         }
         let input: RequestInput

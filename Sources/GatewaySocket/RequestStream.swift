@@ -109,7 +109,7 @@ final class RequestStream {
     }
 
     /// The client closed its side with a request unfinished: nobody is
-    /// left to read an answer (evhttp and nginx close without one too).
+    /// left to read an answer (the libevent server and nginx close without one too).
     var endedMidRequest: Bool { sawEnd && !parser.isIdle }
     /// Body bytes of the current request not read yet (a Content-Length body
     /// the application left; a chunked one is always read whole).
