@@ -220,7 +220,7 @@ final class ClientConnection {
         }
         if let pool = reactor.settings.pool, !pool.hasRoom {
             reactor.settings.logger.warning("worker queue full (\(pool.depth) waiting): 503 to \(peer.host) for \(head.target)")
-            return refuse(RequestRefusal(status: 503, reason: "worker queue full"), toHead: head.isHead, logged: true)
+            return refuse(RequestRefusal(.overloaded, "worker queue full"), toHead: head.isHead, logged: true)
         }
         reactor.responseStarted()
         reactor.serve(&head, input: requestInput, on: self)
@@ -349,8 +349,8 @@ final class ClientConnection {
     private func refuse(_ refusal: RequestRefusal, toHead: Bool, logged: Bool = false) {
         reactor.settings.counters.refused(status: refusal.status)
         if !logged { reactor.settings.logger.refusedRequest(from: peer.host, refusal) }
-        write(ServerResponse.refusal(refusal.status, serverSoftware: reactor.settings.configuration.serverSoftware,
-                                     toHead: toHead).bytes)
+        write(ServerResponse.answering(refusal, serverSoftware: reactor.settings.configuration.serverSoftware,
+                                       toHead: toHead).bytes)
         flush(then: .linger, endsResponse: false)
     }
 

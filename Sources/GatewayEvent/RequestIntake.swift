@@ -148,7 +148,7 @@ final class RequestIntake {
                 reservation: reservation, disk: bodies.disk, expected: expected, directory: bodies.directory))
             return nil
         } catch {
-            return RequestRefusal(status: 503, reason: String(describing: error))
+            return RequestRefusal(.noRoomForBody, String(describing: error))
         }
     }
 
@@ -166,7 +166,7 @@ final class RequestIntake {
                 try spool.append(data)
                 return nil
             } catch {
-                return RequestRefusal(status: 503, reason: String(describing: error))
+                return RequestRefusal(.noRoomForBody, String(describing: error))
             }
         }
     }

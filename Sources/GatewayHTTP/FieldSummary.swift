@@ -7,7 +7,7 @@ struct FieldSummary {
     private(set) var hostCount = 0
     private var hostInvalid = false
     private var contentLength: Int?
-    private var contentLengthProblem: String?
+    private var contentLengthProblem: RequestRefusal.Kind?
     private var sawTransferEncoding = false
     /// Transfer codings in order, lower case, parameters dropped.
     private var codings: [String] = []
@@ -36,7 +36,7 @@ struct FieldSummary {
             noteContentLength(value)
         case 17 where HTTPCharacters.equalsIgnoringCase(name, "transfer-encoding"):
             sawTransferEncoding = true
-            guard let listed = RequestSyntax.transferCodings(value) else { return .badRequest("invalid Transfer-Encoding") }
+            guard let listed = RequestSyntax.transferCodings(value) else { return RequestRefusal(.invalidTransferEncoding) }
             codings += listed
         default:
             break
@@ -51,35 +51,35 @@ struct FieldSummary {
             elements += 1
             guard contentLengthProblem == nil else { return }
             guard element.allSatisfy({ HTTPCharacters.isDigit($0) }) else {
-                return contentLengthProblem = "invalid Content-Length"
+                return contentLengthProblem = .invalidContentLength
             }
             let digits = element.drop { $0 == UInt8(ascii: "0") }
-            guard digits.count <= 18 else { return contentLengthProblem = "Content-Length too large" }
+            guard digits.count <= 18 else { return contentLengthProblem = .contentLengthTooLarge }
             let length = digits.reduce(0) { $0 * 10 + Int($1 - 0x30) }
-            if let known = contentLength, known != length { return contentLengthProblem = "differing Content-Length values" }
+            if let known = contentLength, known != length { return contentLengthProblem = .conflictingContentLengths }
             contentLength = length
         }
-        if elements == 0 { contentLengthProblem = "empty Content-Length" }
+        if elements == 0 { contentLengthProblem = .emptyContentLength }
     }
 
     /// Why the request's framing or Host is refused, or nil (RFC 9112 §3.2, §6.1, §6.3).
     func framingProblem(minorVersion: Int) -> RequestRefusal? {
-        if hostCount > 1 { return .badRequest("more than one Host") }
-        if minorVersion >= 1 && hostCount == 0 { return .badRequest("HTTP/1.1 request without Host") }
-        if hostInvalid { return .badRequest("invalid Host") }
+        if hostCount > 1 { return RequestRefusal(.repeatedHost) }
+        if minorVersion >= 1 && hostCount == 0 { return RequestRefusal(.missingHost) }
+        if hostInvalid { return RequestRefusal(.invalidHost) }
         if sawTransferEncoding {
             if contentLength != nil || contentLengthProblem != nil {
-                return .badRequest("both Transfer-Encoding and Content-Length")
+                return RequestRefusal(.transferEncodingWithContentLength)
             }
-            if minorVersion == 0 { return .badRequest("Transfer-Encoding in an HTTP/1.0 request") }
-            guard codings.last == "chunked" else { return .badRequest("Transfer-Encoding does not end in chunked") }
-            if codings.dropLast().contains("chunked") { return .badRequest("chunked applied twice") }
+            if minorVersion == 0 { return RequestRefusal(.transferEncodingInHTTP10) }
+            guard codings.last == "chunked" else { return RequestRefusal(.transferEncodingNotEndingInChunked) }
+            if codings.dropLast().contains("chunked") { return RequestRefusal(.chunkedTwice) }
             if codings.count > 1 {
-                return RequestRefusal(status: 501, reason: "transfer codings other than chunked: \(codings.dropLast().joined(separator: ", "))")
+                return RequestRefusal(.unsupportedTransferCoding, codings.dropLast().joined(separator: ", "))
             }
             return nil
         }
-        if let contentLengthProblem { return .badRequest(contentLengthProblem) }
+        if let contentLengthProblem { return RequestRefusal(contentLengthProblem) }
         return nil
     }
 

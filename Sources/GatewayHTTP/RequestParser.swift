@@ -152,7 +152,7 @@ package struct RequestParser {
         case .requestLine where isIdle, .complete, .refused:
             return nil
         default:
-            return refuse(.badRequest("connection closed mid-request"))
+            return refuse(RequestRefusal(.cutShort))
         }
     }
 
@@ -190,7 +190,7 @@ package struct RequestParser {
                 } else if sawCR && byte == 0x0A {
                     state = .chunkSizeLine
                 } else {
-                    return (index, .refused(refuse(.badRequest("chunk data not followed by CRLF"))))
+                    return (index, .refused(refuse(RequestRefusal(.chunkWithoutCRLF))))
                 }
             case .requestLine, .fieldLine, .chunkSizeLine, .trailerLine:
                 guard index < bytes.count else { return (index, .needMore) }
@@ -249,10 +249,10 @@ package struct RequestParser {
     /// A line with its CR, without its LF: check the line end, then act on it.
     private mutating func lineEnded(_ raw: UnsafeRawBufferPointer) -> Event? {
         if case .requestLine = state { isHeadRequest = raw.starts(with: "HEAD ".utf8) }
-        guard raw.last == 0x0D else { return .refused(refuse(.badRequest("bare LF: lines end in CRLF"))) }
+        guard raw.last == 0x0D else { return .refused(refuse(RequestRefusal(.bareLineFeed))) }
         let text = UnsafeRawBufferPointer(rebasing: raw[..<(raw.count - 1)])
         if !text.isEmpty, memchr(text.baseAddress!, 0x0D, text.count) != nil {
-            return .refused(refuse(.badRequest("bare CR")))
+            return .refused(refuse(RequestRefusal(.bareCarriageReturn)))
         }
         return lineCompleted(text)
     }
@@ -267,9 +267,9 @@ package struct RequestParser {
 
     private var lineLimitRefusal: RequestRefusal {
         switch state {
-        case .requestLine: RequestRefusal(status: 414, reason: "request line over \(limits.maxRequestLine) bytes")
-        case .chunkSizeLine: .badRequest("chunk-size line over \(limits.maxChunkLine) bytes")
-        default: RequestRefusal(status: 431, reason: "header fields over \(limits.maxHeaderBytes) bytes")
+        case .requestLine: RequestRefusal(.requestLineTooLong, "over \(limits.maxRequestLine) bytes")
+        case .chunkSizeLine: RequestRefusal(.chunkSizeLineTooLong, "over \(limits.maxChunkLine) bytes")
+        default: RequestRefusal(.headerTooLarge, "over \(limits.maxHeaderBytes) bytes")
         }
     }
 
@@ -279,7 +279,7 @@ package struct RequestParser {
         case .requestLine:
             if line.isEmpty {  // RFC 9112 §2.2: ignore a few empty lines before a request
                 emptyLinesBeforeRequest += 1
-                if emptyLinesBeforeRequest > 8 { return .refused(refuse(.badRequest("empty lines instead of a request"))) }
+                if emptyLinesBeforeRequest > 8 { return .refused(refuse(RequestRefusal(.emptyLinesBeforeRequest))) }
                 return nil
             }
             emptyLinesBeforeRequest = 0
@@ -325,29 +325,29 @@ package struct RequestParser {
     private func parseRequestLine(_ line: UnsafeRawBufferPointer) -> Result<RequestHead, RequestRefusal> {
         guard let firstSpace = Self.offset(of: 0x20, in: line, from: 0),
               let secondSpace = Self.offset(of: 0x20, in: line, from: firstSpace + 1)
-        else { return .failure(.badRequest("malformed request line")) }
+        else { return .failure(RequestRefusal(.malformedRequestLine)) }
         let method = UnsafeRawBufferPointer(rebasing: line[..<firstSpace])
         let target = UnsafeRawBufferPointer(rebasing: line[(firstSpace + 1)..<secondSpace])
         let version = UnsafeRawBufferPointer(rebasing: line[(secondSpace + 1)...])
         guard !method.isEmpty, method.allSatisfy({ HTTPCharacters.isToken($0) }) else {
-            return .failure(.badRequest("invalid method"))
+            return .failure(RequestRefusal(.invalidMethod))
         }
         guard !target.isEmpty, target.allSatisfy({ HTTPCharacters.isTarget($0) }) else {
-            return .failure(.badRequest("invalid request target"))
+            return .failure(RequestRefusal(.invalidTarget))
         }
         // No form of request target has a fragment (RFC 9112 §3.2): a client never sends one.
         guard memchr(target.baseAddress!, Int32(UInt8(ascii: "#")), target.count) == nil else {
-            return .failure(.badRequest("fragment in request target"))
+            return .failure(RequestRefusal(.fragmentInTarget))
         }
         guard version.count == 8, version[0] == 0x48, version[1] == 0x54, version[2] == 0x54, version[3] == 0x50,
               version[4] == 0x2F, HTTPCharacters.isDigit(version[5]), version[6] == 0x2E, HTTPCharacters.isDigit(version[7])
-        else { return .failure(.badRequest("invalid HTTP version")) }
+        else { return .failure(RequestRefusal(.invalidVersion)) }
         let major = version[5], minor = version[7]
         guard major == UInt8(ascii: "1") else {
-            return .failure(RequestRefusal(status: 505, reason: "HTTP/\(major - 0x30).\(minor - 0x30) is not supported"))
+            return .failure(RequestRefusal(.unsupportedVersion, "HTTP/\(major - 0x30).\(minor - 0x30)"))
         }
         let methodName = String(decoding: method, as: UTF8.self)
-        if let problem = RequestSyntax.targetProblem(target, method: methodName) { return .failure(.badRequest(problem)) }
+        if let problem = RequestSyntax.targetProblem(target, method: methodName) { return .failure(RequestRefusal(.targetFormNotAllowed, problem)) }
         return .success(RequestHead(
             method: methodName, target: String(decoding: target, as: UTF8.self),
             minorVersion: minor == UInt8(ascii: "0") ? 0 : 1))
@@ -365,22 +365,22 @@ package struct RequestParser {
         sectionBytes += line.count + 2
         sectionLines += 1
         if sectionLines > limits.maxHeaderCount {
-            return RequestRefusal(status: 431, reason: "more than \(limits.maxHeaderCount) field lines")
+            return RequestRefusal(.tooManyFields, "more than \(limits.maxHeaderCount)")
         }
-        if HTTPCharacters.isWhitespace(line[0]) { return .badRequest("obs-fold or whitespace before a field name") }
+        if HTTPCharacters.isWhitespace(line[0]) { return RequestRefusal(.whitespaceBeforeFieldName) }
         let colon = HTTPCharacters.tokenPrefixLength(line)
         guard colon < line.count, line[colon] == UInt8(ascii: ":") else {
-            if memchr(line.baseAddress!, 0x3A, line.count) == nil { return .badRequest("field line without a colon") }
-            if HTTPCharacters.isWhitespace(line[colon]) { return .badRequest("whitespace before a colon") }
-            return .badRequest("invalid field name")
+            if memchr(line.baseAddress!, 0x3A, line.count) == nil { return RequestRefusal(.fieldLineWithoutColon) }
+            if HTTPCharacters.isWhitespace(line[colon]) { return RequestRefusal(.whitespaceBeforeColon) }
+            return RequestRefusal(.invalidFieldName)
         }
-        guard colon > 0 else { return .badRequest("empty field name") }
+        guard colon > 0 else { return RequestRefusal(.emptyFieldName) }
         var valueStart = colon + 1, valueEnd = line.count
         while valueStart < valueEnd && HTTPCharacters.isWhitespace(line[valueStart]) { valueStart += 1 }
         while valueEnd > valueStart && HTTPCharacters.isWhitespace(line[valueEnd - 1]) { valueEnd -= 1 }
         let value = UnsafeRawBufferPointer(rebasing: line[valueStart..<valueEnd])
         let check = HTTPCharacters.checkFieldValue(value)
-        guard check.valid else { return .badRequest("control byte in a field value") }
+        guard check.valid else { return RequestRefusal(.controlByteInFieldValue) }
         if trailer { return nil }  // checked, then dropped: PEP 3333 has no trailers
         let name = UnsafeRawBufferPointer(rebasing: line[..<colon])
         if let refusal = fields.note(name: name, value: value) { return refusal }
@@ -390,24 +390,24 @@ package struct RequestParser {
     }
 
     private mutating func headCompleted() -> Event {
-        guard var head else { return .refused(refuse(.badRequest("no request line"))) }
+        guard var head else { return .refused(refuse(RequestRefusal(.malformedRequestLine))) }
         self.head = nil  // one owner of the fields from here: no copy when they change
         if let refusal = fields.framingProblem(minorVersion: head.minorVersion) { return .refused(refuse(refusal)) }
         let framing = fields.framing
         if case .length(let length) = framing, length > limits.maxBodyBytes {
-            return .refused(refuse(RequestRefusal(status: 413, reason: "declared body of \(length) bytes, over \(limits.maxBodyBytes)")))
+            return .refused(refuse(RequestRefusal(.bodyTooLarge, "declared \(length) bytes, over \(limits.maxBodyBytes)")))
         }
         if framing != .none && (head.method == "HEAD" || head.method == "TRACE") {
-            return .refused(refuse(.badRequest("\(head.method) with a body")))
+            return .refused(refuse(RequestRefusal(.bodyNotAllowed, head.method)))
         }
         head.framing = framing
         if let authority = RequestSyntax.absoluteFormAuthority(of: head.target, method: head.method) {
             // RFC 9112 §3.2.2: the target's authority, not the Host field,
             // names the host; userinfo in it is an error (RFC 9110 §4.2.4).
-            if authority.contains("@") { return .refused(refuse(.badRequest("userinfo in request target"))) }
+            if authority.contains("@") { return .refused(refuse(RequestRefusal(.userinfoInTarget))) }
             // An http URI with an empty host is invalid (RFC 9110 §4.2.1).
             guard let first = authority.utf8.first, first != UInt8(ascii: ":"), RequestSyntax.isHost(authority.utf8)
-            else { return .refused(refuse(.badRequest("invalid host in request target"))) }
+            else { return .refused(refuse(RequestRefusal(.invalidTargetHost))) }
             head.setField("HTTP_HOST", to: authority)
         }
         if fields.declaresLength {
@@ -439,16 +439,16 @@ package struct RequestParser {
         var digits = 0, size = 0
         while digits < line.count, let value = HTTPCharacters.hexValue(line[digits]) {
             digits += 1
-            if digits > 15 { return .refused(refuse(RequestRefusal(status: 413, reason: "chunk size too large"))) }
+            if digits > 15 { return .refused(refuse(RequestRefusal(.bodyTooLarge, "a chunk size of more than 15 hex digits"))) }
             size = size << 4 | Int(value)
         }
-        guard digits > 0 else { return .refused(refuse(.badRequest("invalid chunk size"))) }
+        guard digits > 0 else { return .refused(refuse(RequestRefusal(.invalidChunkSize))) }
         guard RequestSyntax.isChunkExtension(UnsafeRawBufferPointer(rebasing: line[digits...])) else {
-            return .refused(refuse(.badRequest("invalid chunk size or extension")))
+            return .refused(refuse(RequestRefusal(.invalidChunkExtension)))
         }
         bodyReceived += size
         if bodyReceived > limits.maxBodyBytes {
-            return .refused(refuse(RequestRefusal(status: 413, reason: "chunked body over \(limits.maxBodyBytes) bytes")))
+            return .refused(refuse(RequestRefusal(.bodyTooLarge, "chunked, over \(limits.maxBodyBytes) bytes")))
         }
         state = size == 0 ? .trailerLine : .chunkData(remaining: size)
         return nil

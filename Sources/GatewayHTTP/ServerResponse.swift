@@ -5,8 +5,8 @@ import Gateway
 /// servers build them here, so a refusal reads the same from either.
 ///
 /// ```swift
-/// let refusal = ServerResponse.refusal(431, serverSoftware: "EventGateway/0.1")
-/// socket.send(refusal.bytes)   // "HTTP/1.1 431 Request Header Fields Too Large\r\n..."
+/// let answer = ServerResponse.answering(RequestRefusal(.headerTooLarge), serverSoftware: "EventGateway/0.1")
+/// socket.send(answer.bytes)   // "HTTP/1.1 431 Request Header Fields Too Large\r\n..."
 /// ```
 package struct ServerResponse {
     package var status: Int
@@ -21,10 +21,12 @@ package struct ServerResponse {
 
     package var reason: String { ResponseStatus.reasonPhrase(for: status) }
 
-    /// The answer to a refused request: a short text body naming the
-    /// status (left out for a HEAD), `Date`, `Server` and `Connection: close`;
-    /// a 503 (overload) also says when to try again (`Retry-After`, RFC 9110 §10.2.3).
-    package static func refusal(_ status: Int, serverSoftware: String?, toHead: Bool = false) -> ServerResponse {
+    /// The answer to a refused request: its kind's status, a short text
+    /// body naming it (left out for a HEAD), `Date`, `Server` and
+    /// `Connection: close`; a 503 (overload) also says when to try again
+    /// (`Retry-After`, RFC 9110 §10.2.3).
+    package static func answering(_ refusal: RequestRefusal, serverSoftware: String?, toHead: Bool = false) -> ServerResponse {
+        let status = refusal.status
         var headers = [("Content-Type", "text/plain; charset=utf-8"), ("Date", HTTPDate.now())]
         if let serverSoftware { headers.append(("Server", serverSoftware)) }
         if status == 503 { headers.append(("Retry-After", "1")) }

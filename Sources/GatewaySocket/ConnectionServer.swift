@@ -120,7 +120,7 @@ struct ConnectionServer: Sendable {
     /// connection; a client that closed its side mid-request, or whose
     /// request did not arrive in time, gets no answer, only the log line.
     private func refuse(_ connection: SocketConnection, _ refusal: RequestRefusal, requests: RequestStream) {
-        if refusal.status == 408 {
+        if refusal.kind == .timedOut {
             // A request that did not arrive in time: closed without an answer,
             // as the libevent server (and nginx) do; a client idling on a
             // connection it may reuse must not read a 408 it never asked for.
@@ -132,8 +132,8 @@ struct ConnectionServer: Sendable {
             return
         }
         configuration.logger.refusedRequest(from: connection.peer.host, refusal)
-        try? connection.send(ServerResponse.refusal(
-            refusal.status, serverSoftware: configuration.serverSoftware, toHead: requests.isHeadRequest).bytes)
+        try? connection.send(ServerResponse.answering(
+            refusal, serverSoftware: configuration.serverSoftware, toHead: requests.isHeadRequest).bytes)
         connection.linger()  // the client may still be sending (a body refused midway)
     }
 }

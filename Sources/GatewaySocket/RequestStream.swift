@@ -62,7 +62,7 @@ final class RequestStream {
             case .refused(let refusal):
                 throw refusal
             case nil:
-                throw parser.finish() ?? RequestRefusal.badRequest("connection closed mid-body")
+                throw parser.finish() ?? RequestRefusal(.cutShort)
             case .head, .needMore:
                 continue
             }

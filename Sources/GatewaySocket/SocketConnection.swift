@@ -31,7 +31,7 @@ final class SocketConnection: ByteStream, @unchecked Sendable {
                     return
                 }
                 if errno == EINTR { continue }
-                if errno == EAGAIN || errno == EWOULDBLOCK { throw RequestRefusal(status: 408, reason: "the client sent nothing in time") }
+                if errno == EAGAIN || errno == EWOULDBLOCK { throw RequestRefusal(.timedOut) }
                 if errno == ECONNRESET { return }
                 throw ConnectionGone()
             }

@@ -57,7 +57,8 @@ func check(_ testCase: RequestTable.Case, port: Int, backend: String, calls: Cal
         let isHead = testCase.request.hasPrefix("HEAD ")
         let response = try client.readResponse(method: isHead ? "HEAD" : "GET")
         switch testCase.expected {
-        case .refused(let status):
+        case .refused(let kind):
+            let status = kind.status
             #expect(response.status == status, "\(label): \(response.status) \(response.text.prefix(200))")
             let text = ResponseStatus.plainBody(for: status)
             if isHead {  // the refusal's length, and no body (RFC 9110 §9.3.2)
