@@ -36,13 +36,8 @@ struct FieldSummary {
             noteContentLength(value)
         case 17 where HTTPCharacters.equalsIgnoringCase(name, "transfer-encoding"):
             sawTransferEncoding = true
-            var valid = true
-            Self.forEachElement(of: value) { element in
-                let coding = element.prefix { $0 != UInt8(ascii: ";") && !HTTPCharacters.isWhitespace($0) }
-                if coding.isEmpty || !coding.allSatisfy({ HTTPCharacters.isToken($0) }) { valid = false }
-                codings.append(String(decoding: coding.map(HTTPCharacters.lowercased), as: UTF8.self))
-            }
-            if !valid { return .badRequest("invalid Transfer-Encoding") }
+            guard let listed = RequestSyntax.transferCodings(value) else { return .badRequest("invalid Transfer-Encoding") }
+            codings += listed
         default:
             break
         }

@@ -2,8 +2,8 @@
 
 /// The grammar checks of a request's parts that are not a line's framing:
 /// request-target forms (RFC 9112 §3.2), `Host` (RFC 9110 §7.2, RFC 3986
-/// §3.2.2) and chunk extensions (RFC 9112 §7.1.1). ``RequestParser`` and
-/// ``FieldSummary`` call them.
+/// §3.2.2), chunk extensions (RFC 9112 §7.1.1) and `Transfer-Encoding`
+/// (RFC 9112 §6.1). ``RequestParser`` and ``FieldSummary`` call them.
 enum RequestSyntax {
     /// Why `target` is not a request-target form `method` may use (RFC 9112 §3.2), or nil.
     static func targetProblem(_ target: UnsafeRawBufferPointer, method: String) -> String? {
@@ -44,45 +44,54 @@ enum RequestSyntax {
     /// `*( BWS ";" BWS ext-name [ BWS "=" BWS ext-value ] )`, ext-value a
     /// token or a quoted-string (RFC 9112 §7.1.1).
     static func isChunkExtension(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        var index = 0
-        func skipWhitespace() { while index < bytes.endIndex && HTTPCharacters.isWhitespace(bytes[index]) { index += 1 } }
-        func token() -> Bool {
-            let start = index
-            while index < bytes.endIndex && HTTPCharacters.isToken(bytes[index]) { index += 1 }
-            return index > start
-        }
         // BWS stands only before a ";" or around a "=": nothing ends in
         // whitespace (`5 `, `5;a `, `5;a=b `).
         if let last = bytes.last, HTTPCharacters.isWhitespace(last) { return false }
+        var scanner = SyntaxScanner(bytes)
         while true {
-            skipWhitespace()
-            if index == bytes.endIndex { return true }
-            guard bytes[index] == UInt8(ascii: ";") else { return false }
-            index += 1
-            skipWhitespace()
-            guard token() else { return false }
-            skipWhitespace()
-            guard index < bytes.endIndex, bytes[index] == UInt8(ascii: "=") else { continue }
-            index += 1
-            skipWhitespace()
-            if index < bytes.endIndex && bytes[index] == UInt8(ascii: "\"") {
-                index += 1
-                var closed = false
-                while index < bytes.endIndex {
-                    let byte = bytes[index]
-                    index += 1
-                    if byte == UInt8(ascii: "\"") { closed = true; break }
-                    if byte == UInt8(ascii: "\\") {
-                        guard index < bytes.endIndex, HTTPCharacters.isFieldValue(bytes[index]) else { return false }
-                        index += 1
-                    } else if !HTTPCharacters.isFieldValue(byte) {
-                        return false
-                    }
-                }
-                guard closed else { return false }
-            } else if !token() {
-                return false
+            scanner.skipWhitespace()
+            if scanner.atEnd { return true }
+            guard scanner.take(UInt8(ascii: ";")) else { return false }
+            scanner.skipWhitespace()
+            guard scanner.token() != nil else { return false }
+            scanner.skipWhitespace()
+            guard scanner.take(UInt8(ascii: "=")) else { continue }
+            scanner.skipWhitespace()
+            guard scanner.tokenOrQuotedString() else { return false }
+        }
+    }
+
+    /// The codings a `Transfer-Encoding` value lists, in order, each name
+    /// lower case without its parameters; nil when the value is not a list
+    /// of transfer-codings (RFC 9112 §6.1, RFC 9110 §10.1.4): `#transfer-coding`,
+    /// empty elements and OWS around the commas allowed (RFC 9110 §5.6.1),
+    /// `transfer-coding = token *( OWS ";" OWS transfer-parameter )`,
+    /// `transfer-parameter = token BWS "=" BWS ( token / quoted-string )`.
+    /// A value outside it (`chunked foo`, `chunked;foo`) is refused, not
+    /// read by its first word: a front end reading it another way would
+    /// frame the body another way.
+    static func transferCodings(_ value: UnsafeRawBufferPointer) -> [String]? {
+        var scanner = SyntaxScanner(value)
+        var codings: [String] = []
+        while true {
+            scanner.skipWhitespace()
+            if scanner.atEnd { return codings }
+            if scanner.take(UInt8(ascii: ",")) { continue }  // an empty element
+            guard let name = scanner.token() else { return nil }
+            codings.append(String(decoding: name.lazy.map(HTTPCharacters.lowercased), as: UTF8.self))
+            while true {
+                scanner.skipWhitespace()
+                guard scanner.take(UInt8(ascii: ";")) else { break }
+                scanner.skipWhitespace()
+                guard scanner.token() != nil else { return nil }
+                scanner.skipWhitespace()
+                guard scanner.take(UInt8(ascii: "=")) else { return nil }  // `chunked;foo`: a parameter needs a value
+                scanner.skipWhitespace()
+                guard scanner.tokenOrQuotedString() else { return nil }
             }
+            // A coding ends the value or a list element, nothing else.
+            if scanner.atEnd { return codings }
+            guard scanner.take(UInt8(ascii: ",")) else { return nil }
         }
     }
 

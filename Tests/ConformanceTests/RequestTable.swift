@@ -167,6 +167,16 @@ enum RequestTable {
         Case(name: "TE with a space before the colon", request: post("Transfer-Encoding : chunked\r\n", body: hello), expected: .refused(400)),
         Case(name: "TE in HTTP/1.0 smuggles a second request", request: "POST /environ HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n31\r\nGET /environ HTTP/1.1\r\nHost: x\r\nX-Smuggled: 1\r\n\r\n\r\n0\r\n\r\n", expected: .refused(400)),
         Case(name: "TE with a vertical tab", request: post("Transfer-Encoding: \u{0B}chunked\r\n", body: hello), expected: .refused(400)),
+        // RFC 9112 §6.1, RFC 9110 §10.1.4: a list of `token *( OWS ";" OWS token BWS "=" BWS ( token / quoted-string ) )`;
+        // anything else is no framing at all, never "chunked" by its first word (#20).
+        Case(name: "TE chunked then a field line", request: post("Transfer-Encoding: chunked X: X\r\n", body: hello), expected: .refused(400)),
+        Case(name: "TE chunked, tab, a field line", request: post("Transfer-Encoding: chunked\tX: X\r\n", body: hello), expected: .refused(400)),
+        Case(name: "TE chunked foo", request: post("Transfer-Encoding: chunked foo\r\n", body: hello), expected: .refused(400)),
+        Case(name: "TE chunked chunked", request: post("Transfer-Encoding: chunked chunked\r\n", body: hello), expected: .refused(400)),
+        Case(name: "TE parameter without a value", request: post("Transfer-Encoding: chunked;foo\r\n", body: hello), expected: .refused(400)),
+        Case(name: "TE with empty list elements", request: post("Transfer-Encoding: , chunked ,\r\n", body: hello), expected: .served([:], body: 5)),
+        // Well-formed (the comma is inside the quoted-string), then an unknown coding.
+        Case(name: "TE parameter quoted", request: post("Transfer-Encoding: foo ; p = \"a, b\" , chunked\r\n", body: hello), expected: .refused(501)),
     ]
 
     static let chunks: [Case] = [
