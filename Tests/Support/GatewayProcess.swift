@@ -19,15 +19,17 @@ package final class GatewayProcess {
 
     package var processIdentifier: Int32 { process.processIdentifier }
 
-    /// `gateway serve --host 127.0.0.1 --port 0 ARGUMENTS`.
-    package convenience init(_ arguments: [String], fileLimit: Int? = nil) throws {
-        try self.init(serve: ["--host", "127.0.0.1", "--port", "0"] + arguments, fileLimit: fileLimit)
+    /// `gateway serve --host 127.0.0.1 --port 0 ARGUMENTS`, of the debug
+    /// build unless `executable` is another (``releaseGatewayExecutable()``).
+    package convenience init(_ arguments: [String], fileLimit: Int? = nil, executable: URL = gatewayExecutable) throws {
+        try self.init(serve: ["--host", "127.0.0.1", "--port", "0"] + arguments, fileLimit: fileLimit, executable: executable)
     }
 
     /// `gateway serve ARGUMENTS` with `environment` added to this process's,
     /// under `prlimit --nofile=fileLimit` when given; returns once it printed
     /// its start-up line, throws (with its stderr) when it exits first.
-    package init(serve arguments: [String], environment: [String: String] = [:], fileLimit: Int? = nil) throws {
+    package init(serve arguments: [String], environment: [String: String] = [:], fileLimit: Int? = nil,
+                 executable gatewayExecutable: URL = gatewayExecutable) throws {
         stderrPath = "/tmp/eventgateway-stderr-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         let command = ["serve"] + arguments
