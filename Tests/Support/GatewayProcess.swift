@@ -8,7 +8,8 @@ import Glibc
 /// test cannot show: signals, prefork, memory and CPU, the access log on
 /// stderr, and the socket server's fork mode (which must never fork this
 /// many-threaded test process). Started on port 0 unless the arguments say
-/// otherwise; the port is read from its start-up line. Stopped with SIGTERM.
+/// otherwise; the port is read from its start-up line. Started as from a
+/// shell, with the stop signals unblocked; stopped with SIGTERM.
 package final class GatewayProcess {
     package let process = Process()
     /// The port from the start-up line ("Serving on http://127.0.0.1:PORT/"); 0 for a unix socket.
@@ -46,7 +47,7 @@ package final class GatewayProcess {
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle(forWritingAtPath: stderrPath)
-        try process.run()
+        try runAsFromAShell(process)
         startLine = readLine(from: output.fileHandleForReading)
         guard startLine.hasPrefix("Serving on ") else {
             stopProcess(process, signal: SIGKILL)

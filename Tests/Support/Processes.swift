@@ -27,8 +27,7 @@ package var gatewayExecutable: URL { builtExecutable("gateway") }
 /// builds before the tests. The tests cannot build it themselves (`swift
 /// test` holds the build folder's lock while they run), so a missing or
 /// stale one is an error that says how to build it, never a silent
-/// fallback to the debug build (a race the debug build wins, the release
-/// build once lost: issue #20).
+/// fallback to the debug build.
 package func releaseGatewayExecutable() throws -> URL {
     let executable = packageRoot.appendingPathComponent(".build/release/gateway")
     let build = "build it with `swift build -c release --product gateway` (`make test` does)"
@@ -66,6 +65,23 @@ private func modificationDate(_ path: String) -> Date? {
     (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
 }
 
+/// Starts `process` with SIGINT, SIGTERM and SIGHUP unblocked, as a shell
+/// starts a program. Foundation's `Process` passes on the calling thread's
+/// signal mask, and a test's threads (the cooperative pool's, and those
+/// they start) block nearly every signal: a server started with them
+/// blocked hides a thread that would take SIGTERM and die of it (#20).
+/// Only these three, and only around the spawn: the test process's own
+/// signal handling is left as it was.
+package func runAsFromAShell(_ process: Process) throws {
+    var stops = sigset_t()
+    var previous = sigset_t()
+    sigemptyset(&stops)
+    for number in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&stops, number) }
+    pthread_sigmask(SIG_UNBLOCK, &stops, &previous)
+    defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+    try process.run()
+}
+
 /// One line from `handle`, read a byte at a time (so nothing past it is taken);
 /// what there was when the other end closed first.
 package func readLine(from handle: FileHandle) -> String {
@@ -89,7 +105,7 @@ package func startServing(_ executable: URL, _ arguments: [String]) throws -> (p
     let output = Pipe()
     process.standardOutput = output
     process.standardError = FileHandle.nullDevice
-    try process.run()
+    try runAsFromAShell(process)
     let line = readLine(from: output.fileHandleForReading)
     guard let port = line.firstMatch(of: /Serving on http:\/\/[^\/]*:(\d+)\//).flatMap({ Int($0.1) }) else {
         _ = stopProcess(process, signal: SIGKILL)
