@@ -18,7 +18,8 @@ build: deps
 serve: build
 	.build/release/gateway serve --host $(HOST) --port $(PORT) --app $(APP)
 
-test: deps test-deps check-layout
+# `build` first: the stop tests run the release `gateway`, the program users run (#20).
+test: build test-deps check-layout
 	swift test
 
 # Each file under Sources named after the type it holds (issue #15).

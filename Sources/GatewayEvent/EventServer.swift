@@ -210,14 +210,9 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
 
     /// Stops the server gracefully when one of `signals` arrives (for
     /// example `[SIGINT, SIGTERM]`); the signal is handled on the first loop.
-    /// Callable before or while it serves, from any thread.
+    /// Callable before or while it serves, from any thread; the signals are
+    /// unblocked on that thread (the server's own threads block them).
     public func stopOnSignals(_ signals: [Int32]) {
-        // A parent may have spawned us with these signals blocked (a blocked
-        // SIGTERM would never reach libevent's handler).
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        for number in signals { sigaddset(&mask, number) }
-        pthread_sigmask(SIG_UNBLOCK, &mask, nil)
         let register: @Sendable () -> Void = { [self] in
             let context = Unmanaged.passUnretained(self).toOpaque()
             for number in signals {
@@ -238,6 +233,14 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
             return false
         }
         if serving { reactors[0].post(register) }
+        // Unblocked on this thread alone (the loop's, as a rule): the server's
+        // threads are born with them blocked, and a parent may have spawned us
+        // so. Registered first (unless serving): one pending meanwhile finds
+        // libevent's handler, not the default action.
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        for number in signals { sigaddset(&mask, number) }
+        pthread_sigmask(SIG_UNBLOCK, &mask, nil)
     }
 
     private func begin(oneRequest: Bool) throws -> Bool {

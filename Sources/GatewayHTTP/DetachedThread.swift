@@ -5,6 +5,8 @@ import Glibc
 /// Runs `body` on a new detached thread. Returns false, without running
 /// `body`, when the system refuses a thread; the caller decides what then.
 /// Shared by the servers' loops, worker pools and per-connection threads.
+/// The thread starts with ``StopSignals`` blocked: a stop or reload signal
+/// never lands on it, whichever thread started it and when.
 @discardableResult
 package func startDetachedThread(_ body: @escaping @Sendable () -> Void) -> Bool {
     final class Box: @unchecked Sendable {  // immutable; crosses to the new thread once
@@ -12,6 +14,10 @@ package func startDetachedThread(_ body: @escaping @Sendable () -> Void) -> Bool
         init(_ body: @escaping @Sendable () -> Void) { self.body = body }
     }
     let context = Unmanaged.passRetained(Box(body)).toOpaque()
+    // A new thread inherits its creator's mask: created under the block, it
+    // is never without it, not even before its first instruction.
+    let previous = StopSignals.block()
+    defer { StopSignals.restore(previous) }
     var thread = pthread_t()
     guard pthread_create(&thread, nil, { context in
         Unmanaged<Box>.fromOpaque(context!).takeRetainedValue().body()

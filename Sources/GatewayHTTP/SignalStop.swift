@@ -4,9 +4,11 @@ import Glibc
 
 /// A stop on a signal for a server without an event loop of its own: the
 /// signals are blocked on the calling thread (and the threads it starts
-/// afterwards), and a thread waits for them with `sigwait`. Call it before
-/// starting other threads, so no thread is left where the signal would take
-/// its default action. (`EventServer` catches signals on its loop instead.)
+/// afterwards), and a thread waits for them with `sigwait`. The servers'
+/// own threads are born with ``StopSignals`` blocked, whenever they start;
+/// a thread started otherwise before this call must block the signals
+/// itself, or they may take their default action there. (`EventServer`
+/// catches signals on its loop instead.)
 ///
 /// ```swift
 /// SignalStop.start(on: [SIGINT, SIGTERM]) { server.shutdown() }

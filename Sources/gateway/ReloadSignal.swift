@@ -11,10 +11,10 @@ import Glibc
 /// and otherwise ignored, on both backends alike.
 enum ReloadSignal {
     /// Blocks SIGHUP on the calling thread, and so on the threads it starts
-    /// afterwards (call it before the server starts any), and takes it on a
-    /// thread of its own that logs `why`. A SIGHUP reaching a thread that
-    /// does not block it (one started earlier) runs a handler that does
-    /// nothing: never the default action.
+    /// afterwards, and takes it on a thread of its own that logs `why` (a
+    /// thread born with all ``StopSignals`` blocked: SIGTERM and SIGINT are
+    /// the stop's, not its). A SIGHUP reaching a thread that does not block
+    /// it runs a handler that does nothing: never the default action.
     static func ignore(logger: Logger, because why: String) {
         signal(SIGHUP, { _ in })
         var mask = sigset_t()

@@ -137,6 +137,11 @@ struct Serve: ParsableCommand {
     }
 
     func run() throws {
+        // Before anything can start a thread, so every thread inherits them
+        // blocked: only the stop set up below takes SIGTERM and SIGINT (the
+        // event loop, or fork mode's accept loop, unblocks them for itself;
+        // otherwise a thread waits for them in sigwait).
+        StopSignals.block()
         // Here, not in validate(): each settings-file entry is validated alone.
         try refuseIgnoredFlags()
         let builtin = ExampleAppCatalog.make(app, root: root, accessLog: accessLog) ?? BuiltinApps.named(app)!
@@ -172,7 +177,6 @@ struct Serve: ParsableCommand {
                 try prefork.run()
                 return
             }
-            // Before the server starts its threads, so they leave SIGHUP to the watcher.
             ReloadSignal.ignore(logger: configuration.logger, because: "a reload needs --processes N (supervised workers to replace)")
             let server = try EventServer(configuration: configuration, app: application)
             server.stopOnSignals([SIGINT, SIGTERM])

@@ -14,9 +14,10 @@ final class StopTally: Sendable {
     var counts: (answered: Int, refused: Int, lost: [String]) { state.withLock { $0 } }
 }
 
-/// Four clients each open a fresh connection per request, in a loop, until
-/// a connect is refused; SIGTERM arrives meanwhile.
-func hammerAcrossSigterm(port: Int, clients: Int = 4, path: String = "/sleep?ms=20", stop: () -> Void) -> StopTally {
+/// Eight clients each open a fresh connection per request, in a loop, until
+/// a connect is refused; SIGTERM arrives meanwhile, with a request under way
+/// on most of them (each takes 200 ms).
+func hammerAcrossSigterm(port: Int, clients: Int = 8, path: String = "/sleep?ms=200", stop: () -> Void) -> StopTally {
     let tally = StopTally()
     let group = DispatchGroup()
     for _ in 0..<clients {
@@ -60,6 +61,9 @@ struct StopTests {
     /// mode the children finish what they hold (a child forked while the
     /// signal thread was in the Swift runtime once hung on its lock and was
     /// killed at the deadline: fork mode now stops by a handler, no thread).
+    /// On the release build, the program users run, started as from a shell
+    /// (#20: started with the stop signals blocked, as a test's thread has
+    /// them, the socket server hid the thread that SIGTERM killed).
     @Test(arguments: [["--threads", "4"], [], ["--reactors", "2", "--threads", "2"], ["--processes", "2", "--threads", "2"],
                       ["--backend", "socket", "--socket-mode", "threads"],
                       ["--backend", "socket", "--socket-mode", "single"],
@@ -67,7 +71,7 @@ struct StopTests {
     func sigtermUnderLoad(flags: [String]) async throws {
         // Seconds of blocking waits: on a thread of their own, not the test runner's pool.
         let (counts, exited, status) = try await offThePool {
-            let server = try GatewayProcess(["--app", "probe", "--no-access-log"] + flags)
+            let server = try GatewayProcess(["--app", "probe", "--no-access-log"] + flags, executable: releaseGatewayExecutable())
             let counts = hammerAcrossSigterm(port: server.port) {
                 kill(server.process.processIdentifier, SIGTERM)
             }.counts
@@ -76,7 +80,7 @@ struct StopTests {
         }
         print("stop under load \(flags): \(counts.answered) answered, \(counts.refused) refused, \(counts.lost.count) lost")
         #expect(counts.lost == [])
-        #expect(counts.refused == 4)  // each client ends on a refused connect
+        #expect(counts.refused == 8)  // each client ends on a refused connect
         #expect(counts.answered >= 8)
         #expect(exited)
         #expect(status == 0)

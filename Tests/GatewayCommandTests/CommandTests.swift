@@ -6,8 +6,13 @@ import Testing
 
 @Suite("gateway serve")
 struct CommandTests {
-    @Test(.timeLimit(.minutes(1))) func portZeroPrintsTheRealPortAndSIGTERMStopsCleanly() throws {
-        let server = try GatewayProcess(["--app", "demo"])
+    /// On the release build, the program users run, in each server's modes
+    /// (#20: SIGTERM once ended the socket server, exit status 143).
+    @Test(.timeLimit(.minutes(1)), arguments: [
+        [], ["--backend", "socket"], ["--backend", "socket", "--socket-mode", "single"], ["--backend", "socket", "--socket-mode", "fork"],
+    ])
+    func portZeroPrintsTheRealPortAndSIGTERMStopsCleanly(flags: [String]) throws {
+        let server = try GatewayProcess(["--app", "demo"] + flags, executable: releaseGatewayExecutable())
         #expect(server.startLine.wholeMatch(of: /Serving on http:\/\/127\.0\.0\.1:\d+\/\n/) != nil, "\(server.startLine)")
         #expect(server.port > 0)
 
@@ -15,7 +20,7 @@ struct CommandTests {
         #expect(response.text.contains("PATH_INFO = /a b/c"))
 
         try #require(server.stop(with: SIGTERM), "still running 10 s after SIGTERM")
-        #expect(server.process.terminationReason == .exit)
+        #expect(server.process.terminationReason == .exit, "ended by the signal (status \(server.process.terminationStatus))")
         #expect(server.process.terminationStatus == 0)
     }
 
@@ -35,7 +40,8 @@ struct CommandTests {
 
     /// Without supervised workers there is nothing to reload: SIGHUP (what
     /// systemd's ExecReload sends) is logged and ignored on either backend,
-    /// in every socket mode, and the server goes on serving.
+    /// in every socket mode, and the server goes on serving; SIGTERM then
+    /// stops it cleanly. On the release build.
     @Test(.timeLimit(.minutes(1)), arguments: [
         ["--backend", "event"],
         ["--backend", "event", "--threads", "2", "--reactors", "2"],
@@ -44,7 +50,7 @@ struct CommandTests {
         ["--backend", "socket", "--socket-mode", "fork"],
     ])
     func sighupWithoutWorkersIsIgnored(flags: [String]) throws {
-        let server = try GatewayProcess(["--app", "probe", "--no-access-log"] + flags)
+        let server = try GatewayProcess(["--app", "probe", "--no-access-log"] + flags, executable: releaseGatewayExecutable())
         defer { server.stop() }
         // Fork mode's process stays single-threaded, so no thread logs each
         // SIGHUP: it says once, at the start, that it will ignore them.
@@ -62,6 +68,8 @@ struct CommandTests {
         #expect(try TestHTTPClient(port: server.port, timeout: 5).get("/hello").status == 200)
         #expect(server.process.isRunning)
         #expect(server.stop(), "SIGTERM still stops it")
+        #expect(server.process.terminationReason == .exit, "ended by the signal (status \(server.process.terminationStatus))")
+        #expect(server.process.terminationStatus == 0)
     }
 
     /// Invalid arguments: refused at start, with a non-zero exit.

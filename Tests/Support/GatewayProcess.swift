@@ -8,7 +8,8 @@ import Glibc
 /// test cannot show: signals, prefork, memory and CPU, the access log on
 /// stderr, and the socket server's fork mode (which must never fork this
 /// many-threaded test process). Started on port 0 unless the arguments say
-/// otherwise; the port is read from its start-up line. Stopped with SIGTERM.
+/// otherwise; the port is read from its start-up line. Started as from a
+/// shell, with the stop signals unblocked; stopped with SIGTERM.
 package final class GatewayProcess {
     package let process = Process()
     /// The port from the start-up line ("Serving on http://127.0.0.1:PORT/"); 0 for a unix socket.
@@ -19,15 +20,17 @@ package final class GatewayProcess {
 
     package var processIdentifier: Int32 { process.processIdentifier }
 
-    /// `gateway serve --host 127.0.0.1 --port 0 ARGUMENTS`.
-    package convenience init(_ arguments: [String], fileLimit: Int? = nil) throws {
-        try self.init(serve: ["--host", "127.0.0.1", "--port", "0"] + arguments, fileLimit: fileLimit)
+    /// `gateway serve --host 127.0.0.1 --port 0 ARGUMENTS`, of the debug
+    /// build unless `executable` is another (``releaseGatewayExecutable()``).
+    package convenience init(_ arguments: [String], fileLimit: Int? = nil, executable: URL = gatewayExecutable) throws {
+        try self.init(serve: ["--host", "127.0.0.1", "--port", "0"] + arguments, fileLimit: fileLimit, executable: executable)
     }
 
     /// `gateway serve ARGUMENTS` with `environment` added to this process's,
     /// under `prlimit --nofile=fileLimit` when given; returns once it printed
     /// its start-up line, throws (with its stderr) when it exits first.
-    package init(serve arguments: [String], environment: [String: String] = [:], fileLimit: Int? = nil) throws {
+    package init(serve arguments: [String], environment: [String: String] = [:], fileLimit: Int? = nil,
+                 executable gatewayExecutable: URL = gatewayExecutable) throws {
         stderrPath = "/tmp/eventgateway-stderr-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         let command = ["serve"] + arguments
@@ -44,7 +47,7 @@ package final class GatewayProcess {
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle(forWritingAtPath: stderrPath)
-        try process.run()
+        try runAsFromAShell(process)
         startLine = readLine(from: output.fileHandleForReading)
         guard startLine.hasPrefix("Serving on ") else {
             stopProcess(process, signal: SIGKILL)

@@ -19,8 +19,68 @@ package func builtExecutable(_ name: String) -> URL {
     return directory.appendingPathComponent(name)
 }
 
-/// The built `gateway` command.
+/// The built `gateway` command (the debug build `swift test` makes).
 package var gatewayExecutable: URL { builtExecutable("gateway") }
+
+/// The release build of `gateway`, the program users run (`make serve`
+/// and `make deb` build it so): `.build/release/gateway`, which `make test`
+/// builds before the tests. The tests cannot build it themselves (`swift
+/// test` holds the build folder's lock while they run), so a missing or
+/// stale one is an error that says how to build it, never a silent
+/// fallback to the debug build.
+package func releaseGatewayExecutable() throws -> URL {
+    let executable = packageRoot.appendingPathComponent(".build/release/gateway")
+    let build = "build it with `swift build -c release --product gateway` (`make test` does)"
+    guard let linked = modificationDate(executable.path) else {
+        throw ReleaseBuildMissing(description: "no release build at \(executable.path): \(build)")
+    }
+    // Stale: a file it is built from changed after it was linked and after
+    // the last release build. (A build that finds nothing to do, say after a
+    // file was touched but not changed, does not relink; it does renew the
+    // `.build/release` link, which SwiftPM makes at each release build.)
+    let built = max(linked, modificationDate(packageRoot.appendingPathComponent(".build/release").path) ?? linked)
+    // What the product is built from (Package.swift's dependencies of `gateway`).
+    let sources = ["Sources/Gateway", "Sources/GatewayHTTP", "Sources/GatewayEvent", "Sources/GatewaySocket",
+                   "Sources/GatewayProbe", "Sources/GatewayMiddleware", "Sources/CZlib", "Sources/gateway",
+                   "Examples/Apps", "CLibEvent"]
+    for folder in sources {
+        let root = packageRoot.appendingPathComponent(folder)
+        let files = FileManager.default.enumerator(atPath: root.path)?.compactMap { $0 as? String } ?? []
+        for file in files {
+            if let changed = modificationDate(root.appendingPathComponent(file).path), changed > built {
+                throw ReleaseBuildMissing(description: "the release build at \(executable.path) is older than \(folder)/\(file): \(build)")
+            }
+        }
+    }
+    return executable
+}
+
+/// Why ``releaseGatewayExecutable()`` has no program to give, and how to build it.
+package struct ReleaseBuildMissing: Error, CustomStringConvertible {
+    package let description: String
+}
+
+/// When the file at `path` (a link itself, not what it points to) last changed; nil when there is none.
+private func modificationDate(_ path: String) -> Date? {
+    (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+}
+
+/// Starts `process` with SIGINT, SIGTERM and SIGHUP unblocked, as a shell
+/// starts a program. Foundation's `Process` passes on the calling thread's
+/// signal mask, and a test's threads (the cooperative pool's, and those
+/// they start) block nearly every signal: a server started with them
+/// blocked hides a thread that would take SIGTERM and die of it (#20).
+/// Only these three, and only around the spawn: the test process's own
+/// signal handling is left as it was.
+package func runAsFromAShell(_ process: Process) throws {
+    var stops = sigset_t()
+    var previous = sigset_t()
+    sigemptyset(&stops)
+    for number in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&stops, number) }
+    pthread_sigmask(SIG_UNBLOCK, &stops, &previous)
+    defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+    try process.run()
+}
 
 /// One line from `handle`, read a byte at a time (so nothing past it is taken);
 /// what there was when the other end closed first.
@@ -45,7 +105,7 @@ package func startServing(_ executable: URL, _ arguments: [String]) throws -> (p
     let output = Pipe()
     process.standardOutput = output
     process.standardError = FileHandle.nullDevice
-    try process.run()
+    try runAsFromAShell(process)
     let line = readLine(from: output.fileHandleForReading)
     guard let port = line.firstMatch(of: /Serving on http:\/\/[^\/]*:(\d+)\//).flatMap({ Int($0.1) }) else {
         _ = stopProcess(process, signal: SIGKILL)
