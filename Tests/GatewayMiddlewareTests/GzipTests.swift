@@ -19,17 +19,27 @@ struct AcceptEncodingTests {
         #expect(AcceptEncoding("gzip;q=0").accepts("gzip") == false)
     }
 
-    /// Malformed members are skipped, never fatal.
-    @Test(arguments: ["gzip;q=abc", "gzip;q=2", "gzip;q=0.1234", "gzip;q=", "gzip;q=-1", "gzip;q=1.5", "g zip", "gzip;;;q==1", ";;;", ",,,", "gzip;q=0.5e1", "\u{0}gzip", String(repeating: "gzip;", count: 1000)])
-    func malformedMembersAreSkipped(header: String) {
-        let parsed = AcceptEncoding(header)
-        #expect(parsed.quality(of: "gzip") <= 1)
-        #expect(parsed.quality(of: "identity") == 1 || parsed.weights["identity"] != nil)
+    /// A malformed member is skipped whole, never fatal and never read as
+    /// some weight: alone it leaves nothing named (gzip refused, identity
+    /// acceptable), between two valid members it leaves them as they are.
+    @Test(arguments: ["gzip;q=abc", "gzip;q=2", "gzip;q=0.1234", "gzip;q=", "gzip;q", "gzip;q=-1", "gzip;q=1.5",
+                      "gzip;q=0.5;q=x", "g zip", "gzip;;;q==1", ";;;", ",,,", "gzip;q=0.5e1", "\u{0}gzip", "gzip;q=\u{0}1"])
+    func malformedMembersAreSkipped(member: String) {
+        let alone = AcceptEncoding(member)
+        #expect(alone.weights == [:] && alone.wildcard == nil, "\(alone)")
+        #expect(alone.quality(of: "gzip") == 0)
+        #expect(alone.quality(of: "identity") == 1)
+        let between = AcceptEncoding("br;q=0.5, \(member), deflate")
+        #expect(between.weights == ["br": 0.5, "deflate": 1] && between.wildcard == nil, "\(between)")
     }
 
+    /// Only `q` is read: any other parameter, well-formed or not, leaves the
+    /// coding at the weight it has without it.
     @Test func otherParametersAreIgnored() {
-        #expect(AcceptEncoding("gzip;level=9;q=0.3").quality(of: "gzip") == 0.3)
-        #expect(AcceptEncoding("gzip ; q=0.7 ").quality(of: "gzip") == 0.7)
+        #expect(AcceptEncoding("gzip;level=9;q=0.3").weights == ["gzip": 0.3])
+        #expect(AcceptEncoding("gzip ; q=0.7 ").weights == ["gzip": 0.7])
+        #expect(AcceptEncoding("gzip;=;level;a=b=c, br").weights == ["gzip": 1, "br": 1])
+        #expect(AcceptEncoding(String(repeating: "gzip;", count: 1000)).weights == ["gzip": 1])
     }
 }
 
