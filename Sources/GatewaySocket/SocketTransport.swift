@@ -19,17 +19,12 @@ final class SocketTransport: ResponseTransport {
     /// True once the client closed its side with the request unfinished: then
     /// no response is written (the application learnt it from `wsgi.input`).
     private let clientGone: () -> Bool
-    /// True when more of the request body is left unread than the server
-    /// will drain after the response: the response then says `Connection: close`.
-    private let bodyTooLongToDrain: () -> Bool
 
-    init(connection: SocketConnection, version: String, keepAlive: Bool, clientGone: @escaping () -> Bool = { false },
-         bodyTooLongToDrain: @escaping () -> Bool = { false }) {
+    init(connection: SocketConnection, version: String, keepAlive: Bool, clientGone: @escaping () -> Bool = { false }) {
         self.connection = connection
         self.version = version
         self.keepAlive = keepAlive
         self.clientGone = clientGone
-        self.bodyTooLongToDrain = bodyTooLongToDrain
     }
 
     /// Logs the response to `log` (Common Log Format) once it ends.
@@ -40,7 +35,7 @@ final class SocketTransport: ResponseTransport {
     func sendHead(_ head: ResponseHead) throws {
         if clientGone() { throw ConnectionGone() }
         status = head.status.code
-        mustClose = !keepAlive || head.closeConnection || bodyTooLongToDrain()
+        mustClose = !keepAlive || head.closeConnection
         chunked = head.framing == .chunked
         var text = "\(version) \(head.status.line)\r\n"
         head.forEachHeader { name, value in text += "\(name): \(value)\r\n" }
