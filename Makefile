@@ -3,7 +3,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 APP ?= demo
 
-.PHONY: deps test-deps build serve test check-layout clean bench deb check-deb fuzz fuzz-smoke soak bench-bodies docs
+.PHONY: deps test-deps build serve test check-layout clean bench deb check-deb fuzz fuzz-smoke soak bench-bodies docs tsan
 
 deps:
 	@scripts/install-deps.sh
@@ -22,12 +22,18 @@ serve: build
 test: build test-deps check-layout
 	swift test
 
+# The event, socket and conformance suites under the thread sanitizer, from a
+# build of their own in .build-tsan; fails on a sanitizer report as on a failed
+# test. Slow (the build alone takes minutes), so not part of CI (issue #24).
+tsan: deps
+	scripts/tsan.sh
+
 # Each file under Sources named after the type it holds (issue #15).
 check-layout:
 	@scripts/check-layout.sh
 
 clean:
-	rm -rf .build .build-deb .build-fuzz
+	rm -rf .build .build-deb .build-fuzz .build-tsan
 
 # DocC for each library product, into .build/docs/<Module>.doccarchive; fails on any
 # DocC warning, and on a public declaration without a doc comment in the modules listed.

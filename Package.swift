@@ -104,7 +104,7 @@ let package = Package(
         .testTarget(name: "GatewayHTTPTests", dependencies: ["Gateway", "GatewayHTTP", "GatewayTesting", "GatewayTestSupport"]),
         .testTarget(
             name: "GatewayEventTests",
-            dependencies: ["Gateway", "GatewayHTTP", "GatewayEvent", "GatewayTesting", "GatewayTestSupport",
+            dependencies: ["Gateway", "GatewayHTTP", "GatewayEvent", "GatewayProbe", "GatewayTesting", "GatewayTestSupport",
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "Metrics", package: "swift-metrics"),
                            .product(name: "MetricsTestKit", package: "swift-metrics")]

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs the programs the integration tests drive, only when missing:
 # systemd-socket-activate (package systemd) for socket activation, nginx for
-# the reverse-proxy tests. Tests that need one skip, saying so, when it is absent.
+# the reverse-proxy tests, python3 to decode gzip and run `gateway cgi` under
+# http.server. Tests that need one skip or fail, saying so, when it is absent.
 set -euo pipefail
 missing=()
+command -v python3 >/dev/null || missing+=(python3)
 command -v systemd-socket-activate >/dev/null || missing+=(systemd)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 [ "${#missing[@]}" -eq 0 ] && exit 0

@@ -28,9 +28,11 @@ public struct AcceptEncoding: Sendable, Equatable {
             var quality = 1.0
             var valid = true
             for parameter in parts where !parameter.isEmpty {
-                let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingWhitespace() }
-                guard pair.count == 2, pair[0].lowercased() == "q" else { continue }  // other parameters: ignored
-                guard let weight = Self.parseWeight(pair[1]) else { valid = false; break }
+                let pair = parameter.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                    .map { $0.trimmingWhitespace() }
+                guard pair[0].lowercased() == "q" else { continue }  // other parameters: ignored
+                // `q` without a value (`q`, `q=`) is as malformed as `q=abc`.
+                guard pair.count == 2, let weight = Self.parseWeight(pair[1]) else { valid = false; break }
                 quality = weight
             }
             guard valid else { continue }

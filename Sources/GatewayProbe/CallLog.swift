@@ -10,7 +10,9 @@ import Gateway
 /// where a counter in memory would stay in the worker.
 ///
 /// `gateway serve --app probe` counts its calls this way when the environment
-/// names a file in `PROBE_CALL_LOG`.
+/// names a file in `PROBE_CALL_LOG`, and the chunks its `/stream` route
+/// produced when it names one in `PROBE_STREAM_LOG` (a test then sees how
+/// far a server pulled a generated body, in another process).
 ///
 /// ```swift
 /// let log = CallLog(path: "/tmp/calls")
@@ -37,6 +39,14 @@ public struct CallLog: Sendable {
         getenv(environmentKey).map { CallLog(path: String(cString: $0)) }
     }
 
+    /// The environment variable naming the log of the probe's `/stream` chunks.
+    public static let streamEnvironmentKey = "PROBE_STREAM_LOG"
+
+    /// The log `PROBE_STREAM_LOG` names, if any.
+    public static var streamFromEnvironment: CallLog? {
+        getenv(streamEnvironmentKey).map { CallLog(path: String(cString: $0)) }
+    }
+
     /// How many calls were logged so far.
     public var count: Int {
         var status = stat()
@@ -45,15 +55,19 @@ public struct CallLog: Sendable {
 
     /// `app`, logging each call before it runs.
     public func counting(_ app: @escaping Application) -> Application {
-        let path = path
         return { environ, startResponse in
-            let descriptor = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
-            if descriptor >= 0 {
-                var mark = UInt8(ascii: ".")
-                _ = write(descriptor, &mark, 1)
-                close(descriptor)
-            }
+            record()
             return try app(environ, startResponse)
+        }
+    }
+
+    /// Logs one call.
+    public func record() {
+        let descriptor = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+        if descriptor >= 0 {
+            var mark = UInt8(ascii: ".")
+            _ = write(descriptor, &mark, 1)
+            close(descriptor)
         }
     }
 }

@@ -18,6 +18,7 @@ import Glibc
 /// `/hello`, `/environ[/...]`, `/stream?chunks=N&size=S`, `/write?chunks=N`,
 /// `/error`, `/error-after-start`, `/sleep?ms=N`, `/file?size=N`,
 /// `/status?code=NNN`, `/headers?n=K`, `POST /upload`.
+/// With `PROBE_STREAM_LOG` set, `/stream` logs each chunk it produces (``CallLog``).
 public let probeApp: Application = { environ, startResponse in
     let path = environ["PATH_INFO"] ?? ""
     if path == "/hello" { return try text(startResponse, "Hello, World!") }
@@ -34,6 +35,7 @@ public let probeApp: Application = { environ, startResponse in
         return StreamBody(next: {
             guard sent < chunks else { return nil }
             sent += 1
+            streamLog?.record()
             return block
         })
     case "/write":
@@ -83,6 +85,9 @@ public let probeApp: Application = { environ, startResponse in
         return try text(startResponse, "not found\n", status: "404 Not Found")
     }
 }
+
+/// Where `/stream` logs its chunks, if anywhere.
+private let streamLog = CallLog.streamFromEnvironment
 
 /// The error the probe's failing routes throw.
 public struct ProbeError: Error, CustomStringConvertible {

@@ -76,8 +76,7 @@ struct ConnectionServer: Sendable {
             inputTerminated: true)
         let transport = SocketTransport(
             connection: connection, minorVersion: head.minorVersion, keepAlive: head.keepAlive && !isLast && !isStopping,
-            clientGone: { requests.endedMidRequest },
-            bodyTooLongToDrain: { requests.unreadBodyBytes > Self.drainLimit })
+            clientGone: { requests.endedMidRequest })
         let handler = Handler(environ: environ, serverSoftware: configuration.serverSoftware)
         if configuration.accessLog { transport.logResponses(to: ServerAccessLog(output: StandardErrorOutput.shared), for: environ) }
         do {
@@ -89,12 +88,12 @@ struct ConnectionServer: Sendable {
             if requests.unreadBodyBytes > 0 { connection.linger() }
             return false
         }
-        return requests.drain(limit: Self.drainLimit)
+        // What the application left of the body is read and dropped, whatever
+        // its size, and the connection goes on, as nginx, waitress and
+        // gunicorn do (and the libevent server, which reads bodies first):
+        // the parser's body limit bounds it, the receive timeout its pace.
+        return requests.drain()
     }
-
-    /// How much of a body the application left unread is read and dropped
-    /// to keep the connection; past it the response closes the connection.
-    static let drainLimit = 1024 * 1024
 
     /// Waits for the next request on a kept-alive connection; false when it
     /// idles past the timeout or the server is stopping.

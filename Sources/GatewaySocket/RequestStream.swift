@@ -77,13 +77,11 @@ final class RequestStream {
     }
 
     /// Reads and discards what the application left of the body, so the
-    /// next request starts where it should. False when that would take more
-    /// than `limit` bytes or the body is malformed (close the connection).
-    func drain(limit: Int) -> Bool {
-        var left = limit
+    /// next request starts where it should. False when the body is malformed
+    /// or does not arrive (close the connection).
+    func drain() -> Bool {
         while !bodyFinished {
-            guard left > 0, let bytes = try? readBody(min(left, 64 * 1024)) else { return false }
-            left -= bytes.count
+            guard (try? readBody(64 * 1024)) != nil else { return false }
         }
         return true
     }

@@ -19,17 +19,12 @@ final class SocketTransport: ResponseTransport {
     /// True once the client closed its side with the request unfinished: then
     /// no response is written (the application learnt it from `wsgi.input`).
     private let clientGone: () -> Bool
-    /// True when more of the request body is left unread than the server
-    /// will drain after the response: the response then says `Connection: close`.
-    private let bodyTooLongToDrain: () -> Bool
 
-    init(connection: SocketConnection, minorVersion: Int, keepAlive: Bool, clientGone: @escaping () -> Bool = { false },
-         bodyTooLongToDrain: @escaping () -> Bool = { false }) {
+    init(connection: SocketConnection, minorVersion: Int, keepAlive: Bool, clientGone: @escaping () -> Bool = { false }) {
         self.connection = connection
         self.minorVersion = minorVersion
         self.keepAlive = keepAlive
         self.clientGone = clientGone
-        self.bodyTooLongToDrain = bodyTooLongToDrain
     }
 
     /// Logs the response to `log` (Common Log Format) once it ends.
@@ -42,7 +37,7 @@ final class SocketTransport: ResponseTransport {
         status = head.status.code
         chunked = head.framing == .chunked
         var bytes: [UInt8] = []
-        let keeps = ResponseWriter.writeHead(head, minorVersion: minorVersion, keepAlive: keepAlive && !bodyTooLongToDrain(), into: &bytes)
+        let keeps = ResponseWriter.writeHead(head, minorVersion: minorVersion, keepAlive: keepAlive, into: &bytes)
         mustClose = !keeps
         try connection.send(bytes)
     }

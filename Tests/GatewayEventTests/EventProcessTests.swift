@@ -1,4 +1,5 @@
 import Foundation
+import GatewayProbe
 import GatewayTesting
 import GatewayTestSupport
 import Testing
@@ -56,20 +57,31 @@ struct EventProcessTests {
 
     /// A 1 GiB generated body to a client that does not read: the server
     /// pulls a chunk only when the previous one drained, so its memory stays
-    /// flat (socket buffers fill up, the generator waits).
+    /// flat (socket buffers fill up, the generator waits). "Stalled" is
+    /// observed, not slept for: the probe logs each 64 KiB chunk it produces
+    /// (`PROBE_STREAM_LOG`), and the count comes to rest once the buffers
+    /// are full; a server that pulled without waiting would come to rest
+    /// only at the last of the 16,384 chunks.
     @Test(arguments: [0, 2])
     func gigabyteStreamToAStalledReaderKeepsMemoryBounded(threads: Int) throws {
-        let server = try GatewayProcess(["--app", "probe", "--threads", String(threads), "--no-access-log"])
+        let pulls = CallLog(path: temporaryPath("stream-pulls"))
+        defer { unlink(pulls.path) }
+        let server = try GatewayProcess(
+            serve: ["--host", "127.0.0.1", "--port", "0", "--app", "probe", "--threads", String(threads), "--no-access-log"],
+            environment: [CallLog.streamEnvironmentKey: pulls.path])
         let before = server.residentKiB
         let client = try TestHTTPClient(port: server.port, timeout: 10)
         try client.send("GET /stream?chunks=16384&size=65536 HTTP/1.1\r\nHost: x\r\n\r\n")
         _ = try client.readHead()
-        usleep(1_000_000)                            // stalled: read nothing
+        // Stalled: the client reads nothing, the server stops pulling.
+        let pulled = try #require(settledValue { pulls.count }, "the server never stopped pulling (\(pulls.count) chunks)")
         let stalled = server.residentKiB
         _ = try client.readExactly(64 * 1024 * 1024)  // then take 64 MiB
         let reading = server.residentKiB
         client.close()
-        print("stream memory (threads \(threads)): before \(before) KiB, stalled \(stalled) KiB, after 64 MiB read \(reading) KiB")
+        print("stream memory (threads \(threads)): before \(before) KiB, stalled \(stalled) KiB (\(pulled) chunks pulled), "
+              + "after 64 MiB read \(reading) KiB")
+        #expect(pulled < 512, "\(pulled) chunks of 64 KiB pulled for a client that read none")  // 32 MiB
         #expect(stalled - before < 32 * 1024)
         #expect(reading - before < 32 * 1024)
         #expect(server.stop())

@@ -201,9 +201,10 @@ struct FormTests {
     }
 
     /// The streamed parser against a reference split, on CR/LF-dense input
-    /// cut into blocks at random places.
+    /// cut into blocks at random places (seeded: the seed is printed and in
+    /// the failure messages, with the input).
     @Test func boundaryScannerFuzzedWithCRLFDenseInput() throws {
-        var generator = SystemRandomNumberGenerator()
+        var generator = SeededGenerator.forFuzzing()
         let alphabet: [UInt8] = Array("\r\n-Xb".utf8)
         for _ in 0..<300 {
             let boundary = Array("b-X".utf8)
@@ -230,8 +231,8 @@ struct FormTests {
                 if let end { found = end - delimiter.count }   // index in `data` where the delimiter began
                 offset += block.count
             }
-            #expect(found == expected)
-            if let expected { #expect(emitted == Array(data[0..<expected])) }
+            #expect(found == expected, "\(generator.replay): \(escapedBytes(data))")
+            if let expected { #expect(emitted == Array(data[0..<expected]), "\(generator.replay): \(escapedBytes(data))") }
         }
     }
 

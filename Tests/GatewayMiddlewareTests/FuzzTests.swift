@@ -1,13 +1,16 @@
 import Gateway
 @testable import GatewayMiddleware
+import GatewayTestSupport
 import Testing
 
 /// Random input for the parsers that read what clients send: they may
-/// refuse it, never crash or loop.
+/// refuse it, never crash or loop. Each test prints its seed and names it
+/// in its failures with the input (`GATEWAY_FUZZ_SEED=… swift test
+/// --filter FuzzTests` replays the rounds).
 @Suite("parser fuzzing")
 struct FuzzTests {
     @Test func acceptEncodingNeverFails() {
-        var generator = SystemRandomNumberGenerator()
+        var generator = SeededGenerator.forFuzzing()
         let alphabet = Array("gzip;q=0.,1 *identity\t\"\u{0}é".unicodeScalars)
         for _ in 0..<3000 {
             let header = String(String.UnicodeScalarView((0..<Int.random(in: 0...40, using: &generator)).map { _ in
@@ -15,13 +18,13 @@ struct FuzzTests {
             }))
             let parsed = AcceptEncoding(header)
             for coding in ["gzip", "identity", "br"] {
-                #expect((0...1).contains(parsed.quality(of: coding)), "\(header.debugDescription)")
+                #expect((0...1).contains(parsed.quality(of: coding)), "\(generator.replay): \(escapedBytes(header))")
             }
         }
     }
 
     @Test func mutatedMultipartBodiesParseOrAreRefused() {
-        var generator = SystemRandomNumberGenerator()
+        var generator = SeededGenerator.forFuzzing()
         var body = MultipartBody()
         body.boundary = "zz"
         body.field("a", "one\r\ntwo")
@@ -45,15 +48,15 @@ struct FuzzTests {
                 let form = try parseForm(environ, limits: limits)
                 form.close()
             } catch let error as FormError {
-                #expect([400, 413].contains(error.status))
+                #expect([400, 413].contains(error.status), "\(generator.replay): \(error) for \(escapedBytes(bytes))")
             } catch {
-                Issue.record("unexpected \(error)")
+                Issue.record("\(generator.replay): unexpected \(error) for \(escapedBytes(bytes))")
             }
         }
     }
 
     @Test func rangeHeadersNeverFail() {
-        var generator = SystemRandomNumberGenerator()
+        var generator = SeededGenerator.forFuzzing()
         let alphabet = Array("bytes=-0123456789, ".unicodeScalars)
         for _ in 0..<3000 {
             let header = String(String.UnicodeScalarView((0..<Int.random(in: 0...20, using: &generator)).map { _ in
@@ -61,7 +64,8 @@ struct FuzzTests {
             }))
             let length = Int.random(in: 0...100, using: &generator)
             if case .satisfiable(let range) = ByteRange.parse(header, length: length) {
-                #expect(range.lowerBound >= 0 && range.upperBound < length, "\(header)")
+                #expect(range.lowerBound >= 0 && range.upperBound < length,
+                        "\(generator.replay): \(escapedBytes(header)) of \(length) bytes gave \(range)")
             }
         }
     }

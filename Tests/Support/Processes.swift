@@ -152,9 +152,17 @@ package let python3 = ["/usr/bin/python3", "/usr/local/bin/python3"].first { Fil
     ?? (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/python3" }
         .first { FileManager.default.isExecutableFile(atPath: $0) }
 
-/// What Python's `gzip.decompress` makes of `bytes`; nil without python3.
-package func pythonGunzip(_ bytes: [UInt8]) throws -> [UInt8]? {
-    guard let python3 else { return nil }
+/// A program a test needs is not installed: the test fails, naming it,
+/// rather than passing without the check (`make test-deps` installs them).
+package struct MissingProgram: Error, CustomStringConvertible {
+    package let name: String
+    package init(_ name: String) { self.name = name }
+    package var description: String { "\(name) not found: this check needs it (make test-deps installs it)" }
+}
+
+/// What Python's `gzip.decompress` makes of `bytes`; throws ``MissingProgram`` without python3.
+package func pythonGunzip(_ bytes: [UInt8]) throws -> [UInt8] {
+    guard let python3 else { throw MissingProgram("python3") }
     let script = "import gzip, sys; sys.stdout.buffer.write(gzip.decompress(sys.stdin.buffer.read()))"
     guard let (status, output) = try runTool(python3, ["-c", script], input: bytes), status == 0 else {
         throw TestClientError.malformed("python3 gzip.decompress failed")
