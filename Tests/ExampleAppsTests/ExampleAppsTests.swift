@@ -151,7 +151,7 @@ struct ExampleAppsTests {
     }
 }
 
-/// The framework sketch from the README, kept compiling and working.
+/// The framework sketch of docs/middleware.md, kept compiling and working.
 @Suite("a framework on top of Application")
 struct FrameworkSketchTests {
     struct Request { let method: String; let path: String; let environ: Environ }
