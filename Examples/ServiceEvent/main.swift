@@ -5,12 +5,6 @@ import GatewayEvent
 import Glibc
 #endif
 
-let hello: Application = { environ, startResponse in
-    let name = environ["QUERY_STRING"].flatMap { $0.isEmpty ? nil : $0 } ?? "world"
-    try startResponse(.ok, [("Content-Type", "text/plain; charset=utf-8")])
-    return ["Hello, \(name)!\n"]
-}
-
 let port = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 8080
 do {
     let server = try makeServer(host: "127.0.0.1", port: port, app: hello)

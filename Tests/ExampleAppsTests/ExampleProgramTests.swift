@@ -4,7 +4,7 @@ import GatewayTesting
 import GatewayTestSupport
 import Testing
 
-/// The README's "Linking it into a service" program is Examples/ServiceEvent
+/// The README's service template ("Your own service") is Examples/ServiceEvent
 /// and, with its import changed, Examples/ServiceSocket: both compile with
 /// the package, serve, and stop on SIGTERM (`stopOnSignals` is `GatewayServer`'s).
 /// Each is started on port 0 and reports the real port on its first line.
