@@ -29,8 +29,8 @@ struct RoutePattern: Sendable {
     }
 
     /// The segments of a path after its leading slash: "/a/b" is ["a", "b"],
-    /// "/" and "" are [""], "/a/" is ["a", ""]. Nil when the path does not
-    /// start with a slash (nothing routes it).
+    /// "/" and "" are [""], "/a/" is ["a", ""]. Empty when the path does not
+    /// start with a slash: no pattern has zero segments, so nothing routes it.
     static func split(_ path: Substring) -> [Substring] {
         let path = path.isEmpty ? "/" : path
         guard path.hasPrefix("/") else { return [] }
