@@ -72,7 +72,7 @@ let package = Package(
         .executableTarget(name: "UploadServer", dependencies: ["Gateway", "GatewayEvent", "ExampleApps"], path: "Examples/UploadServer"),
         .executableTarget(name: "APIServer", dependencies: ["Gateway", "GatewayEvent", "ExampleApps"], path: "Examples/APIServer"),
         .executableTarget(name: "StackServer", dependencies: ["Gateway", "GatewayEvent", "ExampleApps"], path: "Examples/StackServer"),
-        // The README's "Linking it into a service" program, once per server.
+        // The README's service template ("Your own service"), once per server.
         .executableTarget(name: "ServiceEvent", dependencies: ["Gateway", "GatewayEvent"], path: "Examples/ServiceEvent"),
         .executableTarget(name: "ServiceSocket", dependencies: ["Gateway", "GatewaySocket"], path: "Examples/ServiceSocket"),
         .executableTarget(
@@ -126,7 +126,8 @@ let package = Package(
         .testTarget(name: "GatewayCommandTests", dependencies: ["gateway", "Gateway", "GatewayHTTP", "GatewayTesting", "GatewayTestSupport"]),
         .testTarget(
             name: "ExampleAppsTests",
-            dependencies: ["Gateway", "ExampleApps", "GatewayMiddleware", "GatewayTesting", "GatewayTestSupport"]
+            // ServiceEvent: the README's service, its test imports the application (`@testable`).
+            dependencies: ["Gateway", "ExampleApps", "GatewayMiddleware", "GatewayTesting", "GatewayTestSupport", "ServiceEvent"]
         ),
         .testTarget(
             name: "ConformanceTests",

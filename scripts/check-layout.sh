@@ -17,11 +17,11 @@ allowed=(
   Sources/GatewayHTTP/PercentDecoding.swift  # percentDecode, decodeText
   Sources/GatewayHTTP/DetachedThread.swift   # startDetachedThread, startEssentialThread
   Sources/GatewayHTTP/Timeval.swift          # timeval from seconds
-  Sources/GatewayMiddleware/Cookies.swift         # parseCookies, parseCookieHeader
-  Sources/GatewayMiddleware/ErrorCatcher.swift    # catchErrors and the error page it renders
-  Sources/GatewayMiddleware/FormParser.swift      # parseForm over both form encodings
-  Sources/GatewayMiddleware/HTTPDateParser.swift  # parseHTTPDate, its three formats
-  Sources/GatewayMiddleware/URLEncodedForm.swift  # parseQuery, formDecoded
+  Sources/GatewayMiddleware/Forms/Cookies.swift         # parseCookies, parseCookieHeader
+  Sources/GatewayMiddleware/ErrorCatcher.swift          # catchErrors and the error page it renders
+  Sources/GatewayMiddleware/Forms/FormParser.swift      # parseForm over both form encodings
+  Sources/GatewayMiddleware/Files/HTTPDateParser.swift  # parseHTTPDate, its three formats
+  Sources/GatewayMiddleware/Forms/URLEncodedForm.swift  # parseQuery, formDecoded
 )
 
 status=0

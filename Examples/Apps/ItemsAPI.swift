@@ -1,8 +1,8 @@
-import Foundation
 import Gateway
 import GatewayMiddleware
 
-/// A JSON REST API over an in-memory store (`gateway serve --app api`):
+/// A JSON REST API over an in-memory store (`gateway serve --app api`),
+/// written with ``Router`` and the JSON helpers:
 ///
 /// | request | answer |
 /// | --- | --- |
@@ -13,93 +13,56 @@ import GatewayMiddleware
 /// | `DELETE /items/1` | 204 |
 ///
 /// Errors are JSON `{"error": "..."}`: 400 for a malformed body, 404 for an
-/// unknown id or path, 405 with `Allow` for a wrong method, 415 for a body
-/// that is not `application/json`. Paths are read from `PATH_INFO`, so the
-/// API works mounted anywhere (under `/api` in the stack app).
+/// unknown id or path, 405 with `Allow` for a wrong method, 413 past 1 MiB,
+/// 415 for a body that is not `application/json`. Paths are read from
+/// `PATH_INFO`, so the API works mounted anywhere (under `/api` in the stack app).
 public func itemsAPI(store: ItemStore = ItemStore()) -> Application {
-    return { environ, startResponse in
-        let method = environ["REQUEST_METHOD"] ?? "GET"
-        let segments = (environ["PATH_INFO"] ?? "").split(separator: "/", omittingEmptySubsequences: true)
-        let base = environ["SCRIPT_NAME"] ?? ""
-        let reply = JSONReply(startResponse: startResponse)
-        guard segments.first == "items", segments.count <= 2 else { return try reply.error(404, "no such resource") }
-
-        if segments.count == 1 {
-            switch method {
-            case "GET", "HEAD":
-                return try reply.send(200, store.all)
-            case "POST":
-                let input: ItemInput
-                switch decodeBody(environ) {
-                case .success(let decoded): input = decoded
-                case .failure(let failure): return try reply.error(failure.status, failure.message)
-                }
-                let item = store.create(input)
-                return try reply.send(201, item, extra: [("Location", "\(base)/items/\(item.id)")])
-            default:
-                return try reply.error(405, "method not allowed", extra: [("Allow", "GET, HEAD, POST")])
-            }
-        }
-        guard let id = Int(segments[1]), id > 0 else { return try reply.error(404, "no such item") }
-        switch method {
-        case "GET", "HEAD":
-            guard let item = store.get(id) else { return try reply.error(404, "no such item") }
-            return try reply.send(200, item)
-        case "PUT":
-            guard store.get(id) != nil else { return try reply.error(404, "no such item") }
-            let input: ItemInput
-            switch decodeBody(environ) {
-            case .success(let decoded): input = decoded
-            case .failure(let failure): return try reply.error(failure.status, failure.message)
-            }
-            guard let item = store.replace(id, with: input) else { return try reply.error(404, "no such item") }
-            return try reply.send(200, item)
-        case "DELETE":
-            guard store.delete(id) else { return try reply.error(404, "no such item") }
-            try startResponse("204 No Content", [])
-            return [String]()
-        default:
-            return try reply.error(405, "method not allowed", extra: [("Allow", "GET, HEAD, PUT, DELETE")])
-        }
+    var router = Router(errors: .json)
+    router.get("/items") { _, startResponse in
+        try startResponse.json(store.all)
     }
+    router.post("/items") { environ, startResponse in
+        let item = store.create(try validated(environ.decodeJSON(ItemInput.self)))
+        let location = "\(environ["SCRIPT_NAME"] ?? "")/items/\(item.id)"
+        return try startResponse.json(item, status: .created, headers: [("Location", location)])
+    }
+    router.get("/items/:id") { environ, startResponse in
+        guard let item = store.get(try itemID(environ)) else { throw NoSuchItem() }
+        return try startResponse.json(item)
+    }
+    router.put("/items/:id") { environ, startResponse in
+        let id = try itemID(environ)
+        guard store.get(id) != nil else { throw NoSuchItem() }
+        guard let item = store.replace(id, with: try validated(environ.decodeJSON(ItemInput.self))) else { throw NoSuchItem() }
+        return try startResponse.json(item)
+    }
+    router.delete("/items/:id") { environ, startResponse in
+        guard store.delete(try itemID(environ)) else { throw NoSuchItem() }
+        try startResponse(.noContent, [])
+        return [String]()
+    }
+    return router.application
 }
 
-/// Why a request body could not become an ``ItemInput``.
-private struct BodyFailure: Error {
-    let status: Int
-    let message: String
+/// The id of `/items/:id`: a positive number, or no such item.
+private func itemID(_ environ: Environ) throws -> Int {
+    let id = try environ.pathParameters.require("id", as: Int.self)
+    guard id > 0 else { throw NoSuchItem() }
+    return id
 }
 
-private func decodeBody(_ environ: Environ) -> Result<ItemInput, BodyFailure> {
-    let type = (environ["CONTENT_TYPE"] ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
-    guard type == "application/json" || type.hasSuffix("+json") else {
-        return .failure(BodyFailure(status: 415, message: "send application/json"))
-    }
-    do {
-        let body = try environ.input.read(1024 * 1024 + 1)
-        guard body.count <= 1024 * 1024 else { return .failure(BodyFailure(status: 413, message: "body too large")) }
-        let input = try JSONDecoder().decode(ItemInput.self, from: Data(body))
-        guard !input.name.isEmpty else { return .failure(BodyFailure(status: 400, message: "name must not be empty")) }
-        return .success(input)
-    } catch {
-        return .failure(BodyFailure(status: 400, message: "malformed JSON body"))
-    }
+private func validated(_ input: ItemInput) throws -> ItemInput {
+    guard !input.name.isEmpty else { throw InvalidItem() }
+    return input
 }
 
-/// Writes JSON responses.
-private struct JSONReply {
-    let startResponse: StartResponse
+/// 404 in the router's words: `{"error": "no such item"}`.
+private struct NoSuchItem: HTTPError {
+    var status: Int { 404 }
+    var message: String { "no such item" }
+}
 
-    func send(_ status: Int, _ value: some Encodable, extra: [(String, String)] = []) throws -> any ResponseBody {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let body = Array(try encoder.encode(value)) + [10]
-        try startResponse("\(status) \(ResponseStatus.reasonPhrase(for: status))",
-                          [("Content-Type", "application/json")] + extra)
-        return [body]
-    }
-
-    func error(_ status: Int, _ message: String, extra: [(String, String)] = []) throws -> any ResponseBody {
-        try send(status, ["error": message], extra: extra)
-    }
+private struct InvalidItem: HTTPError {
+    var status: Int { 400 }
+    var message: String { "name must not be empty" }
 }

@@ -5,15 +5,16 @@ import GatewaySocket
 import Glibc
 #endif
 
-let hello: Application = { environ, startResponse in
-    let name = environ["QUERY_STRING"].flatMap { $0.isEmpty ? nil : $0 } ?? "world"
-    try startResponse("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
-    return ["Hello, \(name)!\n"]
-}
-
 let port = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 8080
-let server = try makeServer(host: "127.0.0.1", port: port, app: hello)
-server.stopOnSignals([SIGINT, SIGTERM])
-print("Serving on \(server.serverAddress.url)")
-try server.serveForever()
-server.close()
+do {
+    let server = try makeServer(host: "127.0.0.1", port: port, app: hello)
+    server.stopOnSignals([SIGINT, SIGTERM])
+    print("Serving on \(server.serverAddress.url)")
+    fflush(nil)  // into a pipe or the journal, stdio would hold the line until exit
+    try server.serveForever()
+    server.close()
+} catch {
+    // One line and exit 1 (a busy port, say), not a crash with a backtrace.
+    StandardErrorOutput.shared.write("MyService: \(error)\n")
+    exit(1)
+}

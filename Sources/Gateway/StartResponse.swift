@@ -63,6 +63,17 @@ public struct StartResponse {
             return try implementation(status, headers, excInfo)
         }
     }
+
+    /// Starts the response with a typed status: `try startResponse(.notFound, headers)`.
+    /// The same as passing its line (`"404 Not Found"`), checked the same way.
+    @discardableResult
+    public func callAsFunction(
+        _ status: ResponseStatus,
+        _ headers: [(String, String)],
+        excInfo: (any Error)? = nil
+    ) throws -> ResponseWriter {
+        try callAsFunction(status.line, headers, excInfo: excInfo)
+    }
 }
 
 /// PEP 3333's legacy `write(data)`, returned by ``StartResponse``: sends data

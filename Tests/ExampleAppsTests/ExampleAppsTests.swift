@@ -93,7 +93,7 @@ struct ExampleAppsTests {
             let malformed = try client.request("POST", "/items", headers: json, body: Array("{not json".utf8))
             #expect(malformed.status == 400)
             #expect(malformed.header("Content-Type") == "application/json")
-            #expect(malformed.text == #"{"error":"malformed JSON body"}"# + "\n")
+            #expect(malformed.text == #"{"error":"malformed JSON body: not valid JSON"}"# + "\n")
             #expect(try client.request("POST", "/items", headers: json, body: Array(#"{"quantity":1}"#.utf8)).status == 400)
             let unknown = try client.get("/items/99")
             #expect(unknown.status == 404)
@@ -104,10 +104,13 @@ struct ExampleAppsTests {
             #expect(wrong.header("Allow") == "GET, HEAD, POST")
             let wrongItem = try client.request("POST", "/items/1", headers: json, body: Array("{}".utf8))
             #expect(wrongItem.status == 405)
-            #expect(wrongItem.header("Allow") == "GET, HEAD, PUT, DELETE")
+            #expect(wrongItem.header("Allow") == "DELETE, GET, HEAD, PUT")
             let form = try client.request("POST", "/items", headers: [("Content-Type", "application/x-www-form-urlencoded")], body: Array("name=x".utf8))
             #expect(form.status == 415)
             #expect(try client.get("/nope").status == 404)
+            #expect(try client.get("/items/abc").text == #"{"error":"no such resource (path parameter 'id')"}"# + "\n")
+            #expect(try client.request("POST", "/items", headers: json, body: Array(#"{"name":""}"#.utf8)).text
+                    == #"{"error":"name must not be empty"}"# + "\n")
         }
     }
 
@@ -148,7 +151,7 @@ struct ExampleAppsTests {
     }
 }
 
-/// The framework sketch from the README, kept compiling and working.
+/// The framework sketch of docs/middleware.md, kept compiling and working.
 @Suite("a framework on top of Application")
 struct FrameworkSketchTests {
     struct Request { let method: String; let path: String; let environ: Environ }

@@ -4,7 +4,7 @@ import GatewayTesting
 import GatewayTestSupport
 import Testing
 
-/// `gateway serve` behind Debian's nginx on loopback, as the README shows it:
+/// `gateway serve` behind Debian's nginx on loopback, as docs/deployment.md shows it:
 /// over TCP and over a unix socket, with the gateway trusting nginx or not.
 /// nginx's workers run as `nobody` (the master as root), so the unix socket
 /// must accept another user.
@@ -64,7 +64,7 @@ struct NginxProxyTests {
         }
     }
 
-    /// The configuration the README shows, with paths inside `folder`.
+    /// The configuration docs/deployment.md shows, with paths inside `folder`.
     static func configuration(folder: String, port: Int, upstream: String) -> String {
         """
         daemon off;

@@ -3,8 +3,8 @@ import Gateway
 import GatewayTesting
 import Testing
 
-// The README's example test: the same text is in README.md ("Testing your
-// application"), checked by `theREADMEShowsThisFile` below.
+// The example test of docs/testing.md ("Testing your application"): the
+// same text is there, checked by `theDocsShowThisFile` below.
 let greeter: Application = { environ, startResponse in
     switch environ["PATH_INFO"] ?? "/" {
     case "/login":
@@ -29,14 +29,14 @@ let greeter: Application = { environ, startResponse in
     let json = try #require(try response.json() as? [String: String])
     #expect(json["greeting"] == "Hello, ada!")
 }
-// End of the README's example.
+// End of the docs' example.
 
-@Test func theREADMEShowsThisFile() throws {
+@Test func theDocsShowThisFile() throws {
     let source = try String(contentsOfFile: #filePath, encoding: .utf8)
     let start = try #require(source.range(of: "let greeter: Application"))
-    let end = try #require(source.range(of: "// End of the README's example."))
+    let end = try #require(source.range(of: "// End of the docs' example."))
     let example = "import Gateway\nimport GatewayTesting\nimport Testing\n\n" + source[start.lowerBound..<end.lowerBound]
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
-    #expect(readme.contains("```swift\n" + example + "```\n"))
+    let page = try String(contentsOf: root.appendingPathComponent("docs/testing.md"), encoding: .utf8)
+    #expect(page.contains("```swift\n" + example + "```\n"))
 }

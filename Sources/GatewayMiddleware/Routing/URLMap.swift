@@ -18,10 +18,8 @@ public func urlMap(_ mounts: [String: Application]) -> Application {
         let path = environ["PATH_INFO"] ?? ""
         for (prefix, app) in table {
             guard path == prefix || path.hasPrefix(prefix + "/") || prefix.isEmpty else { continue }
-            var environ = environ
-            environ["SCRIPT_NAME"] = (environ["SCRIPT_NAME"] ?? "") + prefix
-            environ["PATH_INFO"] = String(path.dropFirst(prefix.count))
-            return try app(environ, startResponse)
+            let matched = path.prefix(prefix.count)
+            return try app(shiftedEnviron(environ, matched: matched, rest: path[matched.endIndex...]), startResponse)
         }
         return try notFoundApp(environ, startResponse)
     }
