@@ -218,6 +218,14 @@ final class ClientConnection {
             requestInput = spool.input()
             reactor.settings.counters.bodySpooled()
         }
+        let endpoints = reactor.settings.configuration.endpoints
+        if !endpoints.isEmpty,
+           let answer = endpoints.answer(method: head.method, target: head.target, stopping: reactor.draining) {
+            reactor.responseStarted()
+            let keeps = writeHead(answer.head, minorVersion: head.minorVersion, keepAlive: head.keepAlive && !reactor.draining,
+                                  body: answer.body)
+            return flush(then: keeps ? .keepOpen : .close, endsResponse: true)
+        }
         if let pool = reactor.settings.pool, !pool.hasRoom {
             reactor.settings.logger.warning("worker queue full (\(pool.depth) waiting): 503 to \(peer.host) for \(head.target)")
             return refuse(RequestRefusal(.overloaded, "worker queue full"), toHead: head.isHead, logged: true)

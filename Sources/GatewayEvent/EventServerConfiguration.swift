@@ -68,6 +68,9 @@ public struct EventServerConfiguration: Sendable {
     /// server reports through swift-metrics, to tell apart several servers of
     /// one process: `[("server", "admin")]`.
     public var metricsDimensions: [(String, String)] = []
+    /// Paths the server answers itself (health check, metrics), never
+    /// reaching the application; none by default.
+    public var endpoints = ServerEndpoints()
 
     /// A configuration for `host` and `port` with every other setting at its default.
     ///

@@ -15,6 +15,9 @@ struct ConnectionServer: Sendable {
     let multiprocess: Bool
     /// Readable once the server is stopping.
     let stopDescriptor: Int32
+    /// True once a stop began (the pipe is drained when the accept loop ends;
+    /// connections still under way must go on knowing).
+    let stopBegun: @Sendable () -> Bool
 
     /// Serves at most `maxRequests` requests (nil: no limit); the caller closes the connection.
     func serve(_ connection: SocketConnection, maxRequests: Int? = nil) {
@@ -40,6 +43,14 @@ struct ConnectionServer: Sendable {
 
     /// Runs the application for one request; false when the connection must close.
     private func respond(to head: consuming RequestHead, requests: RequestStream, on connection: SocketConnection, isLast: Bool) -> Bool {
+        if !configuration.endpoints.isEmpty,
+           let answer = configuration.endpoints.answer(method: head.method, target: head.target, stopping: isStopping) {
+            var bytes: [UInt8] = []
+            let keeps = ResponseWriter.writeHead(
+                answer.head, minorVersion: head.minorVersion, keepAlive: head.keepAlive && !isLast && !isStopping, into: &bytes)
+            guard (try? connection.send(bytes + answer.body)) != nil, keeps else { return false }
+            return requests.drain()
+        }
         if head.expectsContinue && head.framing != .none && head.framing != .length(0) && !requests.hasBufferedBytes {
             // Sent before the application runs, as the libevent server does
             // (it reads the body first): a client waiting for it never
@@ -111,6 +122,7 @@ struct ConnectionServer: Sendable {
 
     /// The server is stopping: each response closes its connection.
     private var isStopping: Bool {
+        if stopBegun() { return true }
         var entry = pollfd(fd: stopDescriptor, events: Int16(POLLIN), revents: 0)
         return poll(&entry, 1, 0) > 0
     }

@@ -39,6 +39,9 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
         /// The stop came by signal: the process ends after it, the socket closes first.
         var closing = false
         var listenerClosed = false
+        /// A stop began and no serving began since: connections under way
+        /// close after their response, and the health check says 503.
+        var stopBegun = false
         /// Fork mode's stop on a signal: the pipe the handler writes to, and the signals.
         var signalPipe: (descriptor: Int32, signals: [Int32])?
     }
@@ -90,7 +93,8 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
         }
         return ConnectionServer(
             app: app, configuration: configuration, serverAddress: serverAddress,
-            multithread: multithread, multiprocess: multiprocess, stopDescriptor: wakeRead)
+            multithread: multithread, multiprocess: multiprocess, stopDescriptor: wakeRead,
+            stopBegun: { [state] in state.withLock { $0.stopBegun } })
     }
 
     // MARK: - Lifecycle
@@ -187,7 +191,10 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
     /// any thread, and before ``serveForever()`` (which then returns at once).
     /// Connections already being served are left to ``close()``.
     public func shutdown() {
-        let waitForLoop = state.withLock { $0.run.requestStop().wait }
+        let waitForLoop = state.withLock { state in
+            state.stopBegun = true
+            return state.run.requestStop().wait
+        }
         var byte: UInt8 = 1
         _ = write(wakeWrite, &byte, 1)
         changed.broadcast()  // an accept waiting for a free thread gives up
@@ -223,7 +230,11 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
 
     /// Marks the loop as running; false when a shutdown came first.
     private func begin(oneRequest: Bool = false) throws -> Bool {
-        let started = try state.withLock { state in try state.run.begin(oneRequest: oneRequest) }
+        let started = try state.withLock { state in
+            let started = try state.run.begin(oneRequest: oneRequest)
+            if started { state.stopBegun = false }
+            return started
+        }
         if !started { drainWakePipe() }
         return started
     }
@@ -270,6 +281,7 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
     private func stopForSignal() {
         state.withLock { state in
             state.closing = true
+            state.stopBegun = true
             _ = state.run.requestStop()
         }
         var byte: UInt8 = 1

@@ -61,6 +61,9 @@ public struct SocketServerConfiguration: Sendable {
     /// Where server events are logged: refused requests, a stop's deadline,
     /// accept and fork failures (as the libevent server logs them).
     public var logger: Logger = Logger(label: "EventGateway")
+    /// Paths the server answers itself (health check, metrics), never
+    /// reaching the application; none by default.
+    public var endpoints = ServerEndpoints()
 
     /// A configuration for `host:port` (port 0 lets the kernel choose).
     public init(host: String = "127.0.0.1", port: Int = 8000) {
