@@ -92,6 +92,9 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
         self.bodyBudget = bodyBudget
         let spoolBudget = BodyBudget(capacity: configuration.limits.maxSpooledBodyBytes)
         let perListener = max(configuration.reactors, 1)
+        // Each loop holds its share of what the process may hold, all listeners together.
+        let maxConnections = ConnectionCap.forProcess(asked: configuration.limits.maxConnections, logger: configuration.logger)
+        let perReactor = max(1, (maxConnections + perListener * listeners.count - 1) / (perListener * listeners.count))
         let accessLog = configuration.accessLog ? ServerAccessLog(output: StandardErrorOutput.shared) : nil
         var reactors: [Reactor] = []
         do {
@@ -103,7 +106,8 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
                         serverName: socket.address.host, serverPort: String(socket.address.port),
                         multithread: pool != nil || perListener * listeners.count > 1,
                         multiprocess: configuration.multiprocess, errors: configuration.errors),
-                    pool: pool, bodyBudget: bodyBudget, spoolBudget: spoolBudget, counters: counters,
+                    pool: pool, bodyBudget: bodyBudget, spoolBudget: spoolBudget, connectionsPerReactor: perReactor,
+                    counters: counters,
                     accessLog: accessLog)
                 for _ in 0..<perListener { reactors.append(try Reactor(settings: settings, listener: socket.descriptor)) }
             }

@@ -20,7 +20,7 @@ final class Reactor: @unchecked Sendable {
     private var listener: OpaquePointer?
     private let gate: AcceptGate
     private var connections = ConnectionTable()
-    /// Connections this loop may hold: its share of `maxConnections`.
+    /// Connections this loop may hold: its share of what the process may hold.
     private let capacity: Int
     /// At the cap: the gate is paused for it.
     private var full = false
@@ -79,8 +79,7 @@ final class Reactor: @unchecked Sendable {
         self.base = base
         self.settings = settings
         let limits = settings.configuration.limits
-        let reactors = max(settings.configuration.reactors, 1)
-        capacity = max(1, (limits.maxConnections + reactors - 1) / reactors)
+        capacity = settings.connectionsPerReactor
         bodies = RequestIntake.BodyPolicy(
             budget: settings.bodyBudget, disk: settings.spoolBudget, threshold: limits.bodySpoolThreshold,
             directory: limits.bodySpoolDirectory)

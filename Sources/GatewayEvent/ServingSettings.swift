@@ -12,6 +12,8 @@ struct ServingSettings: Sendable {
     let bodyBudget: BodyBudget
     /// Disk for spooled bodies, likewise.
     let spoolBudget: BodyBudget
+    /// Connections each loop may hold (``ConnectionCap``, shared out).
+    let connectionsPerReactor: Int
     let counters: ServerCounters
     let accessLog: ServerAccessLog?
     var logger: Logger { configuration.logger }

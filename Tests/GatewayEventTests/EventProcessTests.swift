@@ -37,10 +37,15 @@ struct EventProcessTests {
         #expect(!quiet.stderr.contains("/hello"))
     }
 
-    /// Out of descriptors, evhttp's listener would spin a CPU retrying
-    /// accept; the server pauses accepting instead and recovers.
+    /// Out of descriptors, libevent's listener would spin a CPU retrying
+    /// accept; the server pauses accepting instead and recovers. Connections
+    /// alone no longer run it out (``connectionsStopShortOfTheDescriptorLimit``):
+    /// here the limit is lowered under the running server, as other
+    /// descriptors (the application's files, say) would take what it counted on.
     @Test func runningOutOfDescriptorsDoesNotSpin() throws {
-        let server = try GatewayProcess(["--app", "probe", "--no-access-log"], fileLimit: 40)
+        let server = try GatewayProcess(["--app", "probe", "--no-access-log"], fileLimit: 200)
+        let lowered = try runTool("/usr/bin/prlimit", ["--pid", String(server.processIdentifier), "--nofile=40:200"])
+        try #require(lowered?.status == 0, "prlimit could not lower the server's limit")
         var clients: [TestHTTPClient] = []
         for _ in 0..<60 { if let client = try? TestHTTPClient(port: server.port, timeout: 2) { clients.append(client) } }
         // Out of descriptors (it says so), then its CPU over a second.
@@ -51,6 +56,23 @@ struct EventProcessTests {
         #expect(spent < 0.5, "the server used \(spent) s of CPU in 1 s while out of descriptors")
         clients.removeAll()  // closes them
         // It resumes accepting once descriptors are free again.
+        #expect(waitUntil(seconds: 30) { (try? TestHTTPClient(port: server.port, timeout: 2).get("/hello").status) == 200 })
+        #expect(server.stop())
+    }
+
+    /// The default cap (20,000 connections) under a smaller descriptor limit:
+    /// the server holds what the limit leaves after a reserve, stops
+    /// accepting there (clients wait in the backlog), and never runs out of
+    /// descriptors on connections alone.
+    @Test func connectionsStopShortOfTheDescriptorLimit() throws {
+        let server = try GatewayProcess(["--app", "probe", "--no-access-log"], fileLimit: 200)
+        #expect(server.stderr.contains("holding at most 184 connections, not 20000"), "\(server.stderr)")
+        var clients: [TestHTTPClient] = []
+        for _ in 0..<250 { if let client = try? TestHTTPClient(port: server.port, timeout: 2) { clients.append(client) } }
+        #expect(waitUntil(seconds: 30) { server.stderr.contains("connections open: not accepting more") }, "\(server.stderr)")
+        #expect(try clients[0].get("/hello").status == 200)
+        #expect(!server.stderr.contains("Too many open files"), "\(server.stderr)")
+        clients.removeAll()
         #expect(waitUntil(seconds: 30) { (try? TestHTTPClient(port: server.port, timeout: 2).get("/hello").status) == 200 })
         #expect(server.stop())
     }
