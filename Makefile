@@ -31,8 +31,8 @@ clean:
 
 # DocC for each library product, into .build/docs/<Module>.doccarchive; fails on any
 # DocC warning, and on a public declaration without a doc comment in the modules listed.
-DOC_TARGETS = Gateway GatewayEvent GatewaySocket GatewayMiddleware GatewayTesting GatewayServiceLifecycle GatewayProbe
-DOC_COMMENTED = Gateway GatewayHTTP GatewayEvent GatewaySocket GatewayMiddleware GatewayTesting GatewayServiceLifecycle GatewayProbe
+DOC_TARGETS = Gateway GatewayEvent GatewaySocket GatewayMiddleware GatewayTesting GatewayServiceLifecycle GatewayProbe GatewayCommand
+DOC_COMMENTED = Gateway GatewayHTTP GatewayEvent GatewaySocket GatewayMiddleware GatewayTesting GatewayServiceLifecycle GatewayProbe GatewayCommand
 docs: deps
 	scripts/check-doc-comments.py $(addprefix Sources/,$(DOC_COMMENTED))
 	mkdir -p .build/docs

@@ -110,13 +110,13 @@ package final class GatewayProcess {
     /// status and stderr. The status is nil when it was still running after
     /// ten seconds (it took the arguments and served; it is then killed).
     package static func refusal(
-        _ arguments: [String], environment: [String: String] = [:]
+        _ arguments: [String], environment: [String: String] = [:], executable: URL = gatewayExecutable
     ) throws -> (status: Int32?, errors: String) {
         let errorsPath = temporaryPath("refusal")
         _ = FileManager.default.createFile(atPath: errorsPath, contents: nil)
         defer { unlink(errorsPath) }
         let process = Process()
-        process.executableURL = gatewayExecutable
+        process.executableURL = executable
         process.arguments = ["serve"] + arguments
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }

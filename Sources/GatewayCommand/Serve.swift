@@ -4,15 +4,15 @@ import Gateway
 import GatewayHTTP
 import GatewayEvent
 import GatewayMiddleware
-import GatewayProbe
 import GatewaySocket
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// `gateway serve`: the command-line front of both servers.
+/// `NAME serve`: the command-line front of both servers, for the
+/// applications of the ``ServiceCommand`` being run.
 struct Serve: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Serve a built-in application over HTTP.")
+    static let configuration = CommandConfiguration(abstract: "Serve one of the applications over HTTP.")
 
     @Option(help: ArgumentHelp(
         "A settings file: 'key = value' lines named after these flags (port = 8000); GATEWAY_* variables override it, flags override both.",
@@ -25,10 +25,10 @@ struct Serve: ParsableCommand {
     @Option(help: "Port to listen on; 0 picks a free one.")
     var port = 8000
 
-    @Option(help: "The application: \((BuiltinApps.names + ExampleAppCatalog.names).joined(separator: ", ")) (static and stack serve --root).")
-    var app = "demo"
+    @Option(help: "The application: \(ServiceCommand.current.applicationNames).")
+    var app = ServiceCommand.current.applications[0].name
 
-    @Option(help: "With --app static: the folder to serve.")
+    @Option(help: "A folder for the application's files (what a static-file app serves).")
     var root = "."
 
     @Option(help: "Event backend: worker threads for the app (0 runs it on the event loop).")
@@ -112,8 +112,8 @@ struct Serve: ParsableCommand {
     enum SocketMode: String, ExpressibleByArgument, CaseIterable { case single, threads, fork }
 
     func validate() throws {
-        guard ExampleAppCatalog.names.contains(app) || BuiltinApps.named(app) != nil else {
-            throw ValidationError("unknown app '\(app)'; choose one of \((BuiltinApps.names + ExampleAppCatalog.names).joined(separator: ", "))")
+        guard ServiceCommand.current.application(named: app) != nil else {
+            throw ValidationError("unknown app '\(app)'; choose one of \(ServiceCommand.current.applicationNames)")
         }
         guard (0...65535).contains(port) else { throw ValidationError("port must be 0...65535") }
         guard threads >= 0, reactors >= 1 else { throw ValidationError("--threads must be >= 0 and --reactors >= 1") }
@@ -144,7 +144,10 @@ struct Serve: ParsableCommand {
         StopSignals.block()
         // Here, not in validate(): each settings-file entry is validated alone.
         try refuseIgnoredFlags()
-        let builtin = ExampleAppCatalog.make(app, root: root, accessLog: accessLog) ?? BuiltinApps.named(app)!
+        let served = ServiceCommand.current.application(named: app)!
+        let builtin = try served.make(ServeContext(root: root, accessLog: accessLog, environment: ProcessInfo.processInfo.environment))
+        // An application that logs its own requests gets no second log line from the server.
+        let serverLogsRequests = accessLog && !served.logsRequests
         switch backend {
         case .event:
             var configuration = EventServerConfiguration(host: host, port: port)
@@ -162,7 +165,7 @@ struct Serve: ParsableCommand {
             configuration.limits.maxBufferedBodyBytes = maxBufferedBodyBytes
             configuration.limits.maxSpooledBodyBytes = maxSpooledBodyBytes
             configuration.shutdownTimeout = shutdownTimeout
-            configuration.accessLog = accessLog && !ExampleAppCatalog.logsRequests(app)
+            configuration.accessLog = serverLogsRequests
             if !serverHeader { configuration.serverSoftware = nil }
             configuration.limits.maxConnections = maxConnections
             configuration.limits.requestTimeout = requestTimeout
@@ -197,7 +200,7 @@ struct Serve: ParsableCommand {
             }
             configuration.limits.maxHeaderBytes = maxHeaderBytes
             configuration.limits.maxBodyBytes = maxBodyBytes
-            configuration.accessLog = accessLog && !ExampleAppCatalog.logsRequests(app)
+            configuration.accessLog = serverLogsRequests
             if !serverHeader { configuration.serverSoftware = nil }
             configuration.shutdownTimeout = shutdownTimeout
             if let keepAliveTimeout { configuration.limits.keepAliveTimeout = keepAliveTimeout }
