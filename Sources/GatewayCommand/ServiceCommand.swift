@@ -49,8 +49,9 @@ public struct ServiceCommand: Sendable {
         var arguments = arguments ?? Array(CommandLine.arguments.dropFirst())
         if arguments.first == "serve" {
             do {
-                arguments = ["serve"] + (try ServeSettings.arguments(
-                    for: Array(arguments.dropFirst()), environment: ProcessInfo.processInfo.environment))
+                let settings = try ServeSettings.arguments(for: Array(arguments.dropFirst()), environment: ProcessInfo.processInfo.environment)
+                for warning in settings.warnings { FileHandle.standardError.write(Data("Warning: \(warning)\n".utf8)) }
+                arguments = ["serve"] + settings.arguments
             } catch {
                 FileHandle.standardError.write(Data("Error: \(error)\nSee '\(name) help serve'.\n".utf8))
                 Foundation.exit(ExitCode.validationFailure.rawValue)

@@ -22,8 +22,11 @@ package final class GatewayProcess {
 
     /// `gateway serve --host 127.0.0.1 --port 0 ARGUMENTS`, of the debug
     /// build unless `executable` is another (``releaseGatewayExecutable()``).
-    package convenience init(_ arguments: [String], fileLimit: Int? = nil, executable: URL = gatewayExecutable) throws {
-        try self.init(serve: ["--host", "127.0.0.1", "--port", "0"] + arguments, fileLimit: fileLimit, executable: executable)
+    package convenience init(
+        _ arguments: [String], environment: [String: String] = [:], fileLimit: Int? = nil, executable: URL = gatewayExecutable
+    ) throws {
+        try self.init(serve: ["--host", "127.0.0.1", "--port", "0"] + arguments, environment: environment,
+                      fileLimit: fileLimit, executable: executable)
     }
 
     /// `gateway serve ARGUMENTS` with `environment` added to this process's,
