@@ -19,8 +19,10 @@ serve: build
 	.build/release/gateway serve --host $(HOST) --port $(PORT) --app $(APP)
 
 # `build` first: the stop tests run the release `gateway`, the program users run (#20).
+# The servers' log lines go to .build/test-server.log, shown on failure
+# (VERBOSE=1 make test: everything on the terminal).
 test: build test-deps check-layout
-	swift test
+	scripts/test-output.py .build/test-server.log -- swift test
 
 # Each file under Sources named after the type it holds (issue #15).
 check-layout:

@@ -137,6 +137,8 @@ let package = Package(
             name: "ExampleAppsTests",
             dependencies: ["Gateway", "ExampleApps", "GatewayMiddleware", "GatewayTesting", "GatewayTestSupport"]
         ),
+        // The repository's scripts that the tests can run quickly (scripts/test-output.py).
+        .testTarget(name: "ScriptTests", dependencies: ["GatewayTestSupport"]),
         .testTarget(
             name: "ConformanceTests",
             dependencies: ["Gateway", "GatewayHTTP", "GatewayEvent", "GatewaySocket", "GatewayTesting", "GatewayProbe", "GatewayTestSupport"]
