@@ -148,7 +148,8 @@ linked="$(swift package --package-path "$package_path" show-dependencies --forma
 def walk(package, seen):
     for dependency in package.get("dependencies", []):
         if dependency["name"] not in seen:
-            seen[dependency["name"]] = dependency["url"]
+            url = dependency["url"]
+            seen[dependency["name"]] = "a local copy" if url.startswith("/") else url
             walk(dependency, seen)
 seen = {}
 walk(json.load(sys.stdin), seen)
@@ -195,9 +196,8 @@ depends="$(sed -E 's/(libevent(-core|-pthreads)?-2\.1-7)( \([^)]*\))?/\1t64\3 | 
 if [ -n "$description_file" ]; then
     long="$(sed -e 's/^$/./' -e 's/^/ /' "$description_file")"
 else
-    long=" $summary, built on EventGateway (PEP 3333 for Swift on libevent), with
- systemd units: $name.socket listens on $listen and starts $name.service,
- which reads its settings from $config_path."
+    long="$(fold -s -w 72 <<<"$summary, built on EventGateway (PEP 3333 for Swift on libevent), with systemd units: $name.socket listens on $listen and starts $name.service, which reads its settings from $config_path." \
+        | sed -e 's/ *$//' -e 's/^/ /')"
 fi
 {
     echo "Package: $name"
