@@ -19,8 +19,10 @@ serve: build
 	.build/release/gateway serve --host $(HOST) --port $(PORT) --app $(APP)
 
 # `build` first: the stop tests run the release `gateway`, the program users run (#20).
+# The servers' log lines go to .build/test-server.log, shown on failure
+# (VERBOSE=1 make test: everything on the terminal).
 test: build test-deps check-layout
-	swift test
+	scripts/test-output.py .build/test-server.log -- swift test
 
 # The event, socket and conformance suites under the thread sanitizer, from a
 # build of their own in .build-tsan; fails on a sanitizer report as on a failed
@@ -37,8 +39,8 @@ clean:
 
 # DocC for each library product, into .build/docs/<Module>.doccarchive; fails on any
 # DocC warning, and on a public declaration without a doc comment in the modules listed.
-DOC_TARGETS = Gateway GatewayEvent GatewaySocket GatewayMiddleware GatewayTesting GatewayServiceLifecycle GatewayProbe
-DOC_COMMENTED = Gateway GatewayHTTP GatewayEvent GatewaySocket GatewayMiddleware GatewayTesting GatewayServiceLifecycle GatewayProbe
+DOC_TARGETS = Gateway GatewayEvent GatewaySocket GatewayMiddleware GatewayTesting GatewayServiceLifecycle GatewayProbe GatewayCommand
+DOC_COMMENTED = Gateway GatewayHTTP GatewayEvent GatewaySocket GatewayMiddleware GatewayTesting GatewayServiceLifecycle GatewayProbe GatewayCommand
 docs: deps
 	scripts/check-doc-comments.py $(addprefix Sources/,$(DOC_COMMENTED))
 	mkdir -p .build/docs

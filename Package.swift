@@ -12,6 +12,8 @@ let package = Package(
         .library(name: "GatewayMiddleware", targets: ["GatewayMiddleware"]),
         // The servers as swift-service-lifecycle Services; the core stays free of it.
         .library(name: "GatewayServiceLifecycle", targets: ["GatewayServiceLifecycle"]),
+        // `gateway serve` for a service's own applications: its main.swift is a few lines.
+        .library(name: "GatewayCommand", targets: ["GatewayCommand"]),
         .executable(name: "gateway", targets: ["gateway"]),
     ],
     dependencies: [
@@ -58,14 +60,16 @@ let package = Package(
             name: "GatewayServiceLifecycle",
             dependencies: ["Gateway", "GatewayHTTP", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
         ),
-        .executableTarget(
-            name: "gateway",
+        .target(
+            name: "GatewayCommand",
             dependencies: [
-                "Gateway", "GatewayHTTP", "GatewayEvent", "GatewaySocket", "GatewayProbe", "GatewayMiddleware", "ExampleApps",
+                "Gateway", "GatewayHTTP", "GatewayEvent", "GatewaySocket", "GatewayMiddleware",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // One user of GatewayCommand: the package's demo, probe and example applications by name.
+        .executableTarget(name: "gateway", dependencies: ["Gateway", "GatewayCommand", "GatewayProbe", "ExampleApps"]),
         .executableTarget(name: "HelloEvent", dependencies: ["Gateway", "GatewayEvent"], path: "Examples/HelloEvent"),
         .executableTarget(name: "HelloSocket", dependencies: ["Gateway", "GatewaySocket"], path: "Examples/HelloSocket"),
         .executableTarget(name: "StaticServer", dependencies: ["Gateway", "GatewayEvent", "ExampleApps"], path: "Examples/StaticServer"),
@@ -122,13 +126,20 @@ let package = Package(
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "Logging", package: "swift-log")]
         ),
-        // The `gateway` command, run as the built program (its processes, flags, signals).
-        .testTarget(name: "GatewayCommandTests", dependencies: ["gateway", "Gateway", "GatewayHTTP", "GatewayTesting", "GatewayTestSupport"]),
+        // A service of its own made with GatewayCommand, run by GatewayCommandTests.
+        .executableTarget(name: "EchoService", dependencies: ["Gateway", "GatewayCommand"], path: "Tests/EchoService"),
+        // The `gateway` command and EchoService, run as built programs (their processes, flags, signals).
+        .testTarget(
+            name: "GatewayCommandTests",
+            dependencies: ["gateway", "EchoService", "Gateway", "GatewayHTTP", "GatewayTesting", "GatewayTestSupport"]
+        ),
         .testTarget(
             name: "ExampleAppsTests",
             // ServiceEvent: the README's service, its test imports the application (`@testable`).
             dependencies: ["Gateway", "ExampleApps", "GatewayMiddleware", "GatewayTesting", "GatewayTestSupport", "ServiceEvent"]
         ),
+        // The repository's scripts that the tests can run quickly (scripts/test-output.py).
+        .testTarget(name: "ScriptTests", dependencies: ["GatewayTestSupport"]),
         .testTarget(
             name: "ConformanceTests",
             dependencies: ["Gateway", "GatewayHTTP", "GatewayEvent", "GatewaySocket", "GatewayTesting", "GatewayProbe", "GatewayTestSupport"]

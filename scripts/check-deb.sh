@@ -21,10 +21,21 @@ if grep -qE "^ Depends: .*libevent-(pthreads-)?2\.1-7" <<<"$info"; then echo "ch
 if grep -qiE "^ Depends: .*swift" <<<"$info"; then echo "check-deb: Depends names a Swift package" >&2; exit 1; fi
 contents="$(dpkg-deb -c "$deb")"
 for file in ./usr/bin/gateway ./etc/eventgateway/gateway.conf ./usr/share/man/man1/gateway.1.gz \
-    ./lib/systemd/system/eventgateway.service ./lib/systemd/system/eventgateway.socket; do
+    ./lib/systemd/system/eventgateway.service ./lib/systemd/system/eventgateway.socket \
+    ./usr/share/doc/eventgateway/copyright; do
     grep -q " $file\$" <<<"$contents" || { echo "check-deb: $file missing from $deb" >&2; exit 1; }
 done
 [ "$(dpkg-deb -f "$deb" Version)" = "$version" ]
+# The units and the copyright, as scripts/make-deb.sh fills them in for this package.
+unit="$(dpkg-deb --fsys-tarfile "$deb" | tar -xO ./lib/systemd/system/eventgateway.service)"
+for line in "Type=notify" "User=eventgateway" "ExecStart=/usr/bin/gateway serve --config /etc/eventgateway/gateway.conf" \
+    "ProtectSystem=strict" "RuntimeDirectory=eventgateway" "Also=eventgateway.socket"; do
+    grep -qxF -- "$line" <<<"$unit" || { echo "check-deb: eventgateway.service lacks $line" >&2; exit 1; }
+done
+dpkg-deb --fsys-tarfile "$deb" | tar -xO ./lib/systemd/system/eventgateway.socket | grep -qx "ListenStream=127.0.0.1:8000"
+copyright="$(dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/share/doc/eventgateway/copyright)"
+grep -q '^License: Apache-2.0$' <<<"$copyright" && grep -q '/usr/share/common-licenses/Apache-2.0' <<<"$copyright" \
+    || { echo "check-deb: the copyright file does not give the Apache-2.0 license" >&2; exit 1; }
 [ "$(dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles)" = /etc/eventgateway/gateway.conf ]
 
 if dpkg -s eventgateway >/dev/null 2>&1; then apt-get purge -y -qq eventgateway >/dev/null; fi

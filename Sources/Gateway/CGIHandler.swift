@@ -5,7 +5,8 @@ import Glibc
 /// wsgiref.handlers.CGIHandler: runs an application once as a CGI program.
 /// The environ comes from the CGI variables, the body from standard input
 /// (at most `CONTENT_LENGTH` bytes), and the response goes to standard output
-/// with a `Status:` line, for the web server in front to frame.
+/// with a `Status:` line, for the web server in front to frame and to give
+/// its `Date` and `Server` headers.
 ///
 /// ```swift
 /// // a CGI script
@@ -56,7 +57,7 @@ public struct CGIHandler {
         // A CGI response is framed by the web server: say HTTP/1.0 so the
         // handler never asks for chunked coding.
         if environ["SERVER_PROTOCOL"] == nil { environ["SERVER_PROTOCOL"] = "HTTP/1.0" }
-        let handler = Handler(environ: environ, serverSoftware: "EventGateway/0.1 CGI")
+        let handler = Handler(environ: environ, serverSoftware: nil)
         try? handler.run(app, on: CGITransport(output: output))
     }
 
@@ -78,6 +79,11 @@ private struct CGITransport: ResponseTransport {
     let output: ([UInt8]) -> Void
 
     func sendHead(_ head: ResponseHead) throws {
+        // The web server adds Date and Server (RFC 3875 §6.3): ours would go
+        // out twice. An application's own pass as they are.
+        var head = head
+        head.added.date = nil
+        head.added.server = nil
         var text = "Status: \(head.status.line)\r\n"
         for (name, value) in head.headers { text += "\(name): \(value)\r\n" }
         output(Array((text + "\r\n").utf8))

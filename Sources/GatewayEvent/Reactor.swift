@@ -259,7 +259,7 @@ final class Reactor: @unchecked Sendable {
         }
         for connection in connections.all { connection.closeIfIdle() }
         if stopIfDrained() { return }
-        settings.logger.info("waiting up to \(deadline) s for \(inFlight) response(s) under way\(closing ? " and the requests arriving" : "")")
+        settings.logger.info("\(Self.stoppingLine(deadline: deadline, responses: inFlight, closing: closing))")
         var wait = timeval(seconds: deadline)
         if deadlineEvent == nil {
             deadlineEvent = event_new(base, -1, 0, { _, _, context in
@@ -269,6 +269,19 @@ final class Reactor: @unchecked Sendable {
             }, Unmanaged.passUnretained(self).toOpaque())
         }
         event_add(deadlineEvent, &wait)
+    }
+
+    /// What a drain says it waits for: "stopping: waiting up to 10 s for
+    /// 1 response under way", and, when the socket closes, for the requests
+    /// still arriving on connections already accepted.
+    static func stoppingLine(deadline: Double, responses: Int, closing: Bool) -> String {
+        let seconds = deadline == deadline.rounded() && abs(deadline) < 1e9 ? "\(Int(deadline))" : "\(deadline)"
+        let arriving = "requests still arriving on connections already accepted"
+        switch (responses, closing) {
+        case (0, true): return "stopping: no response under way; waiting up to \(seconds) s for \(arriving)"
+        case (_, true): return "stopping: waiting up to \(seconds) s for \(responses) \(responses == 1 ? "response" : "responses") under way and \(arriving)"
+        default: return "stopping: waiting up to \(seconds) s for \(responses) \(responses == 1 ? "response" : "responses") under way"
+        }
     }
 
     /// How long a closing stop keeps accepting after the kernel stops

@@ -115,12 +115,12 @@ extension ListeningSocket {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let capacity = MemoryLayout.size(ofValue: address.sun_path)
-        guard path.utf8.count < capacity else { throw SocketError.bind(host: path, port: 0, errno: ENAMETOOLONG) }
+        guard path.utf8.count < capacity else { throw SocketError.unixSocket(path: path, errno: ENAMETOOLONG) }
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
             for (index, byte) in path.utf8.enumerated() { raw[index] = byte }
         }
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw SocketError.bind(host: path, port: 0, errno: errno) }
+        guard fd >= 0 else { throw SocketError.unixSocket(path: path, errno: errno) }
         var info = stat()
         if lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFSOCK { unlink(path) }
         let bound = withUnsafePointer(to: &address) {
@@ -129,7 +129,7 @@ extension ListeningSocket {
         guard bound == 0 else {
             let code = errno
             _ = Glibc.close(fd)
-            throw SocketError.bind(host: path, port: 0, errno: code)
+            throw SocketError.unixSocket(path: path, errno: code)
         }
         // Before listen(): no client can connect while the file still has the umask's mode.
         do {
@@ -143,7 +143,7 @@ extension ListeningSocket {
             let code = errno
             _ = Glibc.close(fd)
             unlink(path)
-            throw SocketError.bind(host: path, port: 0, errno: code)
+            throw SocketError.unixSocket(path: path, errno: code)
         }
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         self.init(descriptor: fd, address: ServerAddress(host: path, port: 0))

@@ -107,6 +107,40 @@ struct CGICommandTests {
     }
 }
 
+/// `gateway cgi` takes every application `gateway serve` takes (it took
+/// only demo and probe), `--root` included.
+@Suite("gateway cgi --app NAME")
+struct CGIApplicationTests {
+    @Test func theSameApplicationsAsServe() throws {
+        // Help is wrapped at 80 columns: compare it with its spaces and line breaks collapsed.
+        func help(_ command: String) throws -> String {
+            try runProgram(gatewayExecutable, ["help", command]).output.replacing(/\s+/, with: " ")
+        }
+        let serve = try help("serve"), cgi = try help("cgi")
+        let appLine = /--app <app> The application: ([^.]+)\./
+        let served = try #require(serve.firstMatch(of: appLine)?.1)
+        #expect(served == "demo, probe, hello, static, upload, api, stack")
+        #expect(cgi.firstMatch(of: appLine)?.1 == served, "\(cgi)")
+    }
+
+    @Test func theExamplesRunAsCGIPrograms() throws {
+        let root = try makeTemporaryFolder("cgi-static")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try writeFile(root + "/a.txt", Array("file a\n".utf8))
+        let environment = ["REQUEST_METHOD": "GET", "SERVER_NAME": "localhost", "SERVER_PORT": "80", "QUERY_STRING": "cgi"]
+        let hello = try runProgram(gatewayExecutable, ["cgi", "--app", "hello"], environment: environment.merging(["PATH_INFO": "/"]) { $1 })
+        #expect(hello.status == 0)
+        #expect(hello.output == "Status: 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 12\r\n\r\nHello, cgi!\n", "\(hello)")
+        let file = try runProgram(gatewayExecutable, ["cgi", "--app", "static", "--root", root],
+                                  environment: environment.merging(["PATH_INFO": "/a.txt"]) { $1 })
+        #expect(file.status == 0)
+        #expect(file.output.hasPrefix("Status: 200 OK\r\n"), "\(file)")
+        #expect(file.output.hasSuffix("\r\n\r\nfile a\n"), "\(file)")
+        // The web server logs CGI requests: the example's own access log stays off.
+        #expect(file.errors == "", "\(file.errors)")
+    }
+}
+
 /// `gateway cgi` under a real CGI server: Python's `http.server --cgi`,
 /// which hands the client's socket to the script as its standard input.
 @Suite("gateway cgi under http.server")

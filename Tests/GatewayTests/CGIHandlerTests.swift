@@ -22,6 +22,18 @@ struct CGIHandlerTests {
         #expect(out.hasSuffix("\r\n\r\nHello, World!"))
     }
 
+    /// The web server adds Date and Server (RFC 3875 §6.3): the script's
+    /// output has neither of its own, only the application's.
+    @Test func noDateOrServerHeaderOfItsOwn() {
+        let plain = runCGI(probeApp, environment: ["REQUEST_METHOD": "GET", "PATH_INFO": "/hello"])
+        #expect(plain == "Status: 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 13\r\n\r\nHello, World!")
+        let own = runCGI({ _, start in
+            try start("200 OK", [("Server", "mine"), ("Date", "Thu, 01 Jan 1970 00:00:00 GMT")])
+            return ["x"]
+        }, environment: ["REQUEST_METHOD": "GET"])
+        #expect(own == "Status: 200 OK\r\nServer: mine\r\nDate: Thu, 01 Jan 1970 00:00:00 GMT\r\nContent-Length: 1\r\n\r\nx")
+    }
+
     @Test func environHasCGIFlagsAndTheBody() {
         let out = runCGI({ environ, start in
             try start("200 OK", [("Content-Type", "text/plain")])

@@ -22,8 +22,11 @@ package final class GatewayProcess {
 
     /// `gateway serve --host 127.0.0.1 --port 0 ARGUMENTS`, of the debug
     /// build unless `executable` is another (``releaseGatewayExecutable()``).
-    package convenience init(_ arguments: [String], fileLimit: Int? = nil, executable: URL = gatewayExecutable) throws {
-        try self.init(serve: ["--host", "127.0.0.1", "--port", "0"] + arguments, fileLimit: fileLimit, executable: executable)
+    package convenience init(
+        _ arguments: [String], environment: [String: String] = [:], fileLimit: Int? = nil, executable: URL = gatewayExecutable
+    ) throws {
+        try self.init(serve: ["--host", "127.0.0.1", "--port", "0"] + arguments, environment: environment,
+                      fileLimit: fileLimit, executable: executable)
     }
 
     /// `gateway serve ARGUMENTS` with `environment` added to this process's,
@@ -110,13 +113,13 @@ package final class GatewayProcess {
     /// status and stderr. The status is nil when it was still running after
     /// ten seconds (it took the arguments and served; it is then killed).
     package static func refusal(
-        _ arguments: [String], environment: [String: String] = [:]
+        _ arguments: [String], environment: [String: String] = [:], executable: URL = gatewayExecutable
     ) throws -> (status: Int32?, errors: String) {
         let errorsPath = temporaryPath("refusal")
         _ = FileManager.default.createFile(atPath: errorsPath, contents: nil)
         defer { unlink(errorsPath) }
         let process = Process()
-        process.executableURL = gatewayExecutable
+        process.executableURL = executable
         process.arguments = ["serve"] + arguments
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }

@@ -41,7 +41,7 @@ package func releaseGatewayExecutable() throws -> URL {
     let built = max(linked, modificationDate(packageRoot.appendingPathComponent(".build/release").path) ?? linked)
     // What the product is built from (Package.swift's dependencies of `gateway`).
     let sources = ["Sources/Gateway", "Sources/GatewayHTTP", "Sources/GatewayEvent", "Sources/GatewaySocket",
-                   "Sources/GatewayProbe", "Sources/GatewayMiddleware", "Sources/CZlib", "Sources/gateway",
+                   "Sources/GatewayProbe", "Sources/GatewayMiddleware", "Sources/CZlib", "Sources/GatewayCommand", "Sources/gateway",
                    "Examples/Apps", "CLibEvent"]
     for folder in sources {
         let root = packageRoot.appendingPathComponent(folder)
@@ -184,4 +184,31 @@ package func childProcesses(of parent: Int32) -> Set<Int32> {
         if fields.count > 1, Int32(fields[1]) == parent { children.insert(pid) }
     }
     return children
+}
+
+/// Runs a program of the package to its end with `input` on stdin and
+/// `environment` in place of this process's (when given): its exit status,
+/// stdout and stderr. Killed (status nil) after `seconds`.
+package func runProgram(
+    _ executable: URL, _ arguments: [String], environment: [String: String]? = nil, input: [UInt8] = [], seconds: Double = 20
+) throws -> (status: Int32?, output: String, errors: String) {
+    let outputPath = temporaryPath("output"), errorsPath = temporaryPath("errors")
+    for path in [outputPath, errorsPath] { _ = FileManager.default.createFile(atPath: path, contents: nil) }
+    defer { unlink(outputPath); unlink(errorsPath) }
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    if let environment { process.environment = environment }
+    let stdin = Pipe()
+    process.standardInput = stdin
+    process.standardOutput = FileHandle(forWritingAtPath: outputPath)
+    process.standardError = FileHandle(forWritingAtPath: errorsPath)
+    try runAsFromAShell(process)
+    stdin.fileHandleForWriting.write(Data(input))
+    try? stdin.fileHandleForWriting.close()
+    let exited = waitUntil(seconds: seconds) { !process.isRunning }
+    if !exited { stopProcess(process, signal: SIGKILL) }
+    let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+    let errors = (try? String(contentsOfFile: errorsPath, encoding: .utf8)) ?? ""
+    return (exited ? process.terminationStatus : nil, output, errors)
 }

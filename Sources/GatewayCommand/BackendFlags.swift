@@ -1,12 +1,17 @@
 import ArgumentParser
 import GatewayEvent
 
-/// Flags one backend has no use for: refused with a clear message rather
-/// than silently ignored.
+/// Flags with no use where they were given (for the other backend, or
+/// beside a unix socket): refused with a clear message rather than
+/// silently ignored.
 extension Serve {
     func refuseIgnoredFlags() throws {
         if unix == nil, unixMode != "666" || unixGroup != nil {
             throw ValidationError("--unix-mode and --unix-group apply to --unix (a socket from systemd has the socket unit's SocketMode=)")
+        }
+        if unix != nil, host != nil || port != nil {
+            let given = [host.map { _ in "--host" }, port.map { _ in "--port" }].compactMap { $0 }.joined(separator: " and ")
+            throw ValidationError("--unix cannot be combined with \(given): a unix-domain socket has no address or port; give one or the other")
         }
         switch backend {
         case .socket:

@@ -1,25 +1,35 @@
 import ArgumentParser
 import Foundation
 
-/// Where `gateway serve` takes its settings from, lowest priority first:
-/// the `--config` file, then `GATEWAY_*` environment variables, then the
+/// Where `serve` takes its settings from, lowest priority first: the
+/// `--config` file, then `GATEWAY_*` environment variables, then the
 /// command line. File and environment entries become flags placed before
 /// the command line's own, so ArgumentParser reads (and checks) every value
 /// the same way and the command line's value, coming last, wins.
+///
+/// An unknown key in the file stops the start; an unknown `GATEWAY_*`
+/// variable only gets a warning, since a service's own variables may share
+/// the prefix (and a variable set for one program reaches its children).
 enum ServeSettings {
-    /// The arguments to parse for `serve`: settings first, then `arguments`.
-    static func arguments(for arguments: [String], environment: [String: String]) throws -> [String] {
-        var entries: [ConfigFile.Entry] = []
-        if let path = configPath(in: arguments) ?? environment["GATEWAY_CONFIG"] {
-            entries += try ConfigFile(path: path).entries
-        }
-        entries += ConfigFile.environment(environment).filter { $0.key != "config" }
+    /// The arguments to parse for `serve`: settings first, then `arguments`;
+    /// and the warnings to print.
+    static func arguments(for arguments: [String], environment: [String: String]) throws -> (arguments: [String], warnings: [String]) {
         var settings: [String] = []
-        for entry in entries {
-            let flag = try flagArguments(for: entry)
-            settings += flag
+        if let path = configPath(in: arguments) ?? environment["GATEWAY_CONFIG"] {
+            for entry in try ConfigFile(path: path).entries {
+                settings += try flagArguments(for: entry)
+            }
         }
-        return settings + arguments
+        var warnings: [String] = []
+        for entry in ConfigFile.environment(environment) where entry.key != "config" {
+            do {
+                settings += try flagArguments(for: entry)
+            } catch ConfigError.unknownKey(_, _, let suggestion) {
+                let hint = suggestion.map { "; did you mean \(ConfigFile.variableName(for: $0))?" } ?? ""
+                warnings.append("\(entry.origin) is not a setting of `\(ServiceCommand.current.name) serve`, ignored\(hint)")
+            }
+        }
+        return (settings + arguments, warnings)
     }
 
     /// The path after `--config` or in `--config=PATH`.
@@ -40,7 +50,7 @@ enum ServeSettings {
     static func flagArguments(for entry: ConfigFile.Entry) throws -> [String] {
         guard entry.key != "config", entry.key != "help", !entry.key.hasPrefix("-"),
               entry.key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" })
-        else { throw ConfigError.unknownKey(origin: entry.origin, key: entry.key) }
+        else { throw ConfigError.unknownKey(origin: entry.origin, key: entry.key, suggestion: SettingKeys.suggestion(for: entry.key)) }
         let flag = "--" + entry.key
         // A boolean flag (no value) parses alone.
         if (try? Serve.parse([flag])) != nil, (try? Serve.parse([flag, entry.value])) == nil {
@@ -56,11 +66,19 @@ enum ServeSettings {
         } catch {
             let message = Serve.message(for: error)
             if message.contains("Unknown option") || message.contains("Unexpected argument") {
-                throw ConfigError.unknownKey(origin: entry.origin, key: entry.key)
+                throw ConfigError.unknownKey(origin: entry.origin, key: entry.key, suggestion: SettingKeys.suggestion(for: entry.key))
             }
-            throw ConfigError.badValue(origin: entry.origin, key: entry.key, value: entry.value, reason: message)
+            throw ConfigError.badValue(origin: entry.origin, key: entry.key, value: entry.value, reason: reason(message, flag: flag))
         }
         return [flag, entry.value]
+    }
+
+    /// A bound's message without the flag and value it starts with, which
+    /// the entry's own message names already ("--threads -1: must be 0 or
+    /// more" is "must be 0 or more").
+    private static func reason(_ message: String, flag: String) -> String {
+        guard message.hasPrefix(flag + " "), let colon = message.range(of: ": ") else { return message }
+        return String(message[colon.upperBound...])
     }
 
     /// `--access-log` for `--no-access-log` and back: every boolean of

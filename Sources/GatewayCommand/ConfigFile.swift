@@ -53,30 +53,15 @@ struct ConfigFile {
         self.entries = entries
     }
 
+    /// The variable for a key: `max-body-bytes` is `GATEWAY_MAX_BODY_BYTES`.
+    static func variableName(for key: String) -> String {
+        "GATEWAY_" + key.uppercased().replacingOccurrences(of: "-", with: "_")
+    }
+
     /// The `GATEWAY_*` environment variables as entries: `GATEWAY_MAX_BODY_BYTES` is `max-body-bytes`.
     static func environment(_ variables: [String: String]) -> [Entry] {
         variables.filter { $0.key.hasPrefix("GATEWAY_") && $0.key.count > 8 }.sorted { $0.key < $1.key }.map { name, value in
             Entry(key: name.dropFirst(8).lowercased().replacingOccurrences(of: "_", with: "-"), value: value, origin: name)
-        }
-    }
-}
-
-/// A settings file or variable that cannot be used.
-enum ConfigError: Error, CustomStringConvertible {
-    case unreadable(path: String, reason: String)
-    case syntax(origin: String, line: String)
-    case duplicate(origin: String, key: String)
-    case unknownKey(origin: String, key: String)
-    case badValue(origin: String, key: String, value: String, reason: String)
-
-    var description: String {
-        switch self {
-        case .unreadable(let path, let reason): return "cannot read the configuration \(path): \(reason)"
-        case .syntax(let origin, let line): return "\(origin): expected 'key = value', found \(line.debugDescription)"
-        case .duplicate(let origin, let key): return "\(origin): '\(key)' is set twice"
-        case .unknownKey(let origin, let key): return "\(origin): unknown key '\(key)' (keys are the flags of `gateway help serve`)"
-        case .badValue(let origin, let key, let value, let reason):
-            return "\(origin): bad value \(value.debugDescription) for '\(key)': \(reason)"
         }
     }
 }

@@ -4,40 +4,46 @@ import Gateway
 import GatewayHTTP
 import GatewayEvent
 import GatewayMiddleware
-import GatewayProbe
 import GatewaySocket
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// `gateway serve`: the command-line front of both servers.
+/// `NAME serve`: the command-line front of both servers, for the
+/// applications of the ``ServiceCommand`` being run.
 struct Serve: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Serve a built-in application over HTTP.")
+    static let configuration = CommandConfiguration(abstract: "Serve one of the applications over HTTP.")
 
     @Option(help: ArgumentHelp(
         "A settings file: 'key = value' lines named after these flags (port = 8000); GATEWAY_* variables override it, flags override both.",
         valueName: "path"))
     var config: String?
 
-    @Option(help: "Address to listen on.")
-    var host = "127.0.0.1"
+    // Numbers are parsed `.unconditional`: the word after the flag is its
+    // value even when it starts with a dash, so `--threads -1` is refused
+    // for its value (checkNumbers) rather than as a missing one.
+    //
+    // Optional, so that --unix can refuse them when given; ``listenHost``
+    // and ``listenPort`` are what is used.
+    @Option(help: "Address to listen on (default: 127.0.0.1).")
+    var host: String?
 
-    @Option(help: "Port to listen on; 0 picks a free one.")
-    var port = 8000
+    @Option(parsing: .unconditional, help: "Port to listen on; 0 picks a free one (default: 8000).")
+    var port: Int?
 
-    @Option(help: "The application: \((BuiltinApps.names + ExampleAppCatalog.names).joined(separator: ", ")) (static and stack serve --root).")
-    var app = "demo"
+    @Option(help: "The application: \(ServiceCommand.current.applicationNames).")
+    var app = ServiceCommand.current.applications[0].name
 
-    @Option(help: "With --app static: the folder to serve.")
+    @Option(help: "A folder for the application's files (what a static-file app serves).")
     var root = "."
 
-    @Option(help: "Event backend: worker threads for the app (0 runs it on the event loop).")
+    @Option(parsing: .unconditional, help: "Event backend: worker threads for the app (0 runs it on the event loop).")
     var threads = 0
 
-    @Option(help: "Event backend: event loops sharing the listening socket.")
+    @Option(parsing: .unconditional, help: "Event backend: event loops sharing the listening socket.")
     var reactors = 1
 
-    @Option(help: "Event backend: worker processes forked after binding, supervised (0: no prefork).")
+    @Option(parsing: .unconditional, help: "Event backend: worker processes forked after binding, supervised (0: no prefork).")
     var processes = 0
 
     @Option(help: "Listen on this unix-domain socket path instead of host and port.")
@@ -49,43 +55,43 @@ struct Serve: ParsableCommand {
     @Option(help: "With --unix: the socket file's group (a name or id), e.g. the proxy's, with --unix-mode 660.")
     var unixGroup: String?
 
-    @Option(help: "Seconds a graceful shutdown waits for responses under way.")
+    @Option(parsing: .unconditional, help: "Seconds a graceful shutdown waits for responses under way.")
     var shutdownTimeout: Double = 10
 
-    @Option(help: "Event backend: connections open at once; past it, new ones wait to be accepted.")
+    @Option(parsing: .unconditional, help: "Event backend: connections open at once; past it, new ones wait to be accepted.")
     var maxConnections = RequestLimits().maxConnections
 
-    @Option(help: "Event backend: seconds a whole request may take to arrive (extended by its rate, --min-request-rate).")
+    @Option(parsing: .unconditional, help: "Event backend: seconds a whole request may take to arrive (extended by its rate, --min-request-rate).")
     var requestTimeout = RequestLimits().requestTimeout
 
-    @Option(help: "Event backend: bytes per second that extend --request-timeout by one second each (0: fixed deadline).")
+    @Option(parsing: .unconditional, help: "Event backend: bytes per second that extend --request-timeout by one second each (0: fixed deadline).")
     var minRequestRate = RequestLimits().minRequestRate
 
-    @Option(help: "Seconds a kept-alive connection may wait for its next request (default: event 30, socket 5).")
+    @Option(parsing: .unconditional, help: "Seconds a kept-alive connection may wait for its next request (default: event 30, socket 5).")
     var keepAliveTimeout: Double?
 
-    @Option(help: "Seconds without progress reading or writing before a connection is dropped (default: event 60, socket 30).")
+    @Option(parsing: .unconditional, help: "Seconds without progress reading or writing before a connection is dropped (default: event 60, socket 30).")
     var idleTimeout: Double?
 
-    @Option(help: "Largest request head (request line and headers) in bytes; past it: 431.")
+    @Option(parsing: .unconditional, help: "Largest request head (request line and headers) in bytes; past it: 431.")
     var maxHeaderBytes = RequestLimits().maxHeaderBytes
 
-    @Option(help: "Largest request body in bytes; past it: 413.")
+    @Option(parsing: .unconditional, help: "Largest request body in bytes; past it: 413.")
     var maxBodyBytes = RequestLimits().maxBodyBytes
 
-    @Option(help: "Event backend: requests that may wait for a worker (with --threads); past it, 503.")
+    @Option(parsing: .unconditional, help: "Event backend: requests that may wait for a worker (with --threads); past it, 503.")
     var maxPending = EventServerConfiguration().maxPending
 
-    @Option(help: "Event backend: seconds the oldest request waiting for a worker may have waited before new ones get 503.")
+    @Option(parsing: .unconditional, help: "Event backend: seconds the oldest request waiting for a worker may have waited before new ones get 503.")
     var maxQueueWait = EventServerConfiguration().maxQueueWait
 
-    @Option(help: "Event backend: bodies up to this many bytes stay in memory (budget allowing); larger ones are spooled to disk.")
+    @Option(parsing: .unconditional, help: "Event backend: bodies up to this many bytes stay in memory (budget allowing); larger ones are spooled to disk.")
     var bodySpoolThreshold = RequestLimits().bodySpoolThreshold
 
-    @Option(help: "Event backend: memory for request bodies, all connections together; past it, bodies are spooled.")
+    @Option(parsing: .unconditional, help: "Event backend: memory for request bodies, all connections together; past it, bodies are spooled.")
     var maxBufferedBodyBytes = RequestLimits().maxBufferedBodyBytes
 
-    @Option(help: "Event backend: disk for spooled request bodies, all connections together; past it, 503.")
+    @Option(parsing: .unconditional, help: "Event backend: disk for spooled request bodies, all connections together; past it, 503.")
     var maxSpooledBodyBytes = RequestLimits().maxSpooledBodyBytes
 
     @Option(help: "Proxies whose X-Forwarded-For/-Proto (or Forwarded) headers are believed: IPs, CIDRs, 'unix', or '*' (default: no one).")
@@ -108,24 +114,18 @@ struct Serve: ParsableCommand {
     @Option(help: "How the socket backend serves connections: single, threads or fork.")
     var socketMode: SocketMode = .threads
 
+    /// Where to listen when no unix socket is given.
+    var listenHost: String { host ?? "127.0.0.1" }
+    var listenPort: Int { port ?? 8000 }
+
     enum Backend: String, ExpressibleByArgument, CaseIterable { case event, socket }
     enum SocketMode: String, ExpressibleByArgument, CaseIterable { case single, threads, fork }
 
     func validate() throws {
-        guard ExampleAppCatalog.names.contains(app) || BuiltinApps.named(app) != nil else {
-            throw ValidationError("unknown app '\(app)'; choose one of \((BuiltinApps.names + ExampleAppCatalog.names).joined(separator: ", "))")
+        guard ServiceCommand.current.application(named: app) != nil else {
+            throw ValidationError("unknown app '\(app)'; choose one of \(ServiceCommand.current.applicationNames)")
         }
-        guard (0...65535).contains(port) else { throw ValidationError("port must be 0...65535") }
-        guard threads >= 0, reactors >= 1 else { throw ValidationError("--threads must be >= 0 and --reactors >= 1") }
-        guard maxConnections >= 1, maxHeaderBytes >= 1, maxBodyBytes >= 0, minRequestRate >= 0 else {
-            throw ValidationError("--max-connections and --max-header-bytes must be >= 1, --max-body-bytes and --min-request-rate >= 0")
-        }
-        guard maxPending >= 1, maxQueueWait > 0, bodySpoolThreshold >= 0, maxBufferedBodyBytes >= 0, maxSpooledBodyBytes >= 0 else {
-            throw ValidationError("--max-pending must be >= 1, --max-queue-wait > 0; the body thresholds and budgets >= 0")
-        }
-        guard [requestTimeout, keepAliveTimeout ?? 1, idleTimeout ?? 1, shutdownTimeout].allSatisfy({ $0 > 0 }) else {
-            throw ValidationError("timeouts must be > 0 seconds")
-        }
+        try checkNumbers()
         do {
             _ = try ForwardedAllowList(forwardedAllowIps)
         } catch {
@@ -143,11 +143,14 @@ struct Serve: ParsableCommand {
         // otherwise a thread waits for them in sigwait).
         StopSignals.block()
         // Here, not in validate(): each settings-file entry is validated alone.
-        try refuseIgnoredFlags()
-        let builtin = ExampleAppCatalog.make(app, root: root, accessLog: accessLog) ?? BuiltinApps.named(app)!
+        try refusingAsASetting(refuseIgnoredFlags)
+        let served = ServiceCommand.current.application(named: app)!
+        let builtin = try served.make(ServeContext(root: root, accessLog: accessLog, environment: ProcessInfo.processInfo.environment))
+        // An application that logs its own requests gets no second log line from the server.
+        let serverLogsRequests = accessLog && !served.logsRequests
         switch backend {
         case .event:
-            var configuration = EventServerConfiguration(host: host, port: port)
+            var configuration = EventServerConfiguration(host: listenHost, port: listenPort)
             configuration.unixPath = unix
             configuration.unixPermissions = UnixSocketPermissions(
                 mode: UnixSocketPermissions.mode(octal: unixMode)!, group: unixGroup)
@@ -162,7 +165,7 @@ struct Serve: ParsableCommand {
             configuration.limits.maxBufferedBodyBytes = maxBufferedBodyBytes
             configuration.limits.maxSpooledBodyBytes = maxSpooledBodyBytes
             configuration.shutdownTimeout = shutdownTimeout
-            configuration.accessLog = accessLog && !ExampleAppCatalog.logsRequests(app)
+            configuration.accessLog = serverLogsRequests
             if !serverHeader { configuration.serverSoftware = nil }
             configuration.limits.maxConnections = maxConnections
             configuration.limits.requestTimeout = requestTimeout
@@ -184,9 +187,9 @@ struct Serve: ParsableCommand {
             try server.serveForever()
             server.close()
         case .socket:
-            try refuseSocketActivation()
+            try refusingAsASetting(refuseSocketActivation)
             let application = try behindProxies(builtin, unixPeers: unix != nil)
-            var configuration = SocketServerConfiguration(host: host, port: port)
+            var configuration = SocketServerConfiguration(host: listenHost, port: listenPort)
             configuration.unixPath = unix
             configuration.unixPermissions = UnixSocketPermissions(
                 mode: UnixSocketPermissions.mode(octal: unixMode)!, group: unixGroup)
@@ -197,7 +200,7 @@ struct Serve: ParsableCommand {
             }
             configuration.limits.maxHeaderBytes = maxHeaderBytes
             configuration.limits.maxBodyBytes = maxBodyBytes
-            configuration.accessLog = accessLog && !ExampleAppCatalog.logsRequests(app)
+            configuration.accessLog = serverLogsRequests
             if !serverHeader { configuration.serverSoftware = nil }
             configuration.shutdownTimeout = shutdownTimeout
             if let keepAliveTimeout { configuration.limits.keepAliveTimeout = keepAliveTimeout }
@@ -216,6 +219,20 @@ struct Serve: ParsableCommand {
             announce(servingLine([server.serverAddress], inherited: []))
             try server.serveForever()
             server.close()
+        }
+    }
+
+    /// Runs a check of settings taken together (here, not in validate(),
+    /// where each settings-file entry is checked alone) and reports its
+    /// refusal as one of a bad setting is: an "Error:" line, this command's
+    /// help to read, status 64. (Thrown on from run(), ArgumentParser would
+    /// show the top command's usage instead.)
+    private func refusingAsASetting(_ check: () throws -> Void) throws {
+        do {
+            try check()
+        } catch let error as ValidationError {
+            FileHandle.standardError.write(Data("Error: \(error.message)\nSee '\(ServiceCommand.current.name) help serve'.\n".utf8))
+            throw ExitCode.validationFailure
         }
     }
 
