@@ -100,6 +100,12 @@ struct Serve: ParsableCommand {
     @Option(help: "Which forwarding headers trusted proxies send: x-forwarded or forwarded (RFC 7239); the other family is dropped.")
     var forwardedHeaders: ProxyHeaders.Style = .xForwarded
 
+    @Option(help: "A path the server answers itself, never the app: 200 while serving, 503 once stopping (for a load balancer).")
+    var healthPath: String?
+
+    @Option(help: "A path the server answers itself with its metrics in Prometheus' text format (each worker its own with --processes).")
+    var metricsPath: String?
+
     // Each boolean has its inverse, so a later source (the environment, the
     // command line) can turn off what an earlier one turned on, and back.
     @Flag(inversion: .prefixedNo, help: "Whether to write the access log (Common Log Format, on stderr).")
@@ -131,6 +137,12 @@ struct Serve: ParsableCommand {
         } catch {
             throw ValidationError("--\(error)")
         }
+        for (flag, path) in [("--health-path", healthPath), ("--metrics-path", metricsPath)] {
+            if let path, !path.hasPrefix("/") { throw ValidationError("\(flag) must be a path beginning with /, not '\(path)'") }
+        }
+        if let healthPath, healthPath == metricsPath {
+            throw ValidationError("--health-path and --metrics-path must differ (both '\(healthPath)')")
+        }
         guard UnixSocketPermissions.mode(octal: unixMode) != nil else {
             throw ValidationError("--unix-mode must be octal permission bits such as 660, not '\(unixMode)'")
         }
@@ -148,6 +160,12 @@ struct Serve: ParsableCommand {
         let builtin = try served.make(ServeContext(root: root, accessLog: accessLog, environment: ProcessInfo.processInfo.environment))
         // An application that logs its own requests gets no second log line from the server.
         let serverLogsRequests = accessLog && !served.logsRequests
+        var endpoints = ServerEndpoints()
+        endpoints.healthPath = healthPath
+        if let metricsPath {
+            endpoints.metricsPath = metricsPath
+            endpoints.metrics = PrometheusMetrics.bootstrap()
+        }
         switch backend {
         case .event:
             var configuration = EventServerConfiguration(host: listenHost, port: listenPort)
@@ -174,6 +192,7 @@ struct Serve: ParsableCommand {
             if let idleTimeout { configuration.limits.idleTimeout = idleTimeout }
             configuration.limits.maxHeaderBytes = maxHeaderBytes
             configuration.limits.maxBodyBytes = maxBodyBytes
+            configuration.endpoints = endpoints
             if processes > 0 {
                 let prefork = try Prefork(configuration: configuration, processes: processes, app: application)
                 announce(servingLine(prefork.serverAddresses, inherited: inherited))
@@ -200,6 +219,7 @@ struct Serve: ParsableCommand {
             }
             configuration.limits.maxHeaderBytes = maxHeaderBytes
             configuration.limits.maxBodyBytes = maxBodyBytes
+            configuration.endpoints = endpoints
             configuration.accessLog = serverLogsRequests
             if !serverHeader { configuration.serverSoftware = nil }
             configuration.shutdownTimeout = shutdownTimeout
