@@ -16,7 +16,10 @@ let package = Package(
         .package(name: "EventGateway", path: "../.."),
     ],
     targets: [
-        .target(name: "ItemsAPI", dependencies: [.product(name: "Gateway", package: "EventGateway")]),
+        .target(
+            name: "ItemsAPI",
+            dependencies: [.product(name: "Gateway", package: "EventGateway"), .product(name: "GatewayMiddleware", package: "EventGateway")]
+        ),
         .executableTarget(
             name: "ItemsService",
             dependencies: ["ItemsAPI", .product(name: "GatewayCommand", package: "EventGateway")]

@@ -1,6 +1,7 @@
 import Gateway
+import GatewayMiddleware
 
-/// The items API:
+/// The items API, on EventGateway's `Router` and JSON helpers:
 ///
 /// | request | answer |
 /// | --- | --- |
@@ -9,41 +10,31 @@ import Gateway
 /// | `GET /items/1` | 200, the item; 404 when there is none |
 /// | `DELETE /items/1` | 204; 404 when there is none |
 ///
-/// HEAD is answered as GET (the server sends no body); another method gets
-/// 405 with `Allow`. Errors are `{"error": "..."}`.
+/// HEAD is answered as GET (the server sends no body); another method on a
+/// known path gets 405 with `Allow`; a body that is not JSON 415, too large
+/// 413, malformed 400. Errors are `{"error": "..."}`.
 public func itemsApp(store: ItemStore = ItemStore()) -> Application {
-    return { environ, startResponse in
-        let method = environ["REQUEST_METHOD"] ?? "GET"
-        // "/items/1" is ["items", "1"].
-        let path = (environ["PATH_INFO"] ?? "").split(separator: "/", omittingEmptySubsequences: false).dropFirst()
-        guard path.first == "items", path.count <= 2 else { return try jsonError(startResponse, "404 Not Found", "no such resource") }
-        guard path.count == 2 else {
-            switch method {
-            case "GET", "HEAD":
-                return try jsonResponse(startResponse, "200 OK", store.all)
-            case "POST":
-                switch NewItemBody.read(environ) {
-                case .failure(let refusal): return try jsonError(startResponse, refusal.status, refusal.message)
-                case .success(let new):
-                    let item = store.add(new)
-                    let location = (environ["SCRIPT_NAME"] ?? "") + "/items/\(item.id)"
-                    return try jsonResponse(startResponse, "201 Created", item, headers: [("Location", location)])
-                }
-            default:
-                return try jsonError(startResponse, "405 Method Not Allowed", "use GET or POST", headers: [("Allow", "GET, HEAD, POST")])
-            }
-        }
-        guard let id = Int(path.last!), id > 0 else { return try jsonError(startResponse, "404 Not Found", "no such item") }
-        switch method {
-        case "GET", "HEAD":
-            guard let item = store.item(id) else { return try jsonError(startResponse, "404 Not Found", "no such item") }
-            return try jsonResponse(startResponse, "200 OK", item)
-        case "DELETE":
-            guard store.remove(id) else { return try jsonError(startResponse, "404 Not Found", "no such item") }
-            try startResponse("204 No Content", [])
-            return [String]()
-        default:
-            return try jsonError(startResponse, "405 Method Not Allowed", "use GET or DELETE", headers: [("Allow", "GET, HEAD, DELETE")])
-        }
+    var router = Router(errors: .json)
+    router.get("/items") { _, startResponse in
+        try startResponse.json(store.all)
     }
+    router.post("/items") { environ, startResponse in
+        let item = store.add(try environ.decodeJSON(NewItem.self))
+        let location = (environ["SCRIPT_NAME"] ?? "") + "/items/\(item.id)"
+        return try startResponse.json(item, status: .created, headers: [("Location", location)])
+    }
+    router.get("/items/:id") { environ, startResponse in
+        guard let item = store.item(try environ.pathParameters.require("id", as: Int.self)) else {
+            return try startResponse.json(["error": "no such item"], status: .notFound)
+        }
+        return try startResponse.json(item)
+    }
+    router.delete("/items/:id") { environ, startResponse in
+        guard store.remove(try environ.pathParameters.require("id", as: Int.self)) else {
+            return try startResponse.json(["error": "no such item"], status: .notFound)
+        }
+        try startResponse(.noContent, [])
+        return [String]()
+    }
+    return router.application
 }
