@@ -224,6 +224,7 @@ final class ClientConnection {
             reactor.responseStarted()
             let keeps = writeHead(answer.head, minorVersion: head.minorVersion, keepAlive: head.keepAlive && !reactor.draining,
                                   body: answer.body)
+            reactor.settings.counters.requestFinished(seconds: 0)  // made at once: nothing to time
             return flush(then: keeps ? .keepOpen : .close, endsResponse: true)
         }
         if let pool = reactor.settings.pool, !pool.hasRoom {

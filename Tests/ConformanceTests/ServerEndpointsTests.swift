@@ -72,6 +72,9 @@ struct ServerEndpointsTests {
         #expect(post.status == 405)
         #expect(post.header("Allow") == "GET, HEAD")
         #expect(calls.value == 0, "an endpoint reached the application")
+        if let event = running.server as? EventServer {  // answered, and counted as over
+            #expect(waitUntil(seconds: 5) { event.statistics.requestsInFlight == 0 }, "\(event.statistics)")
+        }
         // The same connection goes on to the application's paths.
         #expect(try client.get("/healthz2").status == 404)
         #expect(try client.get("/hello").text == "Hello, World!")
