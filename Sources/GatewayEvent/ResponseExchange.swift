@@ -136,9 +136,9 @@ final class ResponseExchange {
         return bytes
     }()
 
-    /// Pulls the body's next chunks: inline, as many as fill the output up
-    /// to ``window`` at a time, for several windows while the socket takes
-    /// them at once; on a worker with a pool, one at a time.
+    /// Pulls the body's next chunk: inline, several while the socket takes
+    /// them at once (``pullChunksInline()``); on a worker with a pool, one,
+    /// the next once its bytes went to the socket.
     private func pullChunk() {
         guard reactor.settings.pool != nil else { return pullChunksInline() }
         workerBusy = true
