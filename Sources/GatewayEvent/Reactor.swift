@@ -26,6 +26,9 @@ final class Reactor: @unchecked Sendable {
     private var full = false
     private let bodies: RequestIntake.BodyPolicy
     private var deadlineEvent: OpaquePointer?
+    /// Runs ``stopIfDrained()`` once the callback under way has returned
+    /// (``checkDrainSoon()``).
+    private var drainCheckEvent: OpaquePointer?
     private let inbox = Locked(Inbox())
     /// Wakes the pool's workers once the loop has nothing else to run (an
     /// event at the idle priority), or after a millisecond if it stays busy
@@ -121,6 +124,10 @@ final class Reactor: @unchecked Sendable {
         guard let inboxEvent, event_add(inboxEvent, nil) == 0 else {
             throw EventServerError.libevent("the inbox event could not be added")
         }
+        drainCheckEvent = event_new(base, -1, 0, { _, _, context in
+            let reactor = Unmanaged<Reactor>.fromOpaque(context!).takeUnretainedValue()
+            if reactor.draining { reactor.stopIfDrained() }
+        }, context)
         if settings.pool != nil {
             let wake: event_callback_fn = { _, _, context in
                 Unmanaged<Reactor>.fromOpaque(context!).takeUnretainedValue().wakeWorkers()
@@ -151,7 +158,8 @@ final class Reactor: @unchecked Sendable {
         for job in pending { job.abandon?() }
         if let event { event_free(event.value) }
         if wake >= 0 { Glibc.close(wake) }
-        for event in [deadlineEvent, wakeWorkersEvent, wakeWorkersTimer] { if let event { event_free(event) } }
+        for event in [deadlineEvent, drainCheckEvent, wakeWorkersEvent, wakeWorkersTimer] { if let event { event_free(event) } }
+        drainCheckEvent = nil
         wakeWorkersEvent = nil
         wakeWorkersTimer = nil
         deadlineEvent = nil
@@ -353,7 +361,15 @@ final class Reactor: @unchecked Sendable {
             full = false
             gate.resume(.full)
         }
-        if draining { stopIfDrained() }
+        if draining { checkDrainSoon() }
+    }
+
+    /// A stop may be drained: look once the callback under way has returned.
+    /// Not at once: a connection whose response just went out may be about
+    /// to serve a request it has already received (pipelined), and the check
+    /// must count it (it has not been dispatched yet).
+    private func checkDrainSoon() {
+        if let drainCheckEvent { event_active(drainCheckEvent, 0, 0) } else { stopIfDrained() }
     }
 
     // MARK: - Requests
@@ -386,7 +402,7 @@ final class Reactor: @unchecked Sendable {
             stopAfterResponses = left - 1
             if left <= 1 { event_base_loopbreak(base) }
         }
-        if draining && !closing { stopIfDrained() }
+        if draining && !closing { checkDrainSoon() }
     }
 
     /// A timeout of `seconds` in libevent's common-timeout queue for it.

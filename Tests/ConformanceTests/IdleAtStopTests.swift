@@ -55,3 +55,29 @@ struct IdleAtStopTests {
         #expect(stopped.wait(timeout: .now() + 15) == .success, "\(name): the idle connection held the stop")
     }
 }
+
+/// At a stop for exit, a request the client pipelined behind a response
+/// still being written is answered before the loop ends: the stop counts
+/// it once that response has gone out, not before it was dispatched.
+@Suite("A pipelined request at a stop")
+struct PipelinedAtStopTests {
+    @Test(arguments: [0, 2])
+    func isAnsweredBeforeTheLoopEnds(threads: Int) throws {
+        let running = BackgroundServer(try IdleAtStopTests.event(threads: threads, reactors: 1))
+        defer { running.stop() }
+        let port = running.port
+        let client = try TestHTTPClient(port: port, timeout: 15)
+        // 8 MB the client does not read yet (the socket pushes back), then /hello behind it.
+        try client.send("GET /stream?chunks=8&size=1048576 HTTP/1.1\r\nHost: x\r\n\r\nGET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+        let head = try client.readHead()
+        #expect(head.status == 200)
+        let server = running.server
+        Thread { server.shutdownForExit() }.start()
+        // The stop has closed the listener (a new connection is refused):
+        // from here only the connections already accepted are served.
+        #expect(waitUntil(seconds: 10) { (try? TestHTTPClient(port: port, timeout: 1)) == nil }, "the listener stayed open")
+        let stream = try client.readResponseBody(of: head)
+        #expect(stream.body.count == 8 * 1_048_576)
+        #expect(try client.readResponse().text == "Hello, World!")
+    }
+}
