@@ -22,29 +22,28 @@ struct PipelineStressTests {
 
     @Test(arguments: backends)
     func everyResponseAnswersItsRequest(backend: Backend) throws {
-        let seed = UInt64(ProcessInfo.processInfo.environment["STRESS_SEED"] ?? "") ?? UInt64.random(in: 1...UInt64.max)
-        var random = SeededRandom(seed: seed)
+        var random = SeededGenerator.forFuzzing()
         try backend.serve { server in
             for connection in 0..<12 {
-                let requests = (0..<random.next(in: 1...6)).map { _ in StressRequest.random(using: &random) }
-                let halfClose = random.next(in: 0...2) == 0
-                let context = "seed \(seed) (STRESS_SEED=\(seed) to repeat), connection \(connection)"
+                let requests = (0..<Int.random(in: 1...6, using: &random)).map { _ in StressRequest.random(using: &random) }
+                let halfClose = Int.random(in: 0...2, using: &random) == 0
+                let context = "\(random.replay), connection \(connection)"
                 try exchange(requests, halfClose: halfClose, port: server.port, random: &random, context: context)
             }
         }
     }
 
     private func exchange(_ requests: [StressRequest], halfClose: Bool, port: Int,
-                          random: inout SeededRandom, context: String) throws {
+                          random: inout SeededGenerator, context: String) throws {
         let client = try TestHTTPClient(port: port, timeout: 10)
         defer { client.close() }
         var bytes = requests.flatMap(\.bytes)
         // Random pieces; now and then a pause, so that the server reads them apart.
         while !bytes.isEmpty {
-            let size = min(bytes.count, random.next(in: 1...400))
+            let size = min(bytes.count, Int.random(in: 1...400, using: &random))
             try client.send(Array(bytes.prefix(size)))
             bytes.removeFirst(size)
-            if random.next(in: 0...5) == 0 { usleep(UInt32(random.next(in: 100...2_000))) }
+            if Int.random(in: 0...5, using: &random) == 0 { usleep(UInt32(Int.random(in: 100...2_000, using: &random))) }
         }
         if halfClose { client.shutdownWrite() }
         for (index, request) in requests.enumerated() {
@@ -74,13 +73,13 @@ private struct StressRequest {
 
     let kind: Kind
 
-    static func random(using random: inout SeededRandom) -> StressRequest {
-        switch random.next(in: 0...3) {
-        case 0: return StressRequest(kind: .status([200, 201, 202, 203, 404, 418, 500][random.next(in: 0...6)]))
+    static func random(using random: inout SeededGenerator) -> StressRequest {
+        switch Int.random(in: 0...3, using: &random) {
+        case 0: return StressRequest(kind: .status([200, 201, 202, 203, 404, 418, 500][Int.random(in: 0...6, using: &random)]))
         case 1:
-            let body = (0..<random.next(in: 0...3_000)).map { _ in UInt8(random.next(in: 0...255)) }
-            return StressRequest(kind: .upload(body, chunked: random.next(in: 0...1) == 1))
-        case 2: return StressRequest(kind: .stream(chunks: random.next(in: 0...5), size: random.next(in: 1...700)))
+            let body = (0..<Int.random(in: 0...3_000, using: &random)).map { _ in UInt8(Int.random(in: 0...255, using: &random)) }
+            return StressRequest(kind: .upload(body, chunked: Int.random(in: 0...1, using: &random) == 1))
+        case 2: return StressRequest(kind: .stream(chunks: Int.random(in: 0...5, using: &random), size: Int.random(in: 1...700, using: &random)))
         default: return StressRequest(kind: .head)
         }
     }
@@ -139,21 +138,5 @@ private struct StressRequest {
             #expect(response.header("Content-Length") == "13", "\(context)")
             #expect(response.body.isEmpty, "\(context)")
         }
-    }
-}
-
-/// SplitMix64: a small seeded generator, so that a failing run can be repeated.
-private struct SeededRandom {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next(in range: ClosedRange<Int>) -> Int {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
-        return range.lowerBound + Int(z % UInt64(range.count))
     }
 }

@@ -65,7 +65,7 @@ public struct ProxyHeaders: Sendable {
         return { environ, startResponse in
             // Nearly every request: an untrusted peer that sent no forwarding
             // header. Nothing to drop, so the environ goes on as it came (no copy).
-            if !rewriter.trusts(environ) && !Self.mayCarryForwarding(environ.variables) {
+            if !rewriter.trusts(environ) && !Self.carries(Self.allKeys, environ.variables) {
                 return try app(environ, startResponse)
             }
             var environ = environ
@@ -113,13 +113,13 @@ public struct ProxyHeaders: Sendable {
     /// of them is there: on nearly every request none is, and one cheap pass
     /// over the keys finds that out.
     private static func drop(_ keys: [String], from variables: inout EnvironVariables) {
-        guard variables.contains(where: { mayBeForwarding($0.key) && keys.contains($0.key) }) else { return }
+        guard carries(keys, variables) else { return }
         for key in keys { variables[key] = nil }
     }
 
-    /// Whether any key might be a forwarding header's: one cheap pass.
-    private static func mayCarryForwarding(_ variables: EnvironVariables) -> Bool {
-        variables.contains(where: { mayBeForwarding($0.key) && allKeys.contains($0.key) })
+    /// Whether any of `keys` is among the variables: one cheap pass.
+    private static func carries(_ keys: [String], _ variables: EnvironVariables) -> Bool {
+        variables.contains(where: { mayBeForwarding($0.key) && keys.contains($0.key) })
     }
 
     /// `HTTP_X…` or `HTTP_F…` and long enough: the only keys worth comparing
