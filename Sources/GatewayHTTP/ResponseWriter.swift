@@ -27,13 +27,11 @@ package enum ResponseWriter {
     /// Returns whether the connection stays open after this response.
     @discardableResult
     package static func writeHead(_ head: ResponseHead, minorVersion: Int, keepAlive: Bool, into bytes: inout [UInt8]) -> Bool {
-        let size = headSize(head, minorVersion: minorVersion, keepAlive: keepAlive)
-        var keeps = false
-        bytes.append(contentsOf: [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-            keeps = writeHead(head, minorVersion: minorVersion, keepAlive: keepAlive, into: UnsafeMutableRawBufferPointer(buffer))
-            count = size
-        })
-        return keeps
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: headSize(head, minorVersion: minorVersion, keepAlive: keepAlive)))
+        return bytes.withUnsafeMutableBytes { buffer in
+            writeHead(head, minorVersion: minorVersion, keepAlive: keepAlive, into: UnsafeMutableRawBufferPointer(rebasing: buffer[start...]))
+        }
     }
 
     /// The bytes ``writeHead(_:minorVersion:keepAlive:into:)`` writes for `head`.
