@@ -33,6 +33,8 @@ package final class Handler: ResponseState {
     // cost more than a thousand instructions a request.
     @exclusivity(unchecked) private var body: (any ResponseBody)?
     @exclusivity(unchecked) private var iterator: (any ChunkIterator)?
+    /// An async body's iterator (``AsyncResponseBody``), pulled with `await`.
+    @exclusivity(unchecked) private var asyncIterator: (any AsyncChunkIterator)?
     /// `iterator != nil`, kept beside it: testing or clearing the optional
     /// existential itself goes through the runtime (copies and destroys).
     @exclusivity(unchecked) private var iterating = false
@@ -109,19 +111,37 @@ package final class Handler: ResponseState {
     /// before that still becomes a clean 500 response.
     package func start(_ app: Application) -> ResponseHead {
         precondition(head == nil, "Handler.start called twice")
-        let decided: ResponseHead
         do {
-            decided = try runApplication(app)
-        } catch let error as any RequestError {
-            logError(error)
-            decided = errorHead(status: error.status)
+            return decided(try runApplication(app))
         } catch {
-            logError(error)
-            decided = errorHead()
+            return decided(failure: error)
         }
+    }
+
+    /// Runs an async application and decides the head: ``start(_:)``
+    /// awaited. An ``AsyncResponseBody`` is pulled with `await`, here for
+    /// its first chunk and then by ``nextChunk()-4u0qe``.
+    package func start(_ app: AsyncApplication) async -> ResponseHead {
+        precondition(head == nil, "Handler.start called twice")
+        do {
+            return decided(try await runApplication(app))
+        } catch {
+            return decided(failure: error)
+        }
+    }
+
+    private func decided(_ head: ResponseHead) -> ResponseHead {
         startResponse.headersSent = true
-        head = decided
-        return decided
+        self.head = head
+        return head
+    }
+
+    /// The head for an application that failed before its headers went out.
+    private func decided(failure error: any Error) -> ResponseHead {
+        // A task cancelled because its client left: nobody to tell.
+        if !(error is CancellationError) { logError(error) }
+        if let error = error as? any RequestError { return decided(errorHead(status: error.status)) }
+        return decided(errorHead())
     }
 
     /// The next chunk to send, `nil` at the end of the body. A throw means the
@@ -130,29 +150,61 @@ package final class Handler: ResponseState {
     package func nextChunk() throws -> [UInt8]? {
         guard sendsBody else { return nil }
         while true {
-            var chunk: [UInt8]
-            if pendingIndex < pending.count {
-                chunk = pending[pendingIndex]
-                pending[pendingIndex] = []
-                pendingIndex += 1
-            } else if let next = try pullNext() {
-                chunk = next
-            } else {
-                return nil
+            guard let chunk = try takePending() ?? pullNext() else { return nil }
+            switch admit(chunk) {
+            case .skip: continue
+            case .send(let chunk): return chunk
+            case .end: return nil
             }
-            if chunk.isEmpty { continue }
-            if let left = remaining {
-                if chunk.count > left {
-                    // More than Content-Length announced: what the client
-                    // would read as the next response is dropped.
-                    environ.errors.write("EventGateway: body longer than its Content-Length for \(environ.requestLine); extra bytes dropped\n")
-                    chunk.removeLast(chunk.count - left)
-                }
-                remaining = left - chunk.count
-                if chunk.isEmpty { return nil }
-            }
-            return chunk
         }
+    }
+
+    /// ``nextChunk()-4u0qe`` for a handler started with an async
+    /// application: an async body's chunk is awaited.
+    package func nextChunk() async throws -> [UInt8]? {
+        guard sendsBody else { return nil }
+        while true {
+            var next = takePending()
+            if next == nil { next = try await pullNextAwaiting() }
+            guard let chunk = next else { return nil }
+            switch admit(chunk) {
+            case .skip: continue
+            case .send(let chunk): return chunk
+            case .end: return nil
+            }
+        }
+    }
+
+    /// A chunk pulled before the head went out, still to be sent.
+    private func takePending() -> [UInt8]? {
+        guard pendingIndex < pending.count else { return nil }
+        defer {
+            pending[pendingIndex] = []
+            pendingIndex += 1
+        }
+        return pending[pendingIndex]
+    }
+
+    private enum Admission {
+        case skip
+        case send([UInt8])
+        /// The announced length is complete: the body is over.
+        case end
+    }
+
+    /// Checks a chunk against the Content-Length announced.
+    private func admit(_ chunk: [UInt8]) -> Admission {
+        if chunk.isEmpty { return .skip }
+        guard let left = remaining else { return .send(chunk) }
+        var chunk = chunk
+        if chunk.count > left {
+            // More than Content-Length announced: what the client
+            // would read as the next response is dropped.
+            environ.errors.write("EventGateway: body longer than its Content-Length for \(environ.requestLine); extra bytes dropped\n")
+            chunk.removeLast(chunk.count - left)
+        }
+        remaining = left - chunk.count
+        return chunk.isEmpty ? .end : .send(chunk)
     }
 
     /// The rest of the body when all of it is in memory already (the
@@ -212,6 +264,34 @@ package final class Handler: ResponseState {
 
     private func runApplication(_ app: Application) throws -> ResponseHead {
         let returned = try app(environ, startResponse.makeStartResponse())
+        try accept(returned)
+        return try decideHead(for: returned)
+    }
+
+    private func runApplication(_ app: AsyncApplication) async throws -> ResponseHead {
+        let returned = try await app(environ, startResponse.makeStartResponse())
+        guard let stream = returned as? any AsyncResponseBody else {
+            try accept(returned)
+            return try decideHead(for: returned)
+        }
+        body = returned
+        pending = startResponse.written
+        startResponse.written = []
+        asyncIterator = stream.makeAsyncChunkIterator()
+        iterating = true
+        if !startResponse.headersSent {
+            // Withhold the head until the first non-empty chunk, or the end.
+            while let chunk = try await pullNextAwaiting() {
+                pending.append(chunk)
+                if !chunk.isEmpty { break }
+            }
+        }
+        return try decideHead(for: returned)
+    }
+
+    /// Takes the body a synchronous application returned, pulling what
+    /// must be known before the head is decided.
+    private func accept(_ returned: any ResponseBody) throws {
         body = returned
         pending = startResponse.written
         startResponse.written = []
@@ -236,6 +316,10 @@ package final class Handler: ResponseState {
                 if !chunk.isEmpty { break }
             }
         }
+    }
+
+    /// The head for the application's status and headers and what is known of its body.
+    private func decideHead(for returned: any ResponseBody) throws -> ResponseHead {
         guard let status = startResponse.status else { throw GatewayError.startResponseNotCalled }
 
         var headers = startResponse.headers
@@ -327,25 +411,48 @@ package final class Handler: ResponseState {
     private func pullNext() throws -> [UInt8]? {
         guard iterating, var current = iterator else { return nil }
         do {
-            guard let chunk = try current.next() else {
-                dropIterator()
-                if let announced, let left = remaining, left > 0 {
-                    throw GatewayError.bodyShorterThanContentLength(expected: announced, sent: announced - left)
-                }
-                return nil
-            }
+            let chunk = try current.next()
             iterator = current
-            return chunk
+            return try pulled(chunk)
         } catch {
+            throw pullFailed(error)
+        }
+    }
+
+    /// Pulls the next chunk, awaiting it from an async body.
+    private func pullNextAwaiting() async throws -> [UInt8]? {
+        guard iterating, var current = asyncIterator else { return try pullNext() }
+        do {
+            let chunk = try await current.next()
+            asyncIterator = current
+            return try pulled(chunk)
+        } catch {
+            throw pullFailed(error)
+        }
+    }
+
+    /// A chunk pulled, or the end of the body (short of its Content-Length: an error).
+    private func pulled(_ chunk: [UInt8]?) throws -> [UInt8]? {
+        if chunk != nil { return chunk }
+        dropIterator()
+        if let announced, let left = remaining, left > 0 {
+            throw GatewayError.bodyShorterThanContentLength(expected: announced, sent: announced - left)
+        }
+        return nil
+    }
+
+    private func pullFailed(_ error: any Error) -> any Error {
+        if iterating {
             dropIterator()
             if head != nil { logError(error) }
-            throw error
         }
+        return error
     }
 
     private func dropIterator() {
         guard iterating else { return }
         iterator = nil
+        asyncIterator = nil
         iterating = false
     }
 

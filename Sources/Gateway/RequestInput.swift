@@ -9,6 +9,14 @@
 /// let line = try environ.input.readLine()     // up to and including "\n"
 /// for line in environ.input { ... }           // line by line
 /// ```
+///
+/// An ``AsyncApplication`` reads the same way with `await`, or chunk by
+/// chunk as the body arrives:
+///
+/// ```swift
+/// let all = try await environ.input.read()
+/// for try await chunk in environ.input.chunks { hasher.update(chunk) }
+/// ```
 public final class RequestInput {
     /// Reads up to `n` more bytes of the body; an empty array means the end.
     public typealias Source = (_ n: Int) throws -> [UInt8]
@@ -16,6 +24,8 @@ public final class RequestInput {
     private var buffer: [UInt8]
     private var position = 0
     private var source: Source?
+    /// The body as it arrives, for an async application.
+    private var stream: RequestBodyStream?
 
     /// An input over a body already in memory.
     public init(_ body: [UInt8] = []) {
@@ -38,6 +48,13 @@ public final class RequestInput {
     public init(source: @escaping Source) {
         self.buffer = []
         self.source = source
+    }
+
+    /// An input over a body that arrives while it is read (a server
+    /// streaming the request to an async application).
+    package init(stream: RequestBodyStream) {
+        self.buffer = []
+        self.stream = stream
     }
 
     /// Reads `count` bytes, fewer at the end of the body; `nil` reads to the end.
@@ -77,10 +94,16 @@ public final class RequestInput {
 
     /// Pulls more bytes from the source; false at the end of the body.
     private func fill(_ hint: Int) throws -> Bool {
+        if let stream { return append(try stream.nextBlocking()) }
         guard let source else { return false }
-        let more = try source(Swift.max(hint, 4096))
-        if more.isEmpty {
-            self.source = nil
+        return append(try source(Swift.max(hint, 4096)))
+    }
+
+    /// Keeps bytes just pulled; false (and no more pulling) at the end.
+    private func append(_ more: [UInt8]?) -> Bool {
+        guard let more, !more.isEmpty else {
+            source = nil
+            stream = nil
             return false
         }
         if position > 0 {
@@ -96,6 +119,74 @@ public final class RequestInput {
         let bytes = Array(buffer[position..<(position + count)])
         position += count
         return bytes
+    }
+}
+
+// MARK: - Async reads
+
+extension RequestInput {
+    /// Reads `count` bytes, fewer at the end of the body; `nil` reads to the
+    /// end. Waits for the bytes without blocking a thread.
+    public func read(_ count: Int? = nil) async throws -> [UInt8] {
+        if let count {
+            if count <= 0 { return [] }
+            while available < count, try await fill() {}
+            return take(Swift.min(count, available))
+        }
+        while try await fill() {}
+        return take(available)
+    }
+
+    /// Reads one line, including its `\n`, or at most `limit` bytes.
+    public func readLine(limit: Int? = nil) async throws -> [UInt8] {
+        let cap = limit.map { Swift.max($0, 0) } ?? Int.max
+        var scanned = 0
+        while true {
+            let end = Swift.min(available, cap)
+            if let newline = buffer[(position + scanned)..<(position + end)].firstIndex(of: UInt8(ascii: "\n")) {
+                return take(newline - position + 1)
+            }
+            scanned = end
+            if end >= cap { return take(cap) }
+            if !(try await fill()) { return take(available) }
+        }
+    }
+
+    /// The body's bytes as they arrive: `for try await chunk in environ.input.chunks`.
+    /// Bytes already read by the other calls are not repeated.
+    public var chunks: Chunks { Chunks(input: self) }
+
+    /// The request body as an `AsyncSequence` of byte chunks (see ``chunks``).
+    public struct Chunks: AsyncSequence {
+        public typealias Element = [UInt8]
+        let input: RequestInput
+
+        /// Iterates the chunks.
+        public func makeAsyncIterator() -> Iterator { Iterator(input: input) }
+
+        /// Yields the next chunk; nil at the end of the body.
+        public struct Iterator: AsyncIteratorProtocol {
+            let input: RequestInput
+            /// The next chunk of the body, waiting for it to arrive.
+            public mutating func next() async throws -> [UInt8]? {
+                if input.available == 0, let stream = input.stream {
+                    // Straight from the stream: no copy through the buffer.
+                    guard let chunk = try await stream.next() else {
+                        _ = input.append(nil)
+                        return nil
+                    }
+                    return chunk
+                }
+                if input.available == 0, !(try await input.fill()) { return nil }
+                return input.take(input.available)
+            }
+        }
+    }
+
+    /// Pulls more bytes, awaiting a streamed body; false at the end.
+    private func fill() async throws -> Bool {
+        if let stream { return append(try await stream.next()) }
+        return try fill(64 * 1024)
     }
 }
 

@@ -74,6 +74,12 @@ final class ClientConnection {
     /// Output waits for the socket and libevent writes it (EV_WRITE is
     /// enabled only then): see ``flushOutput(now:)``.
     @exclusivity(unchecked) private var writePending = false
+    /// A request whose head was read and whose synchronous application
+    /// waits for its body (``RequestIntake/announcesHeads``).
+    @exclusivity(unchecked) private var awaitingBody: (environ: Environ, app: AnyApplication)?
+    /// The request's body could not be read to its end (refused, timed
+    /// out, cut short): the connection closes after the response.
+    @exclusivity(unchecked) private var closeAfterResponse = false
 
     /// Bytes read ahead of the request being served (pipelined requests, a
     /// FIN); past this, reading pauses until they are parsed.
@@ -136,7 +142,9 @@ final class ClientConnection {
             serveBuffered()
         case .lingering:
             evbuffer_drain(input, evbuffer_get_length(input))
-        case .responding, .flushing, .closed:
+        case .responding:
+            feedStream()  // a body streamed to an async application; else parsed after the response
+        case .flushing, .closed:
             break  // parsed after the response; the read-ahead bounds the buffer
         }
     }
@@ -164,8 +172,12 @@ final class ClientConnection {
                 lastActivity = MonotonicClock.seconds()
             case .request(let head, let body):
                 dispatch(head, body)
+            case .head(let head):
+                headArrived(head)
             case .refused(let refusal, let toHead):
                 refuse(refusal, toHead: toHead)
+            case .bodyStreamed:
+                break  // only while responding: see feedStream()
             }
         }
         if peerClosed && (phase == .idle || phase == .receiving) { return inputEnded() }
@@ -203,10 +215,112 @@ final class ClientConnection {
         close()
     }
 
+    // MARK: - Streaming a body to an async application
+
+    /// A head, read before its body because the application may be async
+    /// (``RequestIntake/announcesHeads``): an async application is run now
+    /// and reads the body as it arrives; a synchronous one gets it whole.
+    private func headArrived(_ head: consuming RequestHead) {
+        closeAfterResponse = false
+        let endpoints = reactor.settings.configuration.endpoints
+        if !endpoints.isEmpty, endpoints.answer(method: head.method, target: head.target, stopping: false) != nil {
+            return collectBody(of: head)  // the server answers it: dispatch(_:_:)
+        }
+        var environ = reactor.settings.environBuilder.environ(for: &head, peer: peer, input: RequestInput.holding([]))
+        let app = reactor.settings.app.resolved(for: environ)
+        guard case .async = app else {
+            awaitingBody = (environ, app)
+            return collectBody(of: head)
+        }
+        let reactor = UnsafeTransfer(self.reactor)
+        let connection = UnsafeTransfer(self)
+        let stream = RequestBodyStream { stream in
+            reactor.value.post({ connection.value.bodyDemanded(by: stream) })
+        }
+        environ.input = RequestInput(stream: stream)
+        intake.streamBody(of: head, into: stream)
+        phase = .responding
+        reactor.value.responseStarted()
+        if intake.stream != nil { armStreamTimer() }
+        reactor.value.serve(environ, app: app, head: head, on: self)
+    }
+
+    /// The body is read whole before the request is dispatched.
+    private func collectBody(of head: consuming RequestHead) {
+        let toHead = head.isHead
+        guard let refusal = intake.collectBody(of: head) else { return }
+        awaitingBody = nil
+        refuse(refusal, toHead: toHead)
+    }
+
+    /// The application read, or took enough to make room: `100 Continue`
+    /// if the client waits for it, and reading on.
+    private func bodyDemanded(by stream: RequestBodyStream) {
+        guard phase == .responding, intake.stream === stream else { return }
+        if intake.takeContinueDue() && exchange?.headSent == false {
+            write(Self.continueBytes)
+            flushOutput()
+        }
+        feedStream()
+    }
+
+    /// Moves the body's bytes from the input buffer to the application's
+    /// stream while it has room; past that, the input buffer fills to its
+    /// read-ahead and libevent stops reading the socket: backpressure.
+    private func feedStream() {
+        guard let stream = intake.stream else { return }
+        let input = self.input
+        while evbuffer_get_length(input) > 0 {
+            if stream.room == 0 {
+                if stream.pause() { break }  // demand() calls back
+                continue
+            }
+            let (consumed, outcome) = parseBuffered(input)
+            evbuffer_drain(input, consumed)
+            received += consumed
+            if consumed > 0 { lastActivity = MonotonicClock.seconds() }
+            switch consume outcome {
+            case .needMore:
+                if consumed == 0 { return }
+            case .bodyStreamed:
+                return
+            case .refused(let refusal, _):
+                bodyFailed(refusal)
+                return
+            case .request, .head:
+                return  // not while a body streams
+            }
+        }
+        if peerClosed, let refusal = intake.finish() { bodyFailed(refusal) }
+    }
+
+    /// The streamed body cannot be read to its end: the application's
+    /// reads throw `refusal` (its status answers, if no head went out yet).
+    private func bodyFailed(_ refusal: RequestRefusal) {
+        reactor.settings.counters.refused(status: refusal.status)
+        reactor.settings.logger.refusedRequest(from: peer.host, refusal)
+        intake.abandonStream(refusal)
+        closeAfterResponse = true
+    }
+
+    private var streamWindow: Double {
+        let limits = reactor.settings.configuration.limits
+        return min(limits.requestTimeout, limits.idleTimeout)
+    }
+
+    /// While a body streams, the client must send some of it within the
+    /// window, unless the application is what holds it up (a full stream).
+    private func armStreamTimer() {
+        timerPhase = .responding
+        var delay = reactor.commonTimeout(streamWindow)
+        event_add(timer, &delay)
+    }
+
     // MARK: - Responding
 
     private func dispatch(_ head: consuming RequestHead, _ body: RequestIntake.Body) {
         phase = .responding
+        closeAfterResponse = false
         let requestInput: RequestInput
         switch consume body {
         case .none:
@@ -229,9 +343,15 @@ final class ClientConnection {
         }
         if let pool = reactor.settings.pool, !pool.hasRoom {
             reactor.settings.logger.warning("worker queue full (\(pool.depth) waiting): 503 to \(peer.host) for \(head.target)")
+            awaitingBody = nil
             return refuse(RequestRefusal(.overloaded, "worker queue full"), toHead: head.isHead, logged: true)
         }
         reactor.responseStarted()
+        if let (environ, app) = awaitingBody.take() {
+            var environ = environ
+            environ.input = requestInput
+            return reactor.serve(environ, app: app, head: head, on: self)
+        }
         reactor.serve(&head, input: requestInput, on: self)
     }
 
@@ -303,6 +423,13 @@ final class ClientConnection {
     func responseWritten(keepOpen: Bool) {
         guard phase == .responding else { return }
         exchange = nil
+        var keepOpen = keepOpen && !closeAfterResponse
+        if intake.stream != nil {
+            // The application is done without reading all of its body: the
+            // rest is not read, and the connection carries no next request.
+            intake.abandonStream(CancellationError())
+            keepOpen = false
+        }
         flush(then: keepOpen ? .keepOpen : .close, endsResponse: true)
     }
 
@@ -380,6 +507,8 @@ final class ClientConnection {
         if phase == .responding || (phase == .flushing && flushEndsResponse) { reactor.responseOver() }
         phase = .closed
         heldBody = nil
+        awaitingBody = nil
+        intake.abandonStream(CancellationError())
         let exchange = self.exchange
         self.exchange = nil
         exchange?.connectionClosed()
@@ -395,7 +524,8 @@ final class ClientConnection {
             switch phase {
             case .idle, .receiving: inputEnded()
             case .lingering: close()
-            case .responding, .flushing, .closed: break  // answered first; the end is read after
+            case .responding: feedStream()  // a streamed body's bytes still buffered go first; a cut-short one fails
+            case .flushing, .closed: break  // answered first; the end is read after
             }
         } else if what & Int32(BEV_EVENT_TIMEOUT) != 0 {
             reactor.settings.logger.info("closing connection from \(peer.host): the client stopped reading its response")
@@ -443,7 +573,15 @@ final class ClientConnection {
             }
         case .lingering:
             left = 0
-        case .responding, .flushing, .closed:
+        case .responding:
+            guard let stream = intake.stream else { return }
+            // A full stream waits for the application, not for the client.
+            left = stream.room == 0 ? streamWindow : lastActivity + streamWindow - now
+            if left <= 0 {
+                bodyFailed(RequestRefusal(.timedOut, "request body stalled for \(Int(streamWindow)) s"))
+                return
+            }
+        case .flushing, .closed:
             return
         }
         guard left > 0 else { return close() }

@@ -50,6 +50,26 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
 
     /// Binds and prepares a server; call ``serveForever()`` to start serving.
     public convenience init(configuration: EventServerConfiguration, app: @escaping Application) throws {
+        try self.init(configuration: configuration, app: .sync(app))
+    }
+
+    /// Binds and prepares a server for an async application: each request
+    /// runs in a task of its own, and reads its body as it arrives.
+    ///
+    /// ```swift
+    /// let server = try EventServer(configuration: configuration, app: { environ, startResponse in
+    ///     let rows = try await database.query(...)
+    ///     try startResponse("200 OK", [("Content-Type", "application/json")])
+    ///     return [rows.json]
+    /// } as AsyncApplication)
+    /// ```
+    public convenience init(configuration: EventServerConfiguration, app: @escaping AsyncApplication) throws {
+        try self.init(configuration: configuration, app: .async(app))
+    }
+
+    /// Binds and prepares a server for a sync or async application, or a
+    /// choice between them per request (``AnyApplication``).
+    public convenience init(configuration: EventServerConfiguration, app: AnyApplication) throws {
         try self.init(configuration: configuration, listeners: EventServer.listeners(for: configuration), app: app)
     }
 
@@ -70,14 +90,14 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
 
     /// Prepares a server on a socket bound already (prefork workers share
     /// their supervisor's); the server takes the descriptor over.
-    package convenience init(configuration: EventServerConfiguration, listener: ListeningSocket, app: @escaping Application) throws {
+    package convenience init(configuration: EventServerConfiguration, listener: ListeningSocket, app: AnyApplication) throws {
         try self.init(configuration: configuration, listeners: [listener], app: app)
     }
 
     /// Prepares a server on several sockets bound already (systemd may pass
     /// a TCP and a unix socket): each gets ``EventServerConfiguration/reactors``
     /// loops of its own. The server takes the descriptors over.
-    package init(configuration: EventServerConfiguration, listeners: [ListeningSocket], app: @escaping Application) throws {
+    package init(configuration: EventServerConfiguration, listeners: [ListeningSocket], app: AnyApplication) throws {
         precondition(!listeners.isEmpty, "EventServer needs a listening socket")
         LibEvent.prepare()
         serverAddress = listeners[0].address

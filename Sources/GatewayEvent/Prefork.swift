@@ -29,7 +29,7 @@ public final class Prefork {
     public var serverAddresses: [ServerAddress] { listeners.map(\.address) }
     private let listeners: [ListeningSocket]
     private let configuration: EventServerConfiguration
-    private let app: Application
+    private let app: AnyApplication
     private let processes: Int
     private var workers: Set<pid_t> = []
     private let notifier: SystemdNotifier?
@@ -38,7 +38,17 @@ public final class Prefork {
     /// Binds the configuration's socket (or takes its `EventServerConfiguration/listeners`)
     /// for `processes` workers serving `app`; nothing is forked until ``run()``.
     /// `wsgi.multiprocess` is true in the workers.
-    public init(configuration: EventServerConfiguration, processes: Int, app: @escaping Application) throws {
+    public convenience init(configuration: EventServerConfiguration, processes: Int, app: @escaping Application) throws {
+        try self.init(configuration: configuration, processes: processes, app: .sync(app))
+    }
+
+    /// The same for an async application.
+    public convenience init(configuration: EventServerConfiguration, processes: Int, app: @escaping AsyncApplication) throws {
+        try self.init(configuration: configuration, processes: processes, app: .async(app))
+    }
+
+    /// The same for a sync or async application, or a choice per request.
+    public init(configuration: EventServerConfiguration, processes: Int, app: AnyApplication) throws {
         var configuration = configuration
         configuration.multiprocess = true
         listeners = try EventServer.listeners(for: configuration)

@@ -339,7 +339,8 @@ final class Reactor: @unchecked Sendable {
         // unix-domain socket refuses the option; nothing to do there.)
         var on: Int32 = 1
         setsockopt(socket, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
-        let intake = RequestIntake(limits: settings.configuration.limits.parserLimits, bodies: bodies)
+        let intake = RequestIntake(
+            limits: settings.configuration.limits.parserLimits, bodies: bodies, announcesHeads: settings.app.mayBeAsync)
         guard let connection = ClientConnection(socket: socket, peer: PeerAddress.of(address), reactor: self, intake: intake)
         else { return settings.logger.error("could not set up a connection (out of memory?); closed it") }
         connections.add(connection)
@@ -377,10 +378,18 @@ final class Reactor: @unchecked Sendable {
     /// Runs the application for a request `connection` has read whole.
     func serve(_ head: inout RequestHead, input: RequestInput, on connection: ClientConnection) {
         let environ = settings.environBuilder.environ(for: &head, peer: connection.peer, input: input)
+        guard case .sync(let app) = settings.app else {
+            return serve(environ, app: settings.app.resolved(for: environ), head: head, on: connection)
+        }
+        serve(environ, app: .sync(app), head: head, on: connection)
+    }
+
+    /// Runs `app` (resolved: sync or async) for a request whose environ is made.
+    func serve(_ environ: consuming Environ, app: AnyApplication, head: borrowing RequestHead, on connection: ClientConnection) {
         let exchange = spareExchanges.popLast()
             ?? ResponseExchange(handler: Handler(serverSoftware: settings.configuration.serverSoftware), reactor: self)
-        exchange.reuse(environ: consume environ, connection: connection, minorVersion: head.minorVersion, keepAlive: head.keepAlive)
-            .begin(app: settings.app)
+        exchange.reuse(environ: environ, connection: connection, minorVersion: head.minorVersion, keepAlive: head.keepAlive)
+            .begin(app)
     }
 
     /// Keeps a finished exchange (and its handler, both emptied) for a later

@@ -17,6 +17,12 @@ final class RequestIntake {
         case needMore
         /// A whole request, its body complete.
         case request(RequestHead, Body)
+        /// A request's head, when ``announcesHeads`` is set: the caller
+        /// says where its body goes, ``collectBody(of:)`` or ``streamBody(of:into:)``.
+        case head(RequestHead)
+        /// The body streamed with ``streamBody(of:into:)`` is complete; the
+        /// bytes after it are the next request's, parsed once its response is out.
+        case bodyStreamed
         /// The request is refused; nothing more is read from the connection.
         /// `toHead`: it was a HEAD, whose answer has no body.
         case refused(RequestRefusal, toHead: Bool)
@@ -51,14 +57,50 @@ final class RequestIntake {
     private let bodies: BodyPolicy
     private var head: RequestHead?
     private var collecting = Collecting.nothing
+    /// Heads are handed out before their bodies (the application may be
+    /// async, and an async one reads the body as it arrives).
+    let announcesHeads: Bool
+    /// Where the body being read goes instead, as it arrives.
+    private(set) var stream: RequestBodyStream?
     /// Body bytes received for the current request.
     private(set) var bodyBytesReceived = 0
     /// The current request asked for `100 Continue` and has not had it.
     private var continueOwed = false
 
-    init(limits: RequestParser.Limits, bodies: BodyPolicy) {
+    init(limits: RequestParser.Limits, bodies: BodyPolicy, announcesHeads: Bool = false) {
         parser = RequestParser(limits: limits)
         self.bodies = bodies
+        self.announcesHeads = announcesHeads
+    }
+
+    /// After ``Outcome/head(_:)``: the body is collected, and the request
+    /// handed over whole; nil, or the refusal when nowhere has room.
+    func collectBody(of parsed: consuming RequestHead) -> RequestRefusal? {
+        if let refusal = beginBody(of: parsed) { return refusal }
+        continueOwed = parsed.expectsContinue
+        head = consume parsed
+        return nil
+    }
+
+    /// After ``Outcome/head(_:)``: the body goes to `stream` as it
+    /// arrives, as far as the stream has room (``take(_:)`` takes no more).
+    func streamBody(of parsed: borrowing RequestHead, into stream: RequestBodyStream) {
+        bodyBytesReceived = 0
+        continueOwed = parsed.expectsContinue
+        collecting = .nothing
+        guard parsed.framing != .none, parsed.framing != .length(0) else {
+            _ = parser.parse(UnsafeRawBufferPointer(start: nil, count: 0))  // its end: the parser is idle again
+            return stream.finish()
+        }
+        self.stream = stream
+    }
+
+    /// The streamed body will not be read to its end (the response is over,
+    /// or the client gone): the application's reads end with `error`.
+    func abandonStream(_ error: any Error) {
+        stream?.finish(throwing: error)
+        stream = nil
+        continueOwed = false
     }
 
     /// No byte of a next request has arrived.
@@ -70,22 +112,27 @@ final class RequestIntake {
     func takeContinueDue() -> Bool {
         guard continueOwed else { return false }
         continueOwed = false
-        return head != nil && bodyBytesReceived == 0
+        return (head != nil || stream != nil) && bodyBytesReceived == 0
     }
 
     /// The client closed its side: the refusal for a request it cut short, if any.
     func finish() -> RequestRefusal? {
         head = nil
         collecting = .nothing
-        return parser.finish()
+        let refusal = parser.finish()
+        abandonStream(refusal ?? RequestRefusal(.cutShort))
+        return refusal
     }
 
     /// Parses from the start of `bytes`; returns how many it used and what
     /// they came to. Call again with the bytes after the used ones until it
     /// answers ``Outcome/needMore``.
     func take(_ bytes: UnsafeRawBufferPointer) -> (consumed: Int, outcome: Outcome) {
+        // A streamed body takes no more than its stream has room for.
+        let bytes = stream.map { UnsafeRawBufferPointer(rebasing: bytes.prefix($0.room)) } ?? bytes
         var offset = 0
         while true {
+            if stream != nil && offset == bytes.count { return (offset, .needMore) }
             let (used, event) = parser.parse(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
             let start = offset
             offset += used
@@ -93,14 +140,23 @@ final class RequestIntake {
             case .needMore:
                 return (offset, .needMore)
             case .head(let parsed):
-                if let refusal = beginBody(of: parsed) { return (offset, refused(refusal)) }
-                continueOwed = parsed.expectsContinue
-                head = consume parsed
+                if announcesHeads { return (offset, .head(parsed)) }
+                if let refusal = collectBody(of: parsed) { return (offset, refused(refusal)) }
             case .body(let range):
                 let data = UnsafeRawBufferPointer(rebasing: bytes[(start + range.lowerBound)..<(start + range.upperBound)])
                 bodyBytesReceived += data.count
-                if let refusal = collect(data) { return (offset, refused(refusal)) }
+                if let stream {
+                    stream.push(data)
+                } else if let refusal = collect(data) {
+                    return (offset, refused(refusal))
+                }
             case .end:
+                if let stream {
+                    stream.finish()
+                    self.stream = nil
+                    continueOwed = false
+                    return (offset, .bodyStreamed)
+                }
                 guard let complete = head.take() else { continue }  // cannot happen: .end follows a head
                 continueOwed = false
                 bodyBytesReceived = 0
@@ -113,6 +169,7 @@ final class RequestIntake {
 
     private func refused(_ refusal: RequestRefusal) -> Outcome {
         let toHead = parser.isHeadRequest || head?.isHead == true
+        abandonStream(refusal)
         head = nil
         collecting = .nothing
         continueOwed = false

@@ -35,6 +35,11 @@ final class ResponseExchange {
     @exclusivity(unchecked) private var status = 0
     @exclusivity(unchecked) private var bytesSent = 0
     @exclusivity(unchecked) private var started = MonotonicClock.seconds()
+    /// The application is async: it and its body's chunks run in tasks.
+    @exclusivity(unchecked) private var isAsync = false
+    /// The task running the application or awaiting a chunk, cancelled
+    /// when the client leaves.
+    @exclusivity(unchecked) private var task: Task<Void, Never>?
 
     private enum Awaiting {
         case nothing
@@ -62,11 +67,45 @@ final class ResponseExchange {
         status = 0
         bytesSent = 0
         started = MonotonicClock.seconds()
+        isAsync = false
         return self
     }
 
+    /// The response's head is written.
+    var headSent: Bool { status != 0 }
+
+    /// Runs the application (resolved: sync or async) and starts the response.
+    func begin(_ app: AnyApplication) {
+        switch app {
+        case .sync(let app): begin(app: app)
+        case .async(let app): begin(app: app)
+        case .choosing: begin(app.resolved(for: handler.environ))
+        }
+    }
+
+    /// Runs an async application in a task of its own; its head, and each
+    /// chunk of its body, come back to the loop.
+    private func begin(app: @escaping AsyncApplication) {
+        connection?.exchange = self
+        isAsync = true
+        workerBusy = true
+        let work = UnsafeTransfer((handler, self))
+        task = Task {
+            let (handler, exchange) = work.value
+            let head = await handler.start(app)
+            let buffered = handler.takeBufferedBody()
+            let result = UnsafeTransfer((exchange, head, buffered))
+            exchange.reactor.post({
+                let (exchange, head, buffered) = result.value
+                exchange.workerBusy = false
+                exchange.task = nil
+                exchange.send(head, buffered: buffered)
+            }, otherwise: { result.value.0.abandon() })
+        }
+    }
+
     /// Runs the application (inline, or on the pool) and starts the response.
-    func begin(app: @escaping Application) {
+    private func begin(app: @escaping Application) {
         connection?.exchange = self
         guard reactor.settings.pool != nil else {
             let head = handler.start(app)
@@ -140,20 +179,42 @@ final class ResponseExchange {
     /// them at once (``pullChunksInline()``); on a worker with a pool, one,
     /// the next once its bytes went to the socket.
     private func pullChunk() {
+        if isAsync { return awaitChunk() }
         guard reactor.settings.pool != nil else { return pullChunksInline() }
         workerBusy = true
         let work = UnsafeTransfer((handler, self))
         reactor.submitToPool {
             let (handler, exchange) = work.value
-            let result = UnsafeTransfer((exchange, Result { try handler.nextChunk() }))
-            exchange.reactor.post({
-                let (exchange, chunk) = result.value
-                exchange.workerBusy = false
-                if exchange.take(chunk), let connection = exchange.connection {
-                    if connection.flushOutput() { exchange.pullChunk() } else { exchange.awaiting = .chunkDrained }
-                }
-            }, otherwise: { result.value.0.abandon() })
+            exchange.chunkPulled(Result { try handler.nextChunk() })
         }
+    }
+
+    /// An async application's next chunk, awaited in a task.
+    private func awaitChunk() {
+        workerBusy = true
+        let work = UnsafeTransfer((handler, self))
+        task = Task {
+            let (handler, exchange) = work.value
+            do {
+                exchange.chunkPulled(.success(try await handler.nextChunk()))
+            } catch {
+                exchange.chunkPulled(.failure(error))
+            }
+        }
+    }
+
+    /// Off the loop: a chunk pulled by a worker or a task goes to the loop,
+    /// and the next is pulled once the socket took it.
+    private func chunkPulled(_ chunk: Result<[UInt8]?, any Error>) {
+        let result = UnsafeTransfer((self, chunk))
+        reactor.post({
+            let (exchange, chunk) = result.value
+            exchange.workerBusy = false
+            exchange.task = nil
+            if exchange.take(chunk), let connection = exchange.connection {
+                if connection.flushOutput() { exchange.pullChunk() } else { exchange.awaiting = .chunkDrained }
+            }
+        }, otherwise: { result.value.0.abandon() })
     }
 
     /// Each chunk goes to the socket as soon as it is pulled (a slow
@@ -244,6 +305,7 @@ final class ResponseExchange {
     func connectionClosed() {
         guard !finished, !clientGone else { return }
         clientGone = true
+        task?.cancel()  // the application's awaits throw CancellationError
         // A worker still holds the handler: end() runs when its result arrives.
         if !workerBusy { end() }
     }
@@ -254,6 +316,8 @@ final class ResponseExchange {
     func abandon() {
         guard !finished else { return }
         finished = true
+        task?.cancel()
+        task = nil
         handler.finish()
         connection = nil
     }

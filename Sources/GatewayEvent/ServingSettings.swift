@@ -5,7 +5,7 @@ import Logging
 /// What every reactor of a server shares.
 struct ServingSettings: Sendable {
     let configuration: EventServerConfiguration
-    let app: Application
+    let app: AnyApplication
     let environBuilder: EnvironBuilder
     let pool: WorkerPool?
     /// Memory for request bodies, shared by every reactor of the process.
