@@ -49,7 +49,17 @@ public struct CGIHandler {
     }
 
     /// Runs `app` for the one request and writes its response.
-    public func run(_ app: Application) {
+    public func run(_ app: @escaping Application) {
+        run(.sync(app))
+    }
+
+    /// Runs a sync or async application (or the one a choice names) for the
+    /// one request; the program's thread waits for an async one's steps.
+    ///
+    /// ```swift
+    /// CGIHandler().run(.async(myAsyncApp))
+    /// ```
+    public func run(_ app: AnyApplication) {
         var environ = Environ(
             variables: EnvironVariables(environment), input: input, errors: errors, urlScheme: "http",
             multithread: false, multiprocess: true, runOnce: true, inputTerminated: true)
@@ -58,7 +68,11 @@ public struct CGIHandler {
         // handler never asks for chunked coding.
         if environ["SERVER_PROTOCOL"] == nil { environ["SERVER_PROTOCOL"] = "HTTP/1.0" }
         let handler = Handler(environ: environ, serverSoftware: nil)
-        try? handler.run(app, on: CGITransport(output: output))
+        switch app.resolved(for: environ) {
+        case .sync(let app): try? handler.run(app, on: CGITransport(output: output))
+        case .async(let app): try? handler.run(app, on: CGITransport(output: output))
+        case .choosing: break  // resolved(for:) never answers a choice
+        }
     }
 
     /// The process environment as a dictionary.

@@ -247,10 +247,15 @@ final class ClientConnection {
 
     /// The body is read whole before the request is dispatched.
     private func collectBody(of head: consuming RequestHead) {
-        let toHead = head.isHead
-        guard let refusal = intake.collectBody(of: head) else { return }
-        awaitingBody = nil
-        refuse(refusal, toHead: toHead)
+        switch intake.collectBody(of: head) {
+        case .request(let head, let body):
+            dispatch(head, body)
+        case .refused(let refusal, let toHead):
+            awaitingBody = nil
+            refuse(refusal, toHead: toHead)
+        case .needMore, .head, .bodyStreamed:
+            break  // the body is on its way
+        }
     }
 
     /// The application read, or took enough to make room: `100 Continue`
