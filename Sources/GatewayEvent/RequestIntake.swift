@@ -111,6 +111,9 @@ final class RequestIntake {
     /// The request being read waits for `100 Continue` before it sends its
     /// body (RFC 9110 §10.1.1): true once, when its head is complete and none
     /// of the body came with it. The caller writes the interim response.
+    /// The request waits for `100 Continue`, and none of its body came yet.
+    var continuePending: Bool { continueOwed && bodyBytesReceived == 0 }
+
     func takeContinueDue() -> Bool {
         guard continueOwed else { return false }
         continueOwed = false
