@@ -63,24 +63,57 @@ public struct ProxyHeaders: Sendable {
     public func wrap(_ app: @escaping Application) -> Application {
         let rewriter = self
         return { environ, startResponse in
-            // Nearly every request: an untrusted peer that sent no forwarding
-            // header. Nothing to drop, so the environ goes on as it came (no copy).
-            if !rewriter.trusts(environ) && !Self.carries(Self.allKeys, environ.variables) {
-                return try app(environ, startResponse)
+            switch try rewriter.decide(environ, startResponse) {
+            case .pass(let environ): return try app(environ, startResponse)
+            case .answered(let body): return body
             }
-            var environ = environ
-            do {
-                try rewriter.rewrite(&environ)
-            } catch {
-                environ.errors.write("\(environ.requestLine): \(error)\n")
-                let body = Array("400 Bad Request: \(error)\n".utf8)
-                try startResponse("400 Bad Request", [
-                    ("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", String(body.count)),
-                ])
-                return [body]
-            }
-            return try app(environ, startResponse)
         }
+    }
+
+    /// An async `app` behind the same rewrite; the result is async.
+    ///
+    /// ```swift
+    /// let api = ProxyHeaders(trusting: try ForwardedAllowList("127.0.0.1")).wrap(asyncAPI)
+    /// ```
+    public func wrap(_ app: @escaping AsyncApplication) -> AsyncApplication {
+        let rewriter = self
+        return { environ, startResponse in
+            switch try rewriter.decide(environ, startResponse) {
+            case .pass(let environ): return try await app(environ, startResponse)
+            case .answered(let body): return body
+            }
+        }
+    }
+
+    /// Either kind of application behind the rewrite, each kept as it is
+    /// (a choice is made on the environ as the server saw it).
+    ///
+    /// ```swift
+    /// let app = ProxyHeaders(trusting: trusted).wrap(urlMap(["/api": .async(api), "/": .sync(site)]))
+    /// ```
+    public func wrap(_ app: AnyApplication) -> AnyApplication {
+        Middleware(sync: { wrap($0) }, async: { wrap($0) })(app)
+    }
+
+    /// The environ the application gets, or the 400 for malformed forwarding.
+    private func decide(_ environ: Environ, _ startResponse: StartResponse) throws -> RequestDecision {
+        // Nearly every request: an untrusted peer that sent no forwarding
+        // header. Nothing to drop, so the environ goes on as it came (no copy).
+        if !trusts(environ) && !Self.carries(Self.allKeys, environ.variables) {
+            return .pass(environ)
+        }
+        var environ = environ
+        do {
+            try rewrite(&environ)
+        } catch {
+            environ.errors.write("\(environ.requestLine): \(error)\n")
+            let body = Array("400 Bad Request: \(error)\n".utf8)
+            try startResponse("400 Bad Request", [
+                ("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", String(body.count)),
+            ])
+            return .answered([body])
+        }
+        return .pass(environ)
     }
 
     /// Whether the request's peer is a trusted proxy.
