@@ -4,7 +4,7 @@ import Gateway
 extension AnyApplication {
     /// The same application, each request's environ first passed through
     /// `rewrite`: sync stays sync, async stays async, and a
-    /// ``Gateway/AnyApplication/choosing(_:)`` chooses from the rewritten environ.
+    /// `AnyApplication/choosing(_:)` chooses from the rewritten environ.
     /// What middleware that only rewrites the environ needs for either kind.
     ///
     /// ```swift
@@ -34,7 +34,7 @@ extension AnyApplication {
     }
 
     /// The application as an async one: a synchronous one through
-    /// ``Gateway/asyncApplication(_:)`` (on a thread for blocking work), a
+    /// `asyncApplication(_:)` (on a thread for blocking work), a
     /// choice made for each request.
     ///
     /// ```swift
@@ -68,17 +68,17 @@ extension AnyApplication {
     }
 }
 
-/// Serves an async application where only a synchronous ``Gateway/Application``
+/// Serves an async application where only a synchronous `Application`
 /// fits: each step (the application's call, each chunk of its body) runs in
 /// a task while the calling thread blocks until it is done.
 ///
 /// > Warning: Only call the result on a thread outside Swift's cooperative
 /// > pool: a server's loop or worker thread, a thread for blocking work
-/// > (Dispatch, as ``Gateway/asyncApplication(_:)`` uses). Called from a
-/// > task (inside an ``Gateway/AsyncApplication``, a `Task`, an async test)
+/// > (Dispatch, as `asyncApplication(_:)` uses). Called from a
+/// > task (inside an `AsyncApplication`, a `Task`, an async test)
 /// > it blocks one of the pool's few threads while waiting for another, and
 /// > under load every thread waits: a deadlock. Prefer mounting the async
-/// > application as it is (``Gateway/AnyApplication``, ``urlMap(_:)``,
+/// > application as it is (`AnyApplication`, `urlMap(_:)`,
 /// > ``Middleware`` wraps both kinds); this is the last resort.
 ///
 /// ```swift

@@ -71,7 +71,7 @@ struct AsyncBodyWrapper: AsyncResponseBody {
         Iterator(inner: wrapped.makeAsyncChunkIterator(), transform: transform)
     }
 
-    /// For a synchronous server path only (see ``Gateway/AsyncBody/makeChunkIterator()``):
+    /// For a synchronous server path only (see `AsyncBody/makeChunkIterator()`):
     /// the wrapped body's own blocking iterator, transformed.
     func makeChunkIterator() -> any ChunkIterator {
         BodyWrapper(wrapped: wrapped, transform: transform).makeChunkIterator()

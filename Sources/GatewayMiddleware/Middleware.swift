@@ -2,8 +2,8 @@ import Gateway
 
 /// Middleware: wraps an application in another one (PEP 3333's
 /// "middleware components", both server and application), whichever kind
-/// the application is: a synchronous ``Gateway/Application``, an
-/// ``Gateway/AsyncApplication`` or an ``Gateway/AnyApplication``.
+/// the application is: a synchronous `Application`, an
+/// `AsyncApplication` or an `AnyApplication`.
 ///
 /// Every middleware of this module (``gzip(_:)``, ``accessLog(format:to:)``,
 /// ``requestID(header:)``, ``basicAuth(realm:check:)``,
@@ -56,7 +56,7 @@ public struct Middleware: Sendable {
 
     /// A middleware written for synchronous applications only. An async
     /// application it wraps runs through ``blockingApplication(_:)``, the
-    /// wrapped whole through ``Gateway/asyncApplication(_:)``: on a thread
+    /// wrapped whole through `asyncApplication(_:)`: on a thread
     /// for blocking work, never on the cooperative pool.
     ///
     /// ```swift
@@ -79,7 +79,7 @@ public struct Middleware: Sendable {
     /// Wraps an async application; the result is async too: `gzip()(api)`.
     public func callAsFunction(_ app: @escaping AsyncApplication) -> AsyncApplication { wrapAsync(app) }
 
-    /// Wraps either kind, keeping each as it is: a ``Gateway/AnyApplication/choosing(_:)``
+    /// Wraps either kind, keeping each as it is: a `AnyApplication/choosing(_:)`
     /// wraps whichever application it chooses for the request.
     ///
     /// ```swift

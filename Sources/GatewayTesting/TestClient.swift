@@ -67,7 +67,7 @@ public final class TestClient {
         self.init(AnyApplication.async(app), environ: environ, raiseServerExceptions: raiseServerExceptions)
     }
 
-    /// A client for an application of either kind (``Gateway/AnyApplication``):
+    /// A client for an application of either kind (`AnyApplication`):
     /// each request is served by the application chosen for it, a sync one
     /// given its body whole, an async one streamed its body. Requests that
     /// may reach an async application are made with `await`.

@@ -24,7 +24,7 @@ public func parseForm(_ environ: Environ, limits: FormLimits = FormLimits()) thr
     }
 }
 
-/// ``parseForm(_:limits:)`` for an async application: the body is awaited
+/// `parseForm(_:limits:)` for an async application: the body is awaited
 /// as it arrives (a multipart body parsed block by block, files written out
 /// while the rest is still on its way), never read with a blocking call.
 ///

@@ -24,7 +24,7 @@ extension Environ {
         return try Self.decodedJSON(type, from: body, maxBytes: maxBytes)
     }
 
-    /// ``decodeJSON(_:maxBytes:)`` for an async application: the body is
+    /// `decodeJSON(_:maxBytes:)` for an async application: the body is
     /// awaited as it arrives, with the same checks and errors.
     ///
     /// ```swift

@@ -32,12 +32,12 @@ import Gateway
 /// - A path some route matches, but not with this method: 405 with `Allow`
 ///   (HEAD listed with GET). No route at all: the mounts, longest first,
 ///   then 404.
-/// - ``mount(_:_:)`` hands every method under a prefix to an application,
-///   moving the prefix from `PATH_INFO` to `SCRIPT_NAME` as ``urlMap(_:)``
+/// - `mount(_:_:)` hands every method under a prefix to an application,
+///   moving the prefix from `PATH_INFO` to `SCRIPT_NAME` as `urlMap(_:)`
 ///   does; prefixes take parameters too (`/users/:user`), and an inner
 ///   router's parameters add to them.
 /// - The router reads `PATH_INFO`, so it can itself be mounted (by
-///   ``urlMap(_:)`` or another router) and keeps working.
+///   `urlMap(_:)` or another router) and keeps working.
 /// - An ``HTTPError`` a route throws before its response went out is
 ///   answered with its status and message, worded by ``errors``, as the
 ///   router's own 404 and 405 are. Other errors go on to the server (a 500)
@@ -189,7 +189,7 @@ public struct Router: Sendable {
         }
     }
 
-    /// The router as an ``Gateway/AnyApplication``: the route is chosen from
+    /// The router as an `AnyApplication`: the route is chosen from
     /// the request's head, and a sync route is served as sync, an async one
     /// as async (in a task, its body read as it arrives), with the same
     /// parameters, mounts and error answers as ``application``.

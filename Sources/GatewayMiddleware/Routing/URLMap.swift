@@ -19,10 +19,10 @@ public func urlMap(_ mounts: [String: Application]) -> Application {
     }
 }
 
-/// ``urlMap(_:)`` for applications of either kind: a synchronous site and
+/// `urlMap(_:)` for applications of either kind: a synchronous site and
 /// an async API side by side, each served as what it is (the sync one
 /// inline or on the worker pool, the async one in a task, its body read as
-/// it arrives). The map is an ``Gateway/AnyApplication/choosing(_:)``: the
+/// it arrives). The map is an `AnyApplication/choosing(_:)`: the
 /// mount is chosen from the request's head, by the same longest-prefix rule,
 /// and sees the same `SCRIPT_NAME` and `PATH_INFO` as under the sync map.
 ///
@@ -43,7 +43,7 @@ public func urlMap(_ mounts: [String: AnyApplication]) -> AnyApplication {
     }
 }
 
-/// The prefixes of a ``urlMap(_:)``, normalised to "/a/b" (the root to ""), longest first.
+/// The prefixes of a `urlMap(_:)`, normalised to "/a/b" (the root to ""), longest first.
 private struct URLMapTable<App: Sendable>: Sendable {
     let entries: [(prefix: String, app: App)]
 
