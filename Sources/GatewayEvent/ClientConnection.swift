@@ -80,6 +80,9 @@ final class ClientConnection {
     /// The request's body could not be read to its end (refused, timed
     /// out, cut short): the connection closes after the response.
     @exclusivity(unchecked) private var closeAfterResponse = false
+    /// The response is out; the connection closes once the rest of its
+    /// request's body has been read and dropped.
+    @exclusivity(unchecked) private var closeAfterBody = false
 
     /// Bytes read ahead of the request being served (pipelined requests, a
     /// FIN); past this, reading pauses until they are parsed.
@@ -177,7 +180,11 @@ final class ClientConnection {
             case .refused(let refusal, let toHead):
                 refuse(refusal, toHead: toHead)
             case .bodyStreamed:
-                break  // only while responding: see feedStream()
+                // The end of a body read and dropped after its response.
+                if closeAfterBody {
+                    closeAfterBody = false
+                    return flush(then: .close, endsResponse: false)
+                }
             }
         }
         if peerClosed && (phase == .idle || phase == .receiving) { return inputEnded() }
@@ -232,20 +239,22 @@ final class ClientConnection {
             awaitingBody = (environ, app)
             return collectBody(of: head)
         }
-        let reactor = UnsafeTransfer(self.reactor)
-        let connection = UnsafeTransfer(self)
-        let stream = RequestBodyStream { stream in
-            reactor.value.post({ connection.value.bodyDemanded(by: stream) })
-        }
-        environ.input = RequestInput(stream: stream)
-        intake.streamBody(of: head, into: stream)
         phase = .responding
-        reactor.value.responseStarted()
-        if intake.stream != nil {
+        reactor.responseStarted()
+        if head.framing == .none || head.framing == .length(0) {
+            intake.streamBody(of: head, into: nil)  // no body: the shared empty input
+        } else {
+            let reactor = UnsafeTransfer(self.reactor)
+            let connection = UnsafeTransfer(self)
+            let stream = RequestBodyStream { stream in
+                reactor.value.post({ connection.value.bodyDemanded(by: stream) })
+            }
+            environ.input = RequestInput(stream: stream)
+            intake.streamBody(of: head, into: stream)
             armStreamTimer()
             feedStream()  // what came with the head (then no `100 Continue` is due)
         }
-        reactor.value.serve(environ, app: app, head: head, on: self)
+        reactor.serve(environ, app: app, head: head, on: self)
     }
 
     /// The body is read whole before the request is dispatched.
@@ -450,10 +459,16 @@ final class ClientConnection {
         exchange = nil
         let keepOpen = keepOpen && bodyAllowsKeepAlive
         if intake.stream != nil {
+            guard bodyAllowsKeepAlive else {
+                intake.abandonStream(CancellationError())
+                return flush(then: .close, endsResponse: true)
+            }
             // The application is done without reading all of its body: the
-            // rest is read and dropped before the next request, as for a
-            // synchronous application (or the connection closes).
-            intake.abandonStream(CancellationError())
+            // rest is read and dropped, as a synchronous application's was
+            // before it ran, so that closing never resets the response.
+            intake.discardRestOfBody()
+            closeAfterBody = !keepOpen
+            return flush(then: .keepOpen, endsResponse: true)
         }
         flush(then: keepOpen ? .keepOpen : .close, endsResponse: true)
     }

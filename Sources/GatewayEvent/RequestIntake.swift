@@ -62,6 +62,8 @@ final class RequestIntake {
     let announcesHeads: Bool
     /// Where the body being read goes instead, as it arrives.
     private(set) var stream: RequestBodyStream?
+    /// The rest of a streamed body is read and dropped (``discardRestOfBody()``).
+    private var discarding = false
     /// Body bytes received for the current request.
     private(set) var bodyBytesReceived = 0
     /// The current request asked for `100 Continue` and has not had it.
@@ -86,15 +88,23 @@ final class RequestIntake {
 
     /// After ``Outcome/head(_:)``: the body goes to `stream` as it
     /// arrives, as far as the stream has room (``take(_:)`` takes no more).
-    func streamBody(of parsed: borrowing RequestHead, into stream: RequestBodyStream) {
+    /// A request without a body needs no stream (`nil`).
+    func streamBody(of parsed: borrowing RequestHead, into stream: RequestBodyStream?) {
         bodyBytesReceived = 0
         continueOwed = parsed.expectsContinue
         collecting = .nothing
         guard parsed.framing != .none, parsed.framing != .length(0) else {
             _ = parser.parse(UnsafeRawBufferPointer(start: nil, count: 0))  // its end: the parser is idle again
-            return stream.finish()
+            return stream?.finish() ?? ()
         }
         self.stream = stream
+    }
+
+    /// The application is done without reading its whole body: the rest is
+    /// read and dropped, and ``Outcome/bodyStreamed`` marks its end.
+    func discardRestOfBody() {
+        abandonStream(CancellationError())
+        discarding = true
     }
 
     /// The streamed body will not be read to its end (the response is over,
@@ -157,6 +167,10 @@ final class RequestIntake {
                     return (offset, refused(refusal))
                 }
             case .end:
+                if discarding {
+                    discarding = false
+                    return (offset, .bodyStreamed)
+                }
                 if let stream {
                     stream.finish()
                     self.stream = nil
@@ -176,6 +190,7 @@ final class RequestIntake {
     private func refused(_ refusal: RequestRefusal) -> Outcome {
         let toHead = parser.isHeadRequest || head?.isHead == true
         abandonStream(refusal)
+        discarding = false
         head = nil
         collecting = .nothing
         continueOwed = false

@@ -98,7 +98,7 @@ final class ResponseExchange {
             let head = await handler.start(app)
             let buffered = handler.takeBufferedBody()
             let result = UnsafeTransfer((exchange, head, buffered))
-            exchange.reactor.post({
+            exchange.reactor.runOnLoop({
                 let (exchange, head, buffered) = result.value
                 exchange.workerBusy = false
                 exchange.task = nil
@@ -219,7 +219,7 @@ final class ResponseExchange {
     /// and the next is pulled once the socket took it.
     private func chunkPulled(_ chunk: Result<[UInt8]?, any Error>) {
         let result = UnsafeTransfer((self, chunk))
-        reactor.post({
+        reactor.runOnLoop({
             let (exchange, chunk) = result.value
             exchange.workerBusy = false
             exchange.task = nil
