@@ -235,13 +235,23 @@ final class ClientConnection {
         }
         var environ = reactor.settings.environBuilder.environ(for: &head, peer: peer, input: RequestInput.holding([]))
         let app = reactor.settings.app.resolved(for: environ)
+        let bodiless = head.framing == .none || head.framing == .length(0)
         guard case .async = app else {
+            if bodiless {
+                // Complete already: served now, the environ made once.
+                intake.streamBody(of: head, into: nil)  // takes the request's end
+                phase = .responding
+                closeAfterResponse = false
+                if refusedForAFullPool(head) { return }
+                reactor.responseStarted()
+                return reactor.serve(environ, app: app, head: head, on: self)
+            }
             awaitingBody = (environ, app)
             return collectBody(of: head)
         }
         phase = .responding
         reactor.responseStarted()
-        if head.framing == .none || head.framing == .length(0) {
+        if bodiless {
             intake.streamBody(of: head, into: nil)  // no body: the shared empty input
         } else {
             let reactor = UnsafeTransfer(self.reactor)
@@ -375,11 +385,7 @@ final class ClientConnection {
             reactor.settings.counters.requestFinished(seconds: 0)  // made at once: nothing to time
             return flush(then: keeps ? .keepOpen : .close, endsResponse: true)
         }
-        if let pool = reactor.settings.pool, !pool.hasRoom {
-            reactor.settings.logger.warning("worker queue full (\(pool.depth) waiting): 503 to \(peer.host) for \(head.target)")
-            awaitingBody = nil
-            return refuse(RequestRefusal(.overloaded, "worker queue full"), toHead: head.isHead, logged: true)
-        }
+        if refusedForAFullPool(head) { return }
         reactor.responseStarted()
         if let (environ, app) = awaitingBody.take() {
             var environ = environ
@@ -387,6 +393,15 @@ final class ClientConnection {
             return reactor.serve(environ, app: app, head: head, on: self)
         }
         reactor.serve(&head, input: requestInput, on: self)
+    }
+
+    /// A 503 when the worker pool's queue is full, instead of serving the request.
+    private func refusedForAFullPool(_ head: borrowing RequestHead) -> Bool {
+        guard let pool = reactor.settings.pool, !pool.hasRoom else { return false }
+        reactor.settings.logger.warning("worker queue full (\(pool.depth) waiting): 503 to \(peer.host) for \(head.target)")
+        awaitingBody = nil
+        refuse(RequestRefusal(.overloaded, "worker queue full"), toHead: head.isHead, logged: true)
+        return true
     }
 
     /// Adds bytes to the output buffer; ``flushOutput(now:)`` sends them.

@@ -403,7 +403,7 @@ final class Reactor: @unchecked Sendable {
     func serve(_ environ: consuming Environ, app: AnyApplication, head: borrowing RequestHead, on connection: ClientConnection) {
         let exchange = spareExchanges.popLast()
             ?? ResponseExchange(handler: Handler(serverSoftware: settings.configuration.serverSoftware), reactor: self)
-        exchange.reuse(environ: environ, connection: connection, minorVersion: head.minorVersion, keepAlive: head.keepAlive)
+        exchange.reuse(environ: consume environ, connection: connection, minorVersion: head.minorVersion, keepAlive: head.keepAlive)
             .begin(app)
     }
 

@@ -92,7 +92,24 @@ public struct ProxyHeaders: Sendable {
     /// let app = ProxyHeaders(trusting: trusted).wrap(urlMap(["/api": .async(api), "/": .sync(site)]))
     /// ```
     public func wrap(_ app: AnyApplication) -> AnyApplication {
-        Middleware(sync: { wrap($0) }, async: { wrap($0) })(app)
+        guard case .choosing(let choose) = app else { return Middleware(sync: { wrap($0) }, async: { wrap($0) })(app) }
+        let rewriter = self
+        return .choosing { environ in
+            // Nothing to rewrite or drop (nearly every request): the chosen
+            // application as it is, no wrapper made for this request.
+            if case .pass = rewriter.admits(environ) { return choose(environ) }
+            return rewriter.wrap(choose(environ))
+        }
+    }
+
+    /// Whether the environ goes on as it came (untrusted peer, no forwarding header).
+    private func admits(_ environ: Environ) -> Admission {
+        !trusts(environ) && !Self.carries(Self.allKeys, environ.variables) ? .pass : .rewrite
+    }
+
+    private enum Admission {
+        case pass
+        case rewrite
     }
 
     /// The environ the application gets, or the 400 for malformed forwarding.
