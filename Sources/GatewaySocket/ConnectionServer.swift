@@ -8,7 +8,7 @@ import Glibc
 /// pipelining), until the client closes, a response must close it, it idles
 /// too long, or the server stops.
 struct ConnectionServer: Sendable {
-    let app: Application
+    let app: AnyApplication
     let configuration: SocketServerConfiguration
     let serverAddress: ServerAddress
     let multithread: Bool
@@ -51,6 +51,17 @@ struct ConnectionServer: Sendable {
             guard (try? connection.send(bytes + answer.body)) != nil, keeps else { return false }
             return requests.drain()
         }
+        guard case .sync(let app) = app else { return respondResolving(to: head, requests: requests, on: connection, isLast: isLast) }
+        return respond(to: head, variables: nil, app: app, requests: requests, on: connection, isLast: isLast)
+    }
+
+    /// Serves a synchronous application: the body is streamed to it through
+    /// blocking reads (a chunked one is read whole first). `variables` are
+    /// the environ's when a choice between applications took them already.
+    private func respond(
+        to head: consuming RequestHead, variables: EnvironVariables?, app: Application,
+        requests: RequestStream, on connection: SocketConnection, isLast: Bool
+    ) -> Bool {
         if head.expectsContinue && head.framing != .none && head.framing != .length(0) && !requests.hasBufferedBytes {
             // Sent before the application runs, as the libevent server does
             // (it reads the body first): a client waiting for it never
@@ -77,7 +88,7 @@ struct ConnectionServer: Sendable {
             input = RequestInput(source: { try requests.readBody($0) })
         }
         let environ = Environ(
-            variables: head.takeCGIVariables(server: (serverAddress.host, String(serverAddress.port)), peer: connection.peer),
+            variables: variables ?? head.takeCGIVariables(server: (serverAddress.host, String(serverAddress.port)), peer: connection.peer),
             input: input,
             errors: configuration.errors,
             urlScheme: "http",
@@ -104,6 +115,50 @@ struct ConnectionServer: Sendable {
         // gunicorn do (and the libevent server, which reads bodies first):
         // the parser's body limit bounds it, the receive timeout its pace.
         return requests.drain()
+    }
+
+    /// Serves a request with an application that may be async (``AnyApplication/async(_:)``,
+    /// or ``AnyApplication/choosing(_:)``, decided from the environ before the body is read).
+    private func respondResolving(
+        to head: consuming RequestHead, requests: RequestStream, on connection: SocketConnection, isLast: Bool
+    ) -> Bool {
+        let variables = head.takeCGIVariables(server: (serverAddress.host, String(serverAddress.port)), peer: connection.peer)
+        var environ = makeEnviron(variables, input: RequestInput.holding([]))
+        let async: AsyncApplication
+        switch app.resolved(for: environ) {
+        case .sync(let app):
+            return respond(to: head, variables: variables, app: app, requests: requests, on: connection, isLast: isLast)
+        case .async(let app):
+            async = app
+        case .choosing:
+            preconditionFailure("AnyApplication.resolved(for:) returned a choice")
+        }
+        guard let exchange = AsyncExchange(
+            connection: connection, requests: requests, head: head,
+            stallWindow: configuration.limits.idleTimeout, logger: configuration.logger)
+        else {
+            refuse(connection, RequestRefusal(.overloaded, "no descriptor for an async request"), requests: requests)
+            return false
+        }
+        environ.input = RequestInput(stream: exchange.stream)
+        let transport = SocketTransport(
+            connection: connection, minorVersion: head.minorVersion, keepAlive: head.keepAlive && !isLast && !isStopping,
+            clientGone: { requests.endedMidRequest })
+        if configuration.accessLog { transport.logResponses(to: ServerAccessLog(output: StandardErrorOutput.shared), for: environ) }
+        let handler = Handler(environ: environ, serverSoftware: configuration.serverSoftware)
+        return exchange.serve(async, handler: handler, transport: transport)
+    }
+
+    private func makeEnviron(_ variables: EnvironVariables, input: RequestInput) -> Environ {
+        Environ(
+            variables: variables,
+            input: input,
+            errors: configuration.errors,
+            urlScheme: "http",
+            multithread: multithread,
+            multiprocess: multiprocess,
+            runOnce: false,
+            inputTerminated: true)
     }
 
     /// Waits for the next request on a kept-alive connection; false when it

@@ -69,6 +69,55 @@ final class RequestStream {
         }
     }
 
+    /// What ``bufferedBody(max:)`` found.
+    enum BodyPiece {
+        /// Body bytes, at most the count asked for.
+        case bytes([UInt8])
+        /// The body is complete.
+        case end
+        /// Nothing more is buffered: ``receiveBody()`` once the connection is readable.
+        case needsBytes
+    }
+
+    /// Up to `count` more body bytes from what was received already,
+    /// reading nothing from the connection (an async request's pump reads
+    /// it only when poll says it is readable, so it never blocks there).
+    /// Throws the ``RequestRefusal`` for a malformed or too large body.
+    func bufferedBody(max count: Int) throws -> BodyPiece {
+        guard !bodyFinished else { return .end }
+        while true {
+            let end = count >= buffer.count - offset ? buffer.count : offset + count
+            let (consumed, event) = buffer.withUnsafeBytes { bytes in
+                parser.parse(UnsafeRawBufferPointer(rebasing: bytes[offset..<end]))
+            }
+            let base = offset
+            offset += consumed
+            switch event {
+            case .body(let range):
+                lengthBodyLeft -= range.count
+                return .bytes(Array(buffer[(base + range.lowerBound)..<(base + range.upperBound)]))
+            case .end:
+                bodyFinished = true
+                return .end
+            case .refused(let refusal):
+                throw refusal
+            case .needMore:
+                // The parser can say "end" without a byte: ask again only if it took some.
+                if offset == buffer.count || consumed == 0 { return .needsBytes }
+            case .head:
+                continue
+            }
+        }
+    }
+
+    /// Reads once from the connection for the body (after poll said it is
+    /// readable, so the read does not wait). Throws the refusal for a body
+    /// cut short by the end of the stream, or the read's own error.
+    func receiveBody() throws {
+        guard offset == buffer.count else { return }  // still bytes to parse (fill() would drop them)
+        guard try fill() else { throw parser.finish() ?? RequestRefusal(.cutShort) }
+    }
+
     /// The whole body, read now (the parser's body limit bounds it).
     func readWholeBody() throws -> [UInt8] {
         var body: [UInt8] = []

@@ -25,7 +25,7 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
     public let serverAddress: ServerAddress
     /// The configuration the server was made with.
     public let configuration: SocketServerConfiguration
-    private let app: Application
+    private let app: AnyApplication
     private let listener: ListeningSocket
     /// A pipe whose read end becomes readable when the server stops.
     private let wakeRead: Int32
@@ -59,7 +59,43 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
     /// let server = try SocketServer(configuration: configuration, app: app)
     /// print("Serving on \(server.serverAddress.url)")
     /// ```
-    public init(configuration: SocketServerConfiguration, app: @escaping Application) throws {
+    public convenience init(configuration: SocketServerConfiguration, app: @escaping Application) throws {
+        try self.init(configuration: configuration, app: .sync(app))
+    }
+
+    /// Binds and prepares to serve an async application. Each request still
+    /// has its connection's thread, which waits for the application's task
+    /// (never blocking a thread of the cooperative pool) and meanwhile feeds
+    /// it the request body as it arrives: the application reads it with
+    /// `await`, the server reads the socket only as fast as it takes it.
+    ///
+    /// ```swift
+    /// let app: AsyncApplication = { environ, startResponse in
+    ///     var size = 0
+    ///     for try await chunk in environ.input.chunks { size += chunk.count }
+    ///     try startResponse("200 OK", [("Content-Type", "text/plain")])
+    ///     return ["read \(size) bytes\n"]
+    /// }
+    /// var configuration = SocketServerConfiguration(host: "127.0.0.1", port: 0)
+    /// configuration.mode = .threads(maximum: 32)
+    /// let server = try SocketServer(configuration: configuration, app: app)
+    /// ```
+    public convenience init(configuration: SocketServerConfiguration, app: @escaping AsyncApplication) throws {
+        try self.init(configuration: configuration, app: .async(app))
+    }
+
+    /// Binds and prepares to serve a sync or async application, or a choice
+    /// between them made for each request from its environ, before its body
+    /// (``AnyApplication``). A synchronous application is served as by the
+    /// `Application` initializer: the same path, unchanged.
+    ///
+    /// ```swift
+    /// let app: AnyApplication = .choosing { environ in
+    ///     (environ["PATH_INFO"] ?? "").hasPrefix("/api/") ? .async(api) : .sync(site)
+    /// }
+    /// let server = try SocketServer(configuration: SocketServerConfiguration(host: "127.0.0.1", port: 0), app: app)
+    /// ```
+    public init(configuration: SocketServerConfiguration, app: AnyApplication) throws {
         BrokenPipe.ignore()
         if let path = configuration.unixPath {
             listener = try ListeningSocket(unixPath: path, backlog: configuration.backlog, permissions: configuration.unixPermissions)

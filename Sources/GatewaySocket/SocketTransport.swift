@@ -7,7 +7,7 @@ import GatewayHTTP
 final class SocketTransport: ResponseTransport {
     private let connection: SocketConnection
     private let minorVersion: Int
-    private let keepAlive: Bool
+    private var keepAlive: Bool
     private var chunked = false
     /// True when the connection must close after this response.
     private(set) var mustClose = false
@@ -25,6 +25,12 @@ final class SocketTransport: ResponseTransport {
         self.minorVersion = minorVersion
         self.keepAlive = keepAlive
         self.clientGone = clientGone
+    }
+
+    /// The head to come says `Connection: close`: the connection will not
+    /// carry another request (an async application's body not read to its end).
+    func closesAfterResponse() {
+        keepAlive = false
     }
 
     /// Logs the response to `log` (Common Log Format) once it ends.
