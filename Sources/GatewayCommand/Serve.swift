@@ -234,9 +234,6 @@ struct Serve: ParsableCommand {
             } else {
                 ReloadSignal.ignore(logger: configuration.logger, because: why)
             }
-            guard case .sync(let application) = application else {
-                throw ValidationError("--backend socket serves synchronous applications only, for now")
-            }
             let server = try SocketServer(configuration: configuration, app: application)
             server.stopOnSignals([SIGINT, SIGTERM])
             announce(servingLine([server.serverAddress], inherited: []))

@@ -9,7 +9,8 @@ import Glibc
 /// own thread, without blocking a thread of the cooperative pool.
 ///
 /// The application runs in a task; so does each awaited chunk of its body
-/// (``Handler/nextChunk()-1r4ze``). The connection thread waits for each
+/// (``Handler/nextChunk()-1r4ze``). Their jobs run on this thread too
+/// (``ConnectionExecutor``), between polls. The connection thread waits for each
 /// step in a "pumping wait": a `poll(2)` on the task's ``PumpSignal`` and
 /// the client's socket. Meanwhile it feeds the request body to the
 /// application through a ``RequestBodyStream``, reading the socket only
@@ -28,6 +29,7 @@ final class AsyncExchange {
     private let connection: SocketConnection
     private let requests: RequestStream
     private let signal: PumpSignal
+    private let executor: ConnectionExecutor
     /// What the application reads: `environ.input = RequestInput(stream: stream)`.
     let stream: RequestBodyStream
     private let logger: Logger
@@ -61,6 +63,7 @@ final class AsyncExchange {
         self.connection = connection
         self.requests = requests
         self.signal = signal
+        executor = ConnectionExecutor(signal: signal)
         self.stallWindow = stallWindow
         self.logger = logger
         stream = RequestBodyStream { _ in signal.demand() }
@@ -137,7 +140,7 @@ final class AsyncExchange {
         let result = Locked<UnsafeTransfer<Value>?>(nil)
         let job = UnsafeTransfer(work)
         let signal = self.signal
-        task = Task {
+        task = Task(executorPreference: executor) {
             let value = await job.value()
             result.withLock { $0 = UnsafeTransfer(value) }
             signal.stepFinished()
@@ -149,7 +152,11 @@ final class AsyncExchange {
 
     private func pumpUntilStepDone() {
         while true {
-            let (demanded, stepDone) = signal.take()
+            let (demanded, stepDone, jobs) = signal.take()
+            if !jobs.isEmpty {
+                executor.run(jobs)
+                continue  // what they signalled is taken next
+            }
             if demanded { demandHeard() }
             if stepDone { return }
             while reading && !bodyEnded && feedFromBuffer() {}

@@ -19,6 +19,8 @@ final class PumpSignal: @unchecked Sendable {
         var demanded = false
         var stepDone = false
         var open = true
+        /// The task's jobs, run by the connection thread (``ConnectionExecutor``).
+        var jobs: [UnownedJob] = []
     }
     private let state = Locked(State())
 
@@ -52,26 +54,68 @@ final class PumpSignal: @unchecked Sendable {
         }
     }
 
-    /// Takes the pending signals (and clears them).
-    func take() -> (demanded: Bool, stepDone: Bool) {
+    /// Queues a job of the task for the connection thread; false once the
+    /// request is over (then the job must run elsewhere). Any thread.
+    func post(_ job: UnownedJob) -> Bool {
+        state.withLock { state in
+            guard state.open else { return false }
+            state.jobs.append(job)
+            var byte: UInt8 = 1
+            _ = write(writeEnd, &byte, 1)
+            return true
+        }
+    }
+
+    /// Takes the pending signals and jobs (and clears them).
+    func take() -> (demanded: Bool, stepDone: Bool, jobs: [UnownedJob]) {
         var scratch = [UInt8](repeating: 0, count: 64)
         while read(descriptor, &scratch, scratch.count) > 0 {}
         return state.withLock { state in
             defer {
                 state.demanded = false
                 state.stepDone = false
+                state.jobs.removeAll()
             }
-            return (state.demanded, state.stepDone)
+            return (state.demanded, state.stepDone, state.jobs)
         }
     }
 
-    /// Closes the pipe; later signals (an application that kept its input) do nothing.
+    /// Closes the pipe; later signals (an application that kept its input)
+    /// do nothing, and jobs still queued or posted later run on the global executor.
     func close() {
-        state.withLock { state in
-            guard state.open else { return }
+        let left: [UnownedJob] = state.withLock { state in
+            guard state.open else { return [] }
             state.open = false
             _ = Glibc.close(descriptor)
             _ = Glibc.close(writeEnd)
+            defer { state.jobs = [] }
+            return state.jobs
         }
+        for job in left { globalConcurrentExecutor.enqueue(job) }
+    }
+}
+
+/// Runs an async request's tasks on its connection's thread, between its
+/// polls (``AsyncExchange``): the application needs none of the
+/// cooperative pool's threads, which synchronous code elsewhere in the
+/// process may hold. Once the request is over, its tasks' last jobs run on
+/// the global executor.
+final class ConnectionExecutor: TaskExecutor, @unchecked Sendable {
+    // @unchecked: the signal is itself thread-safe.
+    private let signal: PumpSignal
+
+    init(signal: PumpSignal) {
+        self.signal = signal
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        if !signal.post(job) { globalConcurrentExecutor.enqueue(job) }
+    }
+
+    /// Runs jobs taken from the signal, on the calling (connection) thread.
+    func run(_ jobs: [UnownedJob]) {
+        let executor = asUnownedTaskExecutor()
+        for job in jobs { job.runSynchronously(on: executor) }
     }
 }
