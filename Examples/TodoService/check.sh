@@ -47,3 +47,55 @@ export PGHOST=127.0.0.1 PGPORT="$port" PGUSER=todo PGPASSWORD=todo PGDATABASE=to
 
 swift build --build-tests ${SWIFT_JOBS:+-j "$SWIFT_JOBS"}
 swift test ${SWIFT_JOBS:+-j "$SWIFT_JOBS"}
+
+# The program itself, as a user runs it: the schema made at start in the
+# role's database, the API over HTTP, SIGTERM ends it with 0; a refused
+# login stops the start with PostgreSQL's message and exit code 1.
+if PGPASSWORD=wrong .build/debug/todo-service serve --port 0 >/dev/null 2>"$cluster/refused.log"; then
+    echo "check: todo-service started with a wrong password" >&2; exit 1
+fi
+grep -q 'password authentication failed for user "todo"' "$cluster/refused.log" \
+    || { echo "check: todo-service's error for a wrong password:" >&2; cat "$cluster/refused.log" >&2; exit 1; }
+python3 - <<'PYTHON'
+import json, re, subprocess, urllib.error, urllib.request
+service = subprocess.Popen([".build/debug/todo-service", "serve", "--host", "127.0.0.1", "--port", "0"],
+                           stdout=subprocess.PIPE, text=True)
+try:
+    line = service.stdout.readline()
+    match = re.match(r"Serving on (http://127\.0\.0\.1:\d+)/", line)
+    assert match, f"todo-service printed {line!r}"
+    base = match.group(1)
+    def call(method, path, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(base + path, method=method, data=data,
+                                         headers={"Content-Type": "application/json"} if data else {})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, dict(response.headers), response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers), error.read()
+    status, headers, body = call("POST", "/todos", {"title": "check todo-service"})
+    assert status == 201, (status, body)
+    todo = json.loads(body)
+    assert headers["Location"] == f"/todos/{todo['id']}", headers
+    status, _, body = call("PATCH", f"/todos/{todo['id']}", {"completed": True})
+    assert status == 200 and json.loads(body)["completed"] is True, (status, body)
+    status, _, body = call("GET", "/todos")
+    assert status == 200 and todo["id"] in [t["id"] for t in json.loads(body)], (status, body)
+    status, _, _ = call("DELETE", f"/todos/{todo['id']}")
+    assert status == 204, status
+    status, _, body = call("GET", f"/todos/{todo['id']}")
+    assert status == 404 and json.loads(body) == {"error": "no such todo"}, (status, body)
+    status, headers, _ = call("DELETE", "/todos")
+    assert status == 405 and headers["Allow"] == "GET, HEAD, POST", (status, headers)
+finally:
+    service.terminate()
+    code = service.wait(timeout=30)
+assert code == 0, f"todo-service exited {code} on SIGTERM"
+print("check: todo-service created its schema, answered create/update/list/delete/404/405 and stopped with 0 on SIGTERM")
+PYTHON
+# The schema is the service's own, made at its start in the role's database.
+"${as_owner[@]}" "$bindir/psql" -q -At -h "$cluster" -p "$port" -U postgres -d todo \
+    -c "SELECT tableowner FROM pg_tables WHERE tablename = 'todos'" | grep -qx todo \
+    || { echo "check: the todos table is not in the todo database" >&2; exit 1; }
+echo "check: todo-service builds, passes its tests against PostgreSQL and serves"
