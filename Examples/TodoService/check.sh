@@ -19,27 +19,33 @@ if ! ls -d /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
 fi
 bindir="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
 
-# initdb refuses to run as root: as root, the cluster is the postgres user's.
-if [ "$(id -u)" = 0 ]; then as_owner=(runuser -u postgres --); else as_owner=(); fi
+# initdb refuses to run as root: as root, the cluster is the postgres user's
+# (its commands run from the cluster's folder, which that user can read
+# whatever the checkout's permissions are).
 cluster="$(mktemp -d /tmp/todo-service-pg.XXXXXX)"
-if [ "$(id -u)" = 0 ]; then chown postgres: "$cluster"; fi
+if [ "$(id -u)" = 0 ]; then
+    chown postgres: "$cluster"
+    as_owner() { (cd "$cluster" && runuser -u postgres -- "$@"); }
+else
+    as_owner() { "$@"; }
+fi
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 stop_cluster() {
     if [ -f "$cluster/data/postmaster.pid" ]; then
-        "${as_owner[@]}" "$bindir/pg_ctl" -D "$cluster/data" -m fast -w stop >/dev/null || true
+        as_owner "$bindir/pg_ctl" -D "$cluster/data" -m fast -w stop >/dev/null || true
     fi
     rm -rf "$cluster"
 }
 trap stop_cluster EXIT
 trap 'exit 130' INT TERM
 
-"${as_owner[@]}" "$bindir/initdb" -D "$cluster/data" -U postgres -A trust --auth-host=scram-sha-256 \
+as_owner "$bindir/initdb" -D "$cluster/data" -U postgres -A trust --auth-host=scram-sha-256 \
     -E UTF8 --locale=C.UTF-8 >"$cluster/initdb.log"
-"${as_owner[@]}" "$bindir/pg_ctl" -D "$cluster/data" -l "$cluster/server.log" -w -t 60 start \
+as_owner "$bindir/pg_ctl" -D "$cluster/data" -l "$cluster/server.log" -w -t 60 start \
     -o "-c listen_addresses=127.0.0.1 -p $port -k $cluster -c fsync=off" >/dev/null
 # The role the service and its tests connect as (by password, over TCP);
 # CREATEDB because each test makes a database of its own and drops it.
-"${as_owner[@]}" "$bindir/psql" -q -v ON_ERROR_STOP=1 -h "$cluster" -p "$port" -U postgres -d postgres \
+as_owner "$bindir/psql" -q -v ON_ERROR_STOP=1 -h "$cluster" -p "$port" -U postgres -d postgres \
     -c "CREATE ROLE todo LOGIN CREATEDB PASSWORD 'todo'" -c "CREATE DATABASE todo OWNER todo"
 echo "check: PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (cluster in $cluster)"
 
@@ -95,7 +101,7 @@ assert code == 0, f"todo-service exited {code} on SIGTERM"
 print("check: todo-service created its schema, answered create/update/list/delete/404/405 and stopped with 0 on SIGTERM")
 PYTHON
 # The schema is the service's own, made at its start in the role's database.
-"${as_owner[@]}" "$bindir/psql" -q -At -h "$cluster" -p "$port" -U postgres -d todo \
+as_owner "$bindir/psql" -q -At -h "$cluster" -p "$port" -U postgres -d todo \
     -c "SELECT tableowner FROM pg_tables WHERE tablename = 'todos'" | grep -qx todo \
     || { echo "check: the todos table is not in the todo database" >&2; exit 1; }
 echo "check: todo-service builds, passes its tests against PostgreSQL and serves"
