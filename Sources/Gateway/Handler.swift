@@ -460,10 +460,8 @@ package final class Handler: ResponseState {
     }
 
     private func pullFailed(_ error: any Error) -> any Error {
-        if iterating {
-            dropIterator()
-            if head != nil { logError(error) }
-        }
+        dropIterator()
+        if head != nil { logError(error) }
         return error
     }
 

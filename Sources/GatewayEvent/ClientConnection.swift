@@ -80,6 +80,9 @@ final class ClientConnection {
     /// The request's body could not be read to its end (refused, timed
     /// out, cut short): the connection closes after the response.
     @exclusivity(unchecked) private var closeAfterResponse = false
+    /// The response is out; the connection closes once the rest of its
+    /// request's body has been read and dropped.
+    @exclusivity(unchecked) private var closeAfterBody = false
 
     /// Bytes read ahead of the request being served (pipelined requests, a
     /// FIN); past this, reading pauses until they are parsed.
@@ -177,7 +180,11 @@ final class ClientConnection {
             case .refused(let refusal, let toHead):
                 refuse(refusal, toHead: toHead)
             case .bodyStreamed:
-                break  // only while responding: see feedStream()
+                // The end of a body read and dropped after its response.
+                if closeAfterBody {
+                    closeAfterBody = false
+                    return flush(then: .close, endsResponse: false)
+                }
             }
         }
         if peerClosed && (phase == .idle || phase == .receiving) { return inputEnded() }
@@ -232,17 +239,22 @@ final class ClientConnection {
             awaitingBody = (environ, app)
             return collectBody(of: head)
         }
-        let reactor = UnsafeTransfer(self.reactor)
-        let connection = UnsafeTransfer(self)
-        let stream = RequestBodyStream { stream in
-            reactor.value.post({ connection.value.bodyDemanded(by: stream) })
-        }
-        environ.input = RequestInput(stream: stream)
-        intake.streamBody(of: head, into: stream)
         phase = .responding
-        reactor.value.responseStarted()
-        if intake.stream != nil { armStreamTimer() }
-        reactor.value.serve(environ, app: app, head: head, on: self)
+        reactor.responseStarted()
+        if head.framing == .none || head.framing == .length(0) {
+            intake.streamBody(of: head, into: nil)  // no body: the shared empty input
+        } else {
+            let reactor = UnsafeTransfer(self.reactor)
+            let connection = UnsafeTransfer(self)
+            let stream = RequestBodyStream { stream in
+                reactor.value.post({ connection.value.bodyDemanded(by: stream) })
+            }
+            environ.input = RequestInput(stream: stream)
+            intake.streamBody(of: head, into: stream)
+            armStreamTimer()
+            feedStream()  // what came with the head (then no `100 Continue` is due)
+        }
+        reactor.serve(environ, app: app, head: head, on: self)
     }
 
     /// The body is read whole before the request is dispatched.
@@ -254,7 +266,12 @@ final class ClientConnection {
             awaitingBody = nil
             refuse(refusal, toHead: toHead)
         case .needMore, .head, .bodyStreamed:
-            break  // the body is on its way
+            // The body is on its way, or waits for our word (unless some
+            // of it came already: serveBuffered() parses it next).
+            if evbuffer_get_length(input) == 0 && intake.takeContinueDue() {
+                write(Self.continueBytes)
+                flushOutput()
+            }
         }
     }
 
@@ -262,11 +279,19 @@ final class ClientConnection {
     /// if the client waits for it, and reading on.
     private func bodyDemanded(by stream: RequestBodyStream) {
         guard phase == .responding, intake.stream === stream else { return }
-        if intake.takeContinueDue() && exchange?.headSent == false {
+        feedStream()
+        if intake.stream != nil && exchange?.headSent == false && intake.takeContinueDue() {
             write(Self.continueBytes)
             flushOutput()
         }
-        feedStream()
+    }
+
+    /// Whether the connection may carry a next request after this
+    /// response, as far as the request's body goes: not when it could not
+    /// be read, nor when the client still waits for `100 Continue` (it may
+    /// never send the body it announced).
+    var bodyAllowsKeepAlive: Bool {
+        !closeAfterResponse && !(intake.stream != nil && intake.continuePending)
     }
 
     /// Moves the body's bytes from the input buffer to the application's
@@ -296,7 +321,11 @@ final class ClientConnection {
                 return  // not while a body streams
             }
         }
-        if peerClosed, let refusal = intake.finish() { bodyFailed(refusal) }
+        if peerClosed, let refusal = intake.finish() {
+            // Cut short: nobody is left to answer, as for a synchronous application.
+            reactor.settings.logger.requestCutShort(from: peer.host, refusal.reason)
+            close()
+        }
     }
 
     /// The streamed body cannot be read to its end: the application's
@@ -428,12 +457,18 @@ final class ClientConnection {
     func responseWritten(keepOpen: Bool) {
         guard phase == .responding else { return }
         exchange = nil
-        var keepOpen = keepOpen && !closeAfterResponse
+        let keepOpen = keepOpen && bodyAllowsKeepAlive
         if intake.stream != nil {
+            guard bodyAllowsKeepAlive else {
+                intake.abandonStream(CancellationError())
+                return flush(then: .close, endsResponse: true)
+            }
             // The application is done without reading all of its body: the
-            // rest is not read, and the connection carries no next request.
-            intake.abandonStream(CancellationError())
-            keepOpen = false
+            // rest is read and dropped, as a synchronous application's was
+            // before it ran, so that closing never resets the response.
+            intake.discardRestOfBody()
+            closeAfterBody = !keepOpen
+            return flush(then: .keepOpen, endsResponse: true)
         }
         flush(then: keepOpen ? .keepOpen : .close, endsResponse: true)
     }
@@ -531,13 +566,11 @@ final class ClientConnection {
             case .lingering: close()
             case .responding:
                 feedStream()  // a streamed body's bytes still buffered go first; a cut-short one fails
-                // An async application's client that closes is gone, as nginx
-                // and uvicorn take it: its task is cancelled. (A synchronous
-                // one cannot be; a half-closed client still gets its answer.)
-                if exchange?.isAsync == true {
-                    reactor.settings.logger.info("client \(peer.host) closed its connection: cancelling the application's task")
-                    close()
-                }
+                // A client that closes its side may be gone: an async
+                // application's task is cancelled (as Go's servers cancel a
+                // request's context), and what it answers still goes out
+                // to a client that only half-closed.
+                exchange?.cancel()
             case .flushing, .closed: break  // answered first; the end is read after
             }
         } else if what & Int32(BEV_EVENT_TIMEOUT) != 0 {

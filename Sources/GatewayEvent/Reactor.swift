@@ -174,6 +174,7 @@ final class Reactor: @unchecked Sendable {
 
     /// Runs the loop on the calling thread until it is stopped.
     func run(responses: Int? = nil) throws {
+        loopThread = pthread_self()
         stopAfterResponses = responses
         draining = false
         waitForArriving = false
@@ -226,6 +227,18 @@ final class Reactor: @unchecked Sendable {
             return true
         }
         if !accepted { abandon?() }
+    }
+
+    /// The thread running the loop (set before it runs, read by the tasks it runs).
+    nonisolated(unsafe) private var loopThread: pthread_t?
+
+    /// Runs `job` now when called on the loop's thread (a task on its
+    /// ``executor``, whose job the loop is running), else posts it: a
+    /// task's result reaches its connection without a second trip through
+    /// the inbox.
+    func runOnLoop(_ job: @escaping @Sendable () -> Void, otherwise abandon: (@Sendable () -> Void)? = nil) {
+        if let loopThread, pthread_equal(loopThread, pthread_self()) != 0 { return job() }
+        post(job, otherwise: abandon)
     }
 
     private func runInbox() {

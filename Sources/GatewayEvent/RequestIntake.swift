@@ -62,6 +62,8 @@ final class RequestIntake {
     let announcesHeads: Bool
     /// Where the body being read goes instead, as it arrives.
     private(set) var stream: RequestBodyStream?
+    /// The rest of a streamed body is read and dropped (``discardRestOfBody()``).
+    private var discarding = false
     /// Body bytes received for the current request.
     private(set) var bodyBytesReceived = 0
     /// The current request asked for `100 Continue` and has not had it.
@@ -86,15 +88,23 @@ final class RequestIntake {
 
     /// After ``Outcome/head(_:)``: the body goes to `stream` as it
     /// arrives, as far as the stream has room (``take(_:)`` takes no more).
-    func streamBody(of parsed: borrowing RequestHead, into stream: RequestBodyStream) {
+    /// A request without a body needs no stream (`nil`).
+    func streamBody(of parsed: borrowing RequestHead, into stream: RequestBodyStream?) {
         bodyBytesReceived = 0
         continueOwed = parsed.expectsContinue
         collecting = .nothing
         guard parsed.framing != .none, parsed.framing != .length(0) else {
             _ = parser.parse(UnsafeRawBufferPointer(start: nil, count: 0))  // its end: the parser is idle again
-            return stream.finish()
+            return stream?.finish() ?? ()
         }
         self.stream = stream
+    }
+
+    /// The application is done without reading its whole body: the rest is
+    /// read and dropped, and ``Outcome/bodyStreamed`` marks its end.
+    func discardRestOfBody() {
+        abandonStream(CancellationError())
+        discarding = true
     }
 
     /// The streamed body will not be read to its end (the response is over,
@@ -111,6 +121,9 @@ final class RequestIntake {
     /// The request being read waits for `100 Continue` before it sends its
     /// body (RFC 9110 §10.1.1): true once, when its head is complete and none
     /// of the body came with it. The caller writes the interim response.
+    /// The request waits for `100 Continue`, and none of its body came yet.
+    var continuePending: Bool { continueOwed && bodyBytesReceived == 0 }
+
     func takeContinueDue() -> Bool {
         guard continueOwed else { return false }
         continueOwed = false
@@ -154,6 +167,10 @@ final class RequestIntake {
                     return (offset, refused(refusal))
                 }
             case .end:
+                if discarding {
+                    discarding = false
+                    return (offset, .bodyStreamed)
+                }
                 if let stream {
                     stream.finish()
                     self.stream = nil
@@ -173,6 +190,7 @@ final class RequestIntake {
     private func refused(_ refusal: RequestRefusal) -> Outcome {
         let toHead = parser.isHeadRequest || head?.isHead == true
         abandonStream(refusal)
+        discarding = false
         head = nil
         collecting = .nothing
         continueOwed = false

@@ -40,6 +40,8 @@ final class ResponseExchange {
     /// The task running the application or awaiting a chunk, cancelled
     /// when the client leaves.
     @exclusivity(unchecked) private var task: Task<Void, Never>?
+    /// The task is cancelled, and any later one for this response will be.
+    @exclusivity(unchecked) private var cancelled = false
 
     private enum Awaiting {
         case nothing
@@ -68,6 +70,7 @@ final class ResponseExchange {
         bytesSent = 0
         started = MonotonicClock.seconds()
         isAsync = false
+        cancelled = false
         return self
     }
 
@@ -95,7 +98,7 @@ final class ResponseExchange {
             let head = await handler.start(app)
             let buffered = handler.takeBufferedBody()
             let result = UnsafeTransfer((exchange, head, buffered))
-            exchange.reactor.post({
+            exchange.reactor.runOnLoop({
                 let (exchange, head, buffered) = result.value
                 exchange.workerBusy = false
                 exchange.task = nil
@@ -137,7 +140,7 @@ final class ResponseExchange {
         status = head.status.code
         chunked = head.framing == .chunked
         // A stopping server closes each connection after its response.
-        let keepAlive = self.keepAlive && !reactor.draining
+        let keepAlive = self.keepAlive && !reactor.draining && connection.bodyAllowsKeepAlive
         if let chunks = buffered {
             // A small body goes with the head in one piece; a large one is added as it is.
             if chunks.count == 1 && !chunked && chunks[0].count <= 4096 {
@@ -201,13 +204,22 @@ final class ResponseExchange {
                 exchange.chunkPulled(.failure(error))
             }
         }
+        if cancelled { task?.cancel() }
+    }
+
+    /// The client closed (or may have): the application's task is
+    /// cancelled, its awaits throw `CancellationError`.
+    func cancel() {
+        guard isAsync, !cancelled else { return }
+        cancelled = true
+        task?.cancel()
     }
 
     /// Off the loop: a chunk pulled by a worker or a task goes to the loop,
     /// and the next is pulled once the socket took it.
     private func chunkPulled(_ chunk: Result<[UInt8]?, any Error>) {
         let result = UnsafeTransfer((self, chunk))
-        reactor.post({
+        reactor.runOnLoop({
             let (exchange, chunk) = result.value
             exchange.workerBusy = false
             exchange.task = nil
@@ -305,7 +317,7 @@ final class ResponseExchange {
     func connectionClosed() {
         guard !finished, !clientGone else { return }
         clientGone = true
-        task?.cancel()  // the application's awaits throw CancellationError
+        cancel()
         // A worker still holds the handler: end() runs when its result arrives.
         if !workerBusy { end() }
     }

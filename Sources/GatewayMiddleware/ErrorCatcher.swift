@@ -12,8 +12,11 @@ import Gateway
 /// ```swift
 /// let app = stack(accessLog(), catchErrors(debug: false), gzip(), app: myApp)
 /// ```
+///
+/// An async application is caught the same way, its body while it is
+/// awaited; a `CancellationError` (the client left) is not answered.
 public func catchErrors(debug: Bool = false) -> Middleware {
-    return { app in
+    Middleware(sync: { app in
         { environ, startResponse in
             let page = ErrorPage(environ: environ, debug: debug, startResponse: startResponse)
             let body: any ResponseBody
@@ -22,9 +25,22 @@ public func catchErrors(debug: Bool = false) -> Middleware {
             } catch {
                 return try page.answer(error)
             }
-            return ErrorCatchingBody(wrapped: body, page: page)
+            return page.catching(body)
         }
-    }
+    }, async: { app in
+        { environ, startResponse in
+            let page = ErrorPage(environ: environ, debug: debug, startResponse: startResponse)
+            let body: any ResponseBody
+            do {
+                body = try await app(environ, startResponse)
+            } catch {
+                // A task cancelled because its client left: nobody to show a page to.
+                if error is CancellationError { throw error }
+                return try page.answer(error)
+            }
+            return page.catching(body)
+        }
+    })
 }
 
 /// Writes the error response for one request.
@@ -32,6 +48,12 @@ private struct ErrorPage {
     let environ: Environ
     let debug: Bool
     let startResponse: StartResponse
+
+    /// The body passed through, an error before its first non-empty chunk answered.
+    func catching(_ body: any ResponseBody) -> any ResponseBody {
+        if let stream = body as? any AsyncResponseBody { return AsyncErrorCatchingBody(wrapped: stream, page: self) }
+        return ErrorCatchingBody(wrapped: body, page: self)
+    }
 
     func answer(_ error: any Error) throws -> [[UInt8]] {
         let code: Int, title: String, detail: String?
@@ -85,6 +107,46 @@ private struct ErrorCatchingBody: ResponseBody {
                 return chunk
             } catch {
                 guard !started else { throw error }
+                replacement = try page.answer(error)
+                return replacement!.popLast()
+            }
+        }
+    }
+}
+
+/// ``ErrorCatchingBody`` for an async body: chunks awaited, the same rule.
+private struct AsyncErrorCatchingBody: AsyncResponseBody {
+    let wrapped: any AsyncResponseBody
+    let page: ErrorPage
+    private let once = Once()
+
+    var chunkCount: Int? { wrapped.chunkCount }
+
+    func makeAsyncChunkIterator() -> any AsyncChunkIterator {
+        Iterator(inner: wrapped.makeAsyncChunkIterator(), page: page)
+    }
+
+    /// For a synchronous server path only: the blocking form, caught the same way.
+    func makeChunkIterator() -> any ChunkIterator {
+        ErrorCatchingBody(wrapped: wrapped, page: page).makeChunkIterator()
+    }
+
+    func close() { once.run { wrapped.close() } }
+
+    private struct Iterator: AsyncChunkIterator {
+        var inner: any AsyncChunkIterator
+        let page: ErrorPage
+        var started = false
+        var replacement: [[UInt8]]?
+
+        mutating func next() async throws -> [UInt8]? {
+            if replacement != nil { return replacement!.popLast() }
+            do {
+                let chunk = try await inner.next()
+                if let chunk, !chunk.isEmpty { started = true }
+                return chunk
+            } catch {
+                guard !started, !(error is CancellationError) else { throw error }
                 replacement = try page.answer(error)
                 return replacement!.popLast()
             }

@@ -20,10 +20,28 @@ public enum TestRequestBody {
     case form([(String, String)])
     /// Fields and files, `multipart/form-data`.
     case multipart([MultipartField])
+    /// Bytes in the pieces given: an async application's
+    /// `environ.input.chunks` yields exactly these (a synchronous one reads
+    /// them joined), as a body that arrives in bursts.
+    ///
+    /// ```swift
+    /// try await client.post("/hash", body: .chunks([Array("ab".utf8), Array("cd".utf8)]))
+    /// ```
+    case chunks([[UInt8]], contentType: String? = nil)
+
+    /// The bytes in their pieces (one piece unless ``chunks(_:contentType:)``)
+    /// and the content type.
+    func encodedPieces() throws -> (bytes: [[UInt8]], contentType: String?) {
+        if case .chunks(let pieces, let contentType) = self { return (pieces.filter { !$0.isEmpty }, contentType) }
+        let (bytes, contentType) = try encoded()
+        return (bytes.isEmpty ? [] : [bytes], contentType)
+    }
 
     /// The bytes and content type to send.
     func encoded() throws -> (bytes: [UInt8], contentType: String?) {
         switch self {
+        case .chunks(let pieces, let contentType):
+            return (pieces.flatMap { $0 }, contentType)
         case .empty:
             return ([], nil)
         case .bytes(let bytes, let contentType):

@@ -28,6 +28,9 @@ struct Backend: CustomTestStringConvertible, Sendable {
     let name: String
     /// False for forked workers: the test cannot see what the app did in them.
     var sharesMemory = true
+    /// The application is async and reads the body as it arrives: it runs
+    /// before the body is complete, and it alone asks for `100 Continue` (by reading).
+    var streamsBodies = false
     /// Starts a server; `environment` is for the backends that run a `gateway serve` process.
     let start: @Sendable (
         _ app: @escaping Application, _ errors: CapturedErrors, _ environment: [String: String]
@@ -60,7 +63,7 @@ struct Backend: CustomTestStringConvertible, Sendable {
     /// The libevent server running the application given as an async one
     /// (``asyncApplication(_:)``): in a task, its body streamed to it as it
     /// arrives, its response awaited chunk by chunk.
-    static let eventAsync = Backend(name: "event-async") { app, errors, _ in
+    static let eventAsync = Backend(name: "event-async", streamsBodies: true) { app, errors, _ in
         var configuration = EventServerConfiguration(host: "127.0.0.1", port: 0)
         configuration.errors = errors
         return BackgroundServer(try EventServer(configuration: configuration, app: asyncApplication(app)))

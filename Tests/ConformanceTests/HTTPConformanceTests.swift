@@ -96,8 +96,11 @@ struct HTTPConformanceTests {
 
     /// The interim answer comes before the application runs, on every
     /// server, even for an application that never reads the body: the
-    /// client sends it and the connection stays in step.
-    @Test(arguments: Backend.all)
+    /// client sends it and the connection stays in step. (An async
+    /// application reads its body itself: `100 Continue` is its first read's,
+    /// and one that never reads gets its answer without it and the
+    /// connection closes: `AsyncApplicationTests`.)
+    @Test(arguments: Backend.all.filter { !$0.streamsBodies })
     func expectContinueToAnAppThatIgnoresTheBody(backend: Backend) throws {
         try backend.serve { server in
             let client = try TestHTTPClient(port: server.port, timeout: 5)

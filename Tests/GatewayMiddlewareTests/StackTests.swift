@@ -7,7 +7,7 @@ import Testing
 @Suite("stack")
 struct StackTests {
     static func tag(_ name: String) -> Middleware {
-        { app in
+        Middleware { app in
             { environ, startResponse in
                 var environ = environ
                 environ["X_TRAIL"] = (environ["X_TRAIL"] ?? "") + name

@@ -25,9 +25,10 @@ public let gzipOptOutHeader = "X-No-Compression"
 ///
 /// ```swift
 /// let app = gzip()(staticFiles(root: "/srv/www")(notFoundApp))
+/// let api = gzip()(asyncAPI)   // an AsyncApplication: its body compressed as it is awaited
 /// ```
 public func gzip(_ options: GzipOptions = GzipOptions()) -> Middleware {
-    return { app in
+    Middleware(sync: { app in
         { environ, startResponse in
             var environ = environ
             if options.decompressRequests, let coding = environ["HTTP_CONTENT_ENCODING"] {
@@ -37,7 +38,17 @@ public func gzip(_ options: GzipOptions = GzipOptions()) -> Middleware {
             }
             return try GzipExchange(environ: environ, options: options, startResponse: startResponse).run(app)
         }
-    }
+    }, async: { app in
+        { environ, startResponse in
+            var environ = environ
+            if options.decompressRequests, let coding = environ["HTTP_CONTENT_ENCODING"] {
+                if let refusal = try await RequestDecompression(options: options).apply(coding: coding, to: &environ, startResponse) {
+                    return refusal
+                }
+            }
+            return try await GzipExchange(environ: environ, options: options, startResponse: startResponse).run(app)
+        }
+    })
 }
 
 /// The response head after negotiation, and whether to compress the body.

@@ -25,14 +25,31 @@ final class GzipExchange {
     }
 
     func run(_ app: Application) throws -> any ResponseBody {
-        decide(knownLength: nil)  // for write() before the body returns: length unknown
+        prepare()
+        return try shape(try app(environ, deferred.startResponse))
+    }
+
+    /// ``run(_:)`` for an async application: the same decisions, the body
+    /// compressed as its chunks are awaited.
+    func run(_ app: AsyncApplication) async throws -> any ResponseBody {
+        prepare()
+        return try shape(try await app(environ, deferred.startResponse))
+    }
+
+    /// Before the application runs: the decision for a `write()` made before
+    /// the body returns (its length unknown then).
+    private func prepare() {
+        decide(knownLength: nil)
         // weak: the deferred start_response may outlive this exchange (an
         // identity body is returned unwrapped) and must not keep it alive.
         deferred.onWrite = { [weak self] bytes in
             guard let deflater = self?.deflater else { return bytes }
             return try deflater.compress(bytes, flush: true)
         }
-        let body = try app(environ, deferred.startResponse)
+    }
+
+    /// After the application returned `body`: the head decided, the body shaped.
+    private func shape(_ body: any ResponseBody) throws -> any ResponseBody {
         if deferred.committed {
             return deflater == nil ? body : compressing(body)  // write() was used
         }
@@ -54,7 +71,7 @@ final class GzipExchange {
     private func respond(with body: any ResponseBody) throws -> any ResponseBody {
         // A body in memory is taken whole: its length is known.
         var held: [[UInt8]]?
-        if body.chunkCount != nil {
+        if body.chunkCount != nil, !(body is any AsyncResponseBody) {
             var iterator = body.makeChunkIterator()
             var chunks: [[UInt8]] = []
             while let chunk = try iterator.next() { chunks.append(chunk) }
@@ -103,7 +120,7 @@ final class GzipExchange {
     /// The body compressed chunk by chunk, a sync flush after each one, so
     /// every chunk is decodable when it arrives; identity while undecided.
     private func compressing(_ body: any ResponseBody) -> any ResponseBody {
-        BodyWrapper(wrapped: body, transform: { [self] chunk in
+        wrapBody(body, transform: { [self] chunk in
             guard let deflater else { return chunk }
             guard let chunk else { return try deflater.finish() }
             return chunk.isEmpty ? [] : try deflater.compress(chunk, flush: true)

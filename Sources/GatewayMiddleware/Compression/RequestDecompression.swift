@@ -9,19 +9,65 @@ struct RequestDecompression {
     /// request itself (413 past a cap, 400 for corrupt data, 415 for a coding
     /// it does not know) and returns that response's body.
     func apply(coding: String, to environ: inout Environ, _ startResponse: StartResponse) throws -> (any ResponseBody)? {
-        let codings = coding.split(separator: ",").map { $0.trimmingWhitespace().lowercased() }.filter { !$0.isEmpty }
-        if codings.isEmpty || codings == ["identity"] { return nil }
-        guard codings.count == 1, ["gzip", "x-gzip", "deflate"].contains(codings[0]) else {
-            return try refuse(415, "Unsupported Media Type", "unsupported content coding\n", startResponse,
-                              extra: [("Accept-Encoding", "gzip, deflate")])
+        guard let decision = try makeInflater(for: coding) else { return nil }
+        guard let inflater = decision else {
+            return try refuseCoding(startResponse)
         }
-        let inflater = try LimitedInflater(maxOutput: options.maxDecompressedBytes, maxRatio: options.maxDecompressionRatio)
-        var body: [UInt8] = []
-        do {
-            while case let piece = try environ.input.read(64 * 1024), !piece.isEmpty {
+        let input = environ.input
+        return try finish(startResponse, &environ) {
+            var body: [UInt8] = []
+            while case let piece = try input.read(64 * 1024), !piece.isEmpty {
                 body += try inflater.inflate(piece)
             }
-            guard inflater.ended else { throw ZlibError.streamError(-3) }
+            return body
+        } check: { inflater.ended }
+    }
+
+    /// ``apply(coding:to:_:)`` for an async application: the compressed body
+    /// is awaited as it arrives.
+    func apply(coding: String, to environ: inout Environ, _ startResponse: StartResponse) async throws -> (any ResponseBody)? {
+        guard let decision = try makeInflater(for: coding) else { return nil }
+        guard let inflater = decision else {
+            return try refuseCoding(startResponse)
+        }
+        var body: [UInt8] = []
+        var failure: (any Error)?
+        do {
+            for try await piece in environ.input.chunks {
+                body += try inflater.inflate(piece)
+            }
+        } catch {
+            failure = error
+        }
+        let inflated = body
+        return try finish(startResponse, &environ) {
+            if let failure { throw failure }
+            return inflated
+        } check: { inflater.ended }
+    }
+
+    /// nil for no coding at all (the body passes as it is); `.some(nil)` for
+    /// a coding not understood; else the inflater to run.
+    private func makeInflater(for coding: String) throws -> LimitedInflater?? {
+        let codings = coding.split(separator: ",").map { $0.trimmingWhitespace().lowercased() }.filter { !$0.isEmpty }
+        if codings.isEmpty || codings == ["identity"] { return nil }
+        guard codings.count == 1, ["gzip", "x-gzip", "deflate"].contains(codings[0]) else { return .some(nil) }
+        return .some(try LimitedInflater(maxOutput: options.maxDecompressedBytes, maxRatio: options.maxDecompressionRatio))
+    }
+
+    private func refuseCoding(_ startResponse: StartResponse) throws -> any ResponseBody {
+        try refuse(415, "Unsupported Media Type", "unsupported content coding\n", startResponse,
+                   extra: [("Accept-Encoding", "gzip, deflate")])
+    }
+
+    /// Runs `inflate` (the whole body decompressed) and installs its result,
+    /// or answers a cap or corrupt data.
+    private func finish(_ startResponse: StartResponse, _ environ: inout Environ,
+                        inflate: () throws -> [UInt8], check ended: () -> Bool) throws -> (any ResponseBody)? {
+        let body: [UInt8]
+        do {
+            body = try inflate()
+            guard ended() else { throw ZlibError.streamError(-3) }
         } catch ZlibError.limitExceeded {
             return try refuse(413, "Content Too Large", "decompressed body too large\n", startResponse)
         } catch is ZlibError {

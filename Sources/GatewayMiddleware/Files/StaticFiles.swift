@@ -18,35 +18,48 @@ import Glibc
 /// ```swift
 /// let app = staticFiles(root: "/srv/www", options: StaticFileOptions(cacheControl: "max-age=60"))(notFoundApp)
 /// // GET /css/site.css -> /srv/www/css/site.css; GET /api/... -> the wrapped app
+/// let api = staticFiles(root: "/srv/www")(asyncAPI)   // an async app falls back the same way
 /// ```
 public func staticFiles(root: String, options: StaticFileOptions = StaticFileOptions()) -> Middleware {
     let files = StaticFileResolver(root: root)
-    return { app in
+    return Middleware(sync: { app in
         { environ, startResponse in
-            let method = environ["REQUEST_METHOD"] ?? "GET"
-            switch files.resolve(environ["PATH_INFO"] ?? "/", indexFile: options.indexFile) {
-            case .miss:
-                return try app(environ, startResponse)
-            case .refused:
-                return try notFoundApp(environ, startResponse)
-            case .folder:
-                // Relative links in the index need the slash: redirect, keeping the query.
-                let query = environ["QUERY_STRING"].map { $0.isEmpty ? "" : "?" + $0 } ?? ""
-                let location = urlQuote((environ["SCRIPT_NAME"] ?? "") + (environ["PATH_INFO"] ?? "") + "/") + query
-                try startResponse("301 Moved Permanently", [
-                    ("Location", location), ("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", "0"),
-                ])
-                return [String]()
-            case .file(let path):
-                guard method == "GET" || method == "HEAD" else {
-                    try startResponse("405 Method Not Allowed", [
-                        ("Allow", "GET, HEAD"), ("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", "19"),
-                    ])
-                    return ["method not allowed\n"]
-                }
-                return try serveFile(path, environ: environ, options: options, startResponse)
-            }
+            try answerStatic(files, options, environ, startResponse) ?? app(environ, startResponse)
         }
+    }, async: { app in
+        { environ, startResponse in
+            if let answer = try answerStatic(files, options, environ, startResponse) { return answer }
+            return try await app(environ, startResponse)
+        }
+    })
+}
+
+/// The response for a path under the root (a file, a redirect, a refusal);
+/// nil when the request is the wrapped application's.
+private func answerStatic(_ files: StaticFileResolver, _ options: StaticFileOptions, _ environ: Environ,
+                          _ startResponse: StartResponse) throws -> (any ResponseBody)? {
+    let method = environ["REQUEST_METHOD"] ?? "GET"
+    switch files.resolve(environ["PATH_INFO"] ?? "/", indexFile: options.indexFile) {
+    case .miss:
+        return nil
+    case .refused:
+        return try notFoundApp(environ, startResponse)
+    case .folder:
+        // Relative links in the index need the slash: redirect, keeping the query.
+        let query = environ["QUERY_STRING"].map { $0.isEmpty ? "" : "?" + $0 } ?? ""
+        let location = urlQuote((environ["SCRIPT_NAME"] ?? "") + (environ["PATH_INFO"] ?? "") + "/") + query
+        try startResponse("301 Moved Permanently", [
+            ("Location", location), ("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", "0"),
+        ])
+        return [String]()
+    case .file(let path):
+        guard method == "GET" || method == "HEAD" else {
+            try startResponse("405 Method Not Allowed", [
+                ("Allow", "GET, HEAD"), ("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", "19"),
+            ])
+            return ["method not allowed\n"]
+        }
+        return try serveFile(path, environ: environ, options: options, startResponse)
     }
 }
 

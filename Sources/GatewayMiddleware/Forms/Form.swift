@@ -14,7 +14,7 @@ public final class Form {
     /// The file parts, in order.
     public let files: [UploadedFile]
 
-    /// A form with these fields and files, as ``parseForm(_:limits:)`` makes it (or a test does).
+    /// A form with these fields and files, as `parseForm(_:limits:)` makes it (or a test does).
     public init(fields: [(name: String, value: String)], files: [UploadedFile] = []) {
         self.fields = fields
         self.files = files

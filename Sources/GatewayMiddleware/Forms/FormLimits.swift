@@ -1,4 +1,4 @@
-/// Limits on what ``parseForm(_:limits:)`` accepts. Past a limit: ``FormError/tooLarge(_:)`` (413).
+/// Limits on what `parseForm(_:limits:)` accepts. Past a limit: ``FormError/tooLarge(_:)`` (413).
 ///
 /// ```swift
 /// var limits = FormLimits()

@@ -40,84 +40,104 @@ struct MultipartParser {
     /// Parses everything `read` returns (blocks; empty at the end).
     mutating func parse(read: () throws -> [UInt8]) throws -> Form {
         do {
-            try run(read: read)
-            return Form(fields: fields, files: files)
+            while true {
+                let block = try read()
+                try feed(block)
+                if block.isEmpty { return Form(fields: fields, files: files) }
+            }
         } catch {
             for file in files { file.close() }
             throw error
         }
     }
 
-    private mutating func run(read: () throws -> [UInt8]) throws {
-        // The first delimiter may open the body without a CRLF before it:
-        // scanning starts as if one had been seen.
-        var pending: [UInt8] = Array("\r\n".utf8)
-        var state = State.preamble
-        var total = 0
-        var atEnd = false
-        while true {
-            if pending.isEmpty || needsMore(state, pending) {
-                guard !atEnd else { break }
-                let block = try read()
-                if block.isEmpty {
-                    atEnd = true
-                } else {
-                    total += block.count
-                    guard total <= limits.maxBodyBytes else { throw FormError.tooLarge("body over \(limits.maxBodyBytes) bytes") }
-                    pending += block
-                }
-                continue
+    /// ``parse(read:)`` with each block awaited (an async application's body).
+    mutating func parse(read: () async throws -> [UInt8]) async throws -> Form {
+        do {
+            while true {
+                let block = try await read()
+                try feed(block)
+                if block.isEmpty { return Form(fields: fields, files: files) }
             }
-            switch state {
-            case .preamble, .body:
-                let (data, end) = scanner.scan(pending[...])
-                if case .body(var sink) = state {
-                    try deliver(data, to: &sink)
-                    state = .body(sink)
-                    if end != nil { try finish(sink) }
-                }
-                if let end {
-                    pending.removeFirst(end)
-                    state = .afterDelimiter
-                } else {
-                    pending = []
-                }
-            case .afterDelimiter:
-                if pending.starts(with: Array("--".utf8)) {
-                    state = .epilogue
-                    pending = []
-                    continue
-                }
-                let padding = pending.prefix { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }.count
-                guard pending.count >= padding + 2 else {
-                    if padding > 1024 { throw FormError.malformed("padding after a boundary") }
-                    continue  // needsMore asks for more bytes
-                }
-                guard pending[padding] == 13, pending[padding + 1] == 10 else {
-                    throw FormError.malformed("no CRLF after a boundary")
-                }
-                pending.removeFirst(padding + 2)
-                parts += 1
-                guard parts <= limits.maxParts else { throw FormError.tooLarge("more than \(limits.maxParts) parts") }
-                state = .headers
-            case .headers:
-                guard let end = headerEnd(pending) else {
-                    guard pending.count <= limits.maxPartHeaderBytes else {
-                        throw FormError.tooLarge("part headers over \(limits.maxPartHeaderBytes) bytes")
-                    }
-                    continue
-                }
-                guard end <= limits.maxPartHeaderBytes else {
-                    throw FormError.tooLarge("part headers over \(limits.maxPartHeaderBytes) bytes")
-                }
-                let sink = try makeSink(headers: Array(pending[0..<end]))
-                pending.removeFirst(end)
+        } catch {
+            for file in files { file.close() }
+            throw error
+        }
+    }
+
+    // The parse under way: bytes not parsed yet and what is expected next.
+    // The first delimiter may open the body without a CRLF before it:
+    // scanning starts as if one had been seen.
+    private var pending: [UInt8] = Array("\r\n".utf8)
+    private var state = State.preamble
+    private var total = 0
+
+    /// Takes the next block of the body (empty: the end) and parses as far
+    /// as the bytes at hand go.
+    private mutating func feed(_ block: [UInt8]) throws {
+        if !block.isEmpty {
+            total += block.count
+            guard total <= limits.maxBodyBytes else { throw FormError.tooLarge("body over \(limits.maxBodyBytes) bytes") }
+            pending += block
+        }
+        while !(pending.isEmpty || needsMore(state, pending)) {
+            try step()
+        }
+        if block.isEmpty {
+            guard case .epilogue = state else { throw FormError.malformed("body ends before the closing boundary") }
+        }
+    }
+
+    /// Moves the parse on by one step with the bytes pending.
+    private mutating func step() throws {
+        switch state {
+        case .preamble, .body:
+            let (data, end) = scanner.scan(pending[...])
+            if case .body(var sink) = state {
+                try deliver(data, to: &sink)
                 state = .body(sink)
-            case .epilogue:
+                if end != nil { try finish(sink) }
+            }
+            if let end {
+                pending.removeFirst(end)
+                state = .afterDelimiter
+            } else {
                 pending = []
             }
+        case .afterDelimiter:
+            if pending.starts(with: Array("--".utf8)) {
+                state = .epilogue
+                pending = []
+                return
+            }
+            let padding = pending.prefix { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }.count
+            guard pending.count >= padding + 2 else {
+                if padding > 1024 { throw FormError.malformed("padding after a boundary") }
+                return  // needsMore asks for more bytes
+            }
+            guard pending[padding] == 13, pending[padding + 1] == 10 else {
+                throw FormError.malformed("no CRLF after a boundary")
+            }
+            pending.removeFirst(padding + 2)
+            parts += 1
+            guard parts <= limits.maxParts else { throw FormError.tooLarge("more than \(limits.maxParts) parts") }
+            state = .headers
+        case .headers:
+            guard let end = headerEnd(pending) else {
+                guard pending.count <= limits.maxPartHeaderBytes else {
+                    throw FormError.tooLarge("part headers over \(limits.maxPartHeaderBytes) bytes")
+                }
+                return
+            }
+            guard end <= limits.maxPartHeaderBytes else {
+                throw FormError.tooLarge("part headers over \(limits.maxPartHeaderBytes) bytes")
+            }
+            let sink = try makeSink(headers: Array(pending[0..<end]))
+            pending.removeFirst(end)
+            state = .body(sink)
+        case .epilogue:
+            pending = []
         }
-        guard case .epilogue = state else { throw FormError.malformed("body ends before the closing boundary") }
     }
 
     /// True when the state cannot move on with the bytes at hand.

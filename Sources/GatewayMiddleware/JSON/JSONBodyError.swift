@@ -7,7 +7,7 @@
 /// let input = try environ.decodeJSON(ItemInput.self)   // throws JSONBodyError on bad input
 /// ```
 public enum JSONBodyError: HTTPError, Equatable {
-    /// The body is over the limit given to ``Gateway/Environ/decodeJSON(_:maxBytes:)`` (the limit, in bytes).
+    /// The body is over the limit given to `decodeJSON(_:maxBytes:)` (the limit, in bytes).
     case tooLarge(Int)
     /// The body is not JSON, or not the shape expected; the text says where, never what the body held.
     case malformed(String)

@@ -18,13 +18,37 @@ extension Environ {
     /// }
     /// ```
     public func decodeJSON<Value: Decodable>(_ type: Value.Type, maxBytes: Int = 1 << 20) throws -> Value {
+        try checkJSONHead(maxBytes: maxBytes)
+        // One byte past the limit tells a body over it (chunked bodies declare no length).
+        let body = try input.read(maxBytes + 1)
+        return try Self.decodedJSON(type, from: body, maxBytes: maxBytes)
+    }
+
+    /// `decodeJSON(_:maxBytes:)` for an async application: the body is
+    /// awaited as it arrives, with the same checks and errors.
+    ///
+    /// ```swift
+    /// let create: AsyncApplication = { environ, startResponse in
+    ///     let input = try await environ.decodeJSON(ItemInput.self)
+    ///     return try startResponse.json(await store.create(input), status: .created)
+    /// }
+    /// ```
+    public func decodeJSON<Value: Decodable>(_ type: Value.Type, maxBytes: Int = 1 << 20) async throws -> Value {
+        try checkJSONHead(maxBytes: maxBytes)
+        let body = try await input.read(maxBytes + 1)
+        return try Self.decodedJSON(type, from: body, maxBytes: maxBytes)
+    }
+
+    /// The checks made before the body is read: its type and declared length.
+    private func checkJSONHead(maxBytes: Int) throws {
         let contentType = self["CONTENT_TYPE"] ?? ""
         guard Self.isJSON(contentType) else { throw JSONBodyError.unsupportedMediaType(contentType) }
         if let declared = self["CONTENT_LENGTH"].flatMap(Int.init), declared > maxBytes {
             throw JSONBodyError.tooLarge(maxBytes)
         }
-        // One byte past the limit tells a body over it (chunked bodies declare no length).
-        let body = try input.read(maxBytes + 1)
+    }
+
+    private static func decodedJSON<Value: Decodable>(_ type: Value.Type, from body: [UInt8], maxBytes: Int) throws -> Value {
         guard body.count <= maxBytes else { throw JSONBodyError.tooLarge(maxBytes) }
         return try JSONCoding.decode(type, from: body)
     }

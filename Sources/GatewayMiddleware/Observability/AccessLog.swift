@@ -14,44 +14,83 @@ import Glibc
 ///
 /// ```swift
 /// let app = accessLog(format: .combined)(myApp)
+/// let api = accessLog(format: .json)(asyncAPI)   // logged when its async body is closed
 /// ```
 public func accessLog(format: AccessLogFormat = .common, to output: (any ErrorOutput)? = nil) -> Middleware {
-    return { app in
+    Middleware(sync: { app in
         { environ, startResponse in
-            let started = MonotonicClock.preciseSeconds()
-            let record = AccessRecord()
-            var environ = environ
-            // Middleware further in (basicAuth) reports the user through it.
-            environ.extras[AccessRecord.environKey] = record
-            let log = { [environ] (bytes: Int) in
-                var environ = environ
-                if let user = record.user { environ["REMOTE_USER"] = user }
-                let line = accessLogLine(format: format, environ: environ, status: record.status,
-                                         bytes: bytes, seconds: MonotonicClock.preciseSeconds() - started)
-                (output ?? environ.errors).write(line)
-            }
+            let exchange = AccessLogExchange(environ, startResponse, format: format, output: output)
             let body: any ResponseBody
             do {
-                body = try app(environ, StartResponse { status, headers, excInfo in
-                    record.status = Int(status.prefix(3)) ?? 0
-                    return try startResponse(status, headers, excInfo: excInfo)
-                })
+                body = try app(exchange.environ, exchange.startResponse)
             } catch {
-                record.status = 500  // the server answers the error with its 500 page
-                log(0)
-                throw error
+                throw exchange.failed(error)
             }
-            let sendsBody = environ["REQUEST_METHOD"] != "HEAD" && record.status != 304 && record.status != 204
-            if let file = body as? FileWrapper {
-                log(sendsBody ? file.remainingLength ?? 0 : 0)
-                return file
-            }
-            let once = Once()
-            return BodyWrapper(wrapped: body, keepsChunkCount: true, transform: { chunk in
-                if let chunk, sendsBody { record.bytes += chunk.count }
-                return chunk
-            }, onClose: { once.run { log(record.bytes) } })
+            return exchange.watching(body)
         }
+    }, async: { app in
+        { environ, startResponse in
+            let exchange = AccessLogExchange(environ, startResponse, format: format, output: output)
+            let body: any ResponseBody
+            do {
+                body = try await app(exchange.environ, exchange.startResponse)
+            } catch {
+                throw exchange.failed(error)
+            }
+            return exchange.watching(body)
+        }
+    })
+}
+
+/// One request through ``accessLog(format:to:)``: the environ and
+/// start_response the application gets, and its body watched for the line.
+private struct AccessLogExchange {
+    let environ: Environ
+    let startResponse: StartResponse
+    private let record: AccessRecord
+    private let log: (Int) -> Void
+
+    init(_ environ: Environ, _ startResponse: StartResponse, format: AccessLogFormat, output: (any ErrorOutput)?) {
+        let started = MonotonicClock.preciseSeconds()
+        let record = AccessRecord()
+        var environ = environ
+        // Middleware further in (basicAuth) reports the user through it.
+        environ.extras[AccessRecord.environKey] = record
+        self.log = { [environ] (bytes: Int) in
+            var environ = environ
+            if let user = record.user { environ["REMOTE_USER"] = user }
+            let line = accessLogLine(format: format, environ: environ, status: record.status,
+                                     bytes: bytes, seconds: MonotonicClock.preciseSeconds() - started)
+            (output ?? environ.errors).write(line)
+        }
+        self.environ = environ
+        self.record = record
+        self.startResponse = StartResponse { status, headers, excInfo in
+            record.status = Int(status.prefix(3)) ?? 0
+            return try startResponse(status, headers, excInfo: excInfo)
+        }
+    }
+
+    /// The application threw: the server answers with its 500 page.
+    func failed(_ error: any Error) -> any Error {
+        record.status = 500
+        log(0)
+        return error
+    }
+
+    /// The body, counted as it goes out and logged when it is closed.
+    func watching(_ body: any ResponseBody) -> any ResponseBody {
+        let sendsBody = environ["REQUEST_METHOD"] != "HEAD" && record.status != 304 && record.status != 204
+        if let file = body as? FileWrapper {
+            log(sendsBody ? file.remainingLength ?? 0 : 0)
+            return file
+        }
+        let once = Once()
+        let record = record, log = log
+        return wrapBody(body, keepsChunkCount: true, transform: { chunk in
+            if let chunk, sendsBody { record.bytes += chunk.count }
+            return chunk
+        }, onClose: { once.run { log(record.bytes) } })
     }
 }
 

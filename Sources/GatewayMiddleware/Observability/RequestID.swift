@@ -13,24 +13,37 @@ public let requestIDKey = "gateway.request_id"
 /// `extras[requestIDKey]`) and back to the client in the response header.
 ///
 /// ```swift
-/// let app = requestID()(myApp)
+/// let app = requestID()(myApp)      // or an AsyncApplication, or an AnyApplication
 /// // inside myApp: environ["HTTP_X_REQUEST_ID"]  // "9f86d081884c7d65..."
 /// ```
 public func requestID(header: String = "X-Request-ID") -> Middleware {
     let environKey = "HTTP_" + header.uppercased().replacingDashes()
-    return { app in
+    return Middleware(sync: { app in
         { environ, startResponse in
-            var environ = environ
-            let id = environ[environKey].flatMap { isValidRequestID($0) ? $0 : nil } ?? newRequestID()
-            environ[environKey] = id
-            environ.extras[requestIDKey] = id
-            return try app(environ, StartResponse { status, headers, excInfo in
-                var headers = Headers(headers)
-                headers[header] = id
-                return try startResponse(status, headers.items, excInfo: excInfo)
-            })
+            let (environ, startResponse) = tagRequest(environ, startResponse, header: header, environKey: environKey)
+            return try app(environ, startResponse)
         }
-    }
+    }, async: { app in
+        { environ, startResponse in
+            let (environ, startResponse) = tagRequest(environ, startResponse, header: header, environKey: environKey)
+            return try await app(environ, startResponse)
+        }
+    })
+}
+
+/// The request's id put into the environ, and the start_response that
+/// sends it back.
+private func tagRequest(_ environ: Environ, _ startResponse: StartResponse, header: String,
+                        environKey: String) -> (Environ, StartResponse) {
+    var environ = environ
+    let id = environ[environKey].flatMap { isValidRequestID($0) ? $0 : nil } ?? newRequestID()
+    environ[environKey] = id
+    environ.extras[requestIDKey] = id
+    return (environ, StartResponse { status, headers, excInfo in
+        var headers = Headers(headers)
+        headers[header] = id
+        return try startResponse(status, headers.items, excInfo: excInfo)
+    })
 }
 
 /// Ids we echo must be safe in a header and a log line.

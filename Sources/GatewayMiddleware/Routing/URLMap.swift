@@ -11,17 +11,54 @@ import Gateway
 /// // GET /api/items/3 -> itemsAPI with SCRIPT_NAME "/api", PATH_INFO "/items/3"
 /// ```
 public func urlMap(_ mounts: [String: Application]) -> Application {
-    // Prefixes normalised to "/a/b" (the root to ""), longest first.
-    let table = mounts.map { (prefix: normalizedPrefix($0.key), app: $0.value) }
-        .sorted { $0.prefix.utf8.count > $1.prefix.utf8.count }
+    let table = URLMapTable(mounts)
     return { environ, startResponse in
         let path = environ["PATH_INFO"] ?? ""
-        for (prefix, app) in table {
-            guard path == prefix || path.hasPrefix(prefix + "/") || prefix.isEmpty else { continue }
-            let matched = path.prefix(prefix.count)
-            return try app(shiftedEnviron(environ, matched: matched, rest: path[matched.endIndex...]), startResponse)
+        guard let (app, matched) = table.match(path) else { return try notFoundApp(environ, startResponse) }
+        return try app(shiftedEnviron(environ, matched: matched, rest: path[matched.endIndex...]), startResponse)
+    }
+}
+
+/// `urlMap(_:)` for applications of either kind: a synchronous site and
+/// an async API side by side, each served as what it is (the sync one
+/// inline or on the worker pool, the async one in a task, its body read as
+/// it arrives). The map is an `AnyApplication/choosing(_:)`: the
+/// mount is chosen from the request's head, by the same longest-prefix rule,
+/// and sees the same `SCRIPT_NAME` and `PATH_INFO` as under the sync map.
+///
+/// ```swift
+/// let app = urlMap(["/api": .async(itemsAPI), "/": .sync(site)])
+/// let server = try makeServer(host: "127.0.0.1", port: 8000, app: app)
+/// ```
+public func urlMap(_ mounts: [String: AnyApplication]) -> AnyApplication {
+    let table = URLMapTable(mounts)
+    return .choosing { environ in
+        guard let (app, matched) = table.match(environ["PATH_INFO"] ?? "") else { return .sync(notFoundApp) }
+        let length = matched.utf8.count
+        return app.rewritingEnviron { environ in
+            let path = environ["PATH_INFO"] ?? ""
+            let end = path.utf8.index(path.utf8.startIndex, offsetBy: min(length, path.utf8.count))
+            environ = shiftedEnviron(environ, matched: path[..<end], rest: path[end...])
         }
-        return try notFoundApp(environ, startResponse)
+    }
+}
+
+/// The prefixes of a `urlMap(_:)`, normalised to "/a/b" (the root to ""), longest first.
+private struct URLMapTable<App: Sendable>: Sendable {
+    let entries: [(prefix: String, app: App)]
+
+    init(_ mounts: [String: App]) {
+        entries = mounts.map { (prefix: normalizedPrefix($0.key), app: $0.value) }
+            .sorted { $0.prefix.utf8.count > $1.prefix.utf8.count }
+    }
+
+    /// The application mounted at the longest prefix of `path`, and that prefix of it.
+    func match(_ path: String) -> (App, Substring)? {
+        for (prefix, app) in entries {
+            guard path == prefix || path.hasPrefix(prefix + "/") || prefix.isEmpty else { continue }
+            return (app, path.prefix(prefix.count))
+        }
+        return nil
     }
 }
 

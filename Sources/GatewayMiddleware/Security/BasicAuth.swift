@@ -8,27 +8,43 @@ import Gateway
 /// ```swift
 /// let admin = basicAuth(realm: "admin") { user, password in
 ///     user == "admin" && password == secret
-/// }(adminApp)
+/// }(adminApp)   // a sync or an async application alike
 /// ```
 public func basicAuth(realm: String, check: @escaping @Sendable (_ user: String, _ password: String) -> Bool) -> Middleware {
     let challenge = "Basic realm=\"\(realm.filter { $0 != "\"" && $0 != "\\" })\", charset=\"UTF-8\""
-    return { app in
+    return Middleware(sync: { app in
         { environ, startResponse in
-            if let (user, password) = basicCredentials(environ["HTTP_AUTHORIZATION"]), check(user, password) {
-                var environ = environ
-                environ["REMOTE_USER"] = user
-                environ["AUTH_TYPE"] = "Basic"
-                (environ.extras[AccessRecord.environKey] as? AccessRecord)?.user = user
-                return try app(environ, startResponse)
+            switch try authenticate(environ, startResponse, challenge: challenge, check: check) {
+            case .pass(let environ): return try app(environ, startResponse)
+            case .answered(let body): return body
             }
-            let text = "authentication required\n"
-            try startResponse("401 Unauthorized", [
-                ("WWW-Authenticate", challenge), ("Content-Type", "text/plain; charset=utf-8"),
-                ("Content-Length", String(text.utf8.count)),
-            ])
-            return [text]
         }
+    }, async: { app in
+        { environ, startResponse in
+            switch try authenticate(environ, startResponse, challenge: challenge, check: check) {
+            case .pass(let environ): return try await app(environ, startResponse)
+            case .answered(let body): return body
+            }
+        }
+    })
+}
+
+/// Checks the request's Basic credentials; answers 401 without them.
+private func authenticate(_ environ: Environ, _ startResponse: StartResponse, challenge: String,
+                          check: (String, String) -> Bool) throws -> RequestDecision {
+    if let (user, password) = basicCredentials(environ["HTTP_AUTHORIZATION"]), check(user, password) {
+        var environ = environ
+        environ["REMOTE_USER"] = user
+        environ["AUTH_TYPE"] = "Basic"
+        (environ.extras[AccessRecord.environKey] as? AccessRecord)?.user = user
+        return .pass(environ)
     }
+    let text = "authentication required\n"
+    try startResponse("401 Unauthorized", [
+        ("WWW-Authenticate", challenge), ("Content-Type", "text/plain; charset=utf-8"),
+        ("Content-Length", String(text.utf8.count)),
+    ])
+    return .answered([text])
 }
 
 /// The user and password of an `Authorization: Basic ...` value; nil when

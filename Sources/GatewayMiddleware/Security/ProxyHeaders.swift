@@ -63,76 +63,57 @@ public struct ProxyHeaders: Sendable {
     public func wrap(_ app: @escaping Application) -> Application {
         let rewriter = self
         return { environ, startResponse in
-            switch rewriter.admit(environ) {
-            case .unchanged: return try app(environ, startResponse)
-            case .rewritten(let environ): return try app(environ, startResponse)
-            case .refused(let error): return try Self.badRequest(error, environ, startResponse)
+            switch try rewriter.decide(environ, startResponse) {
+            case .pass(let environ): return try app(environ, startResponse)
+            case .answered(let body): return body
             }
         }
     }
 
-    /// An async `app` behind the rewrite.
+    /// An async `app` behind the same rewrite; the result is async.
     ///
     /// ```swift
-    /// let app = ProxyHeaders(trusting: trusted).wrap(myAsyncApp)
+    /// let api = ProxyHeaders(trusting: try ForwardedAllowList("127.0.0.1")).wrap(asyncAPI)
     /// ```
     public func wrap(_ app: @escaping AsyncApplication) -> AsyncApplication {
         let rewriter = self
         return { environ, startResponse in
-            switch rewriter.admit(environ) {
-            case .unchanged: return try await app(environ, startResponse)
-            case .rewritten(let environ): return try await app(environ, startResponse)
-            case .refused(let error): return try Self.badRequest(error, environ, startResponse)
+            switch try rewriter.decide(environ, startResponse) {
+            case .pass(let environ): return try await app(environ, startResponse)
+            case .answered(let body): return body
             }
         }
     }
 
-    /// Any application behind the rewrite (a choice chooses from the rewritten environ).
+    /// Either kind of application behind the rewrite, each kept as it is
+    /// (a choice is made on the environ as the server saw it).
     ///
     /// ```swift
-    /// let app = ProxyHeaders(trusting: trusted).wrap(AnyApplication.async(myAsyncApp))
+    /// let app = ProxyHeaders(trusting: trusted).wrap(urlMap(["/api": .async(api), "/": .sync(site)]))
     /// ```
     public func wrap(_ app: AnyApplication) -> AnyApplication {
-        switch app {
-        case .sync(let app): return .sync(wrap(app))
-        case .async(let app): return .async(wrap(app))
-        case .choosing(let choose):
-            let rewriter = self
-            return .choosing { environ in
-                guard case .rewritten(let rewritten) = rewriter.admit(environ) else { return rewriter.wrap(choose(environ)) }
-                return rewriter.wrap(choose(rewritten))
-            }
+        Middleware(sync: { wrap($0) }, async: { wrap($0) })(app)
+    }
+
+    /// The environ the application gets, or the 400 for malformed forwarding.
+    private func decide(_ environ: Environ, _ startResponse: StartResponse) throws -> RequestDecision {
+        // Nearly every request: an untrusted peer that sent no forwarding
+        // header. Nothing to drop, so the environ goes on as it came (no copy).
+        if !trusts(environ) && !Self.carries(Self.allKeys, environ.variables) {
+            return .pass(environ)
         }
-    }
-
-    private enum Admission {
-        /// Nearly every request: an untrusted peer that sent no forwarding
-        /// header. Nothing to drop, so the environ goes on as it came (no copy).
-        case unchanged
-        case rewritten(Environ)
-        case refused(ForwardedHeaderError)
-    }
-
-    private func admit(_ environ: Environ) -> Admission {
-        if !trusts(environ) && !Self.carries(Self.allKeys, environ.variables) { return .unchanged }
         var environ = environ
         do {
             try rewrite(&environ)
-            return .rewritten(environ)
         } catch {
-            return .refused(error)
+            environ.errors.write("\(environ.requestLine): \(error)\n")
+            let body = Array("400 Bad Request: \(error)\n".utf8)
+            try startResponse("400 Bad Request", [
+                ("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", String(body.count)),
+            ])
+            return .answered([body])
         }
-    }
-
-    private static func badRequest(
-        _ error: ForwardedHeaderError, _ environ: Environ, _ startResponse: StartResponse
-    ) throws -> any ResponseBody {
-        environ.errors.write("\(environ.requestLine): \(error)\n")
-        let body = Array("400 Bad Request: \(error)\n".utf8)
-        try startResponse("400 Bad Request", [
-            ("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", String(body.count)),
-        ])
-        return [body]
+        return .pass(environ)
     }
 
     /// Whether the request's peer is a trusted proxy.

@@ -262,7 +262,7 @@ struct GzipTests {
         try writeFile(root + "/photo.png", [UInt8](repeating: 7, count: 5000))
         try writeFile(root + "/page.txt", Array(Self.page.utf8))
         let kinds = Locked<[String]>([])
-        let probe: Middleware = { app in
+        let probe = Middleware { app in
             { environ, startResponse in
                 let body = try app(environ, startResponse)
                 kinds.withLock { $0.append(body is FileWrapper ? "file" : "other") }

@@ -67,7 +67,7 @@ struct AccessLogTests {
         try writeFile(root + "/f.txt", Array("0123456789".utf8))
         let log = CapturedErrors()
         let seen = Locked(false)
-        let probe: Middleware = { app in
+        let probe = Middleware { app in
             { environ, startResponse in
                 let body = try app(environ, startResponse)
                 seen.withLock { $0 = body is FileWrapper }
