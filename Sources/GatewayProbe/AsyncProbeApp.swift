@@ -7,7 +7,8 @@ import Gateway
 /// - `/async/upload`: hashes the body as it arrives and answers
 ///   `{"length": L, "sha256": "...", "first_chunk": F}`, F being the bytes
 ///   it held when its first read returned (a body read as it arrives holds a
-///   small part of it then; a buffered one, all of it).
+///   small part of it then; a buffered one, all of it); with
+///   `PROBE_STREAM_LOG` set, the first chunk's arrival is logged (`u`).
 /// - `/async/stream?n=N&size=S&ms=M`: N chunks of S bytes (defaults 10 and
 ///   1024), awaiting M ms (or a `Task.yield()` when 0) between them; with
 ///   `PROBE_STREAM_LOG` set each chunk is logged (`.`), and its close() (`c`).
@@ -28,7 +29,10 @@ public let asyncProbeApp: AsyncApplication = { environ, startResponse in
         var length = 0
         var firstChunk: Int?
         for try await chunk in environ.input.chunks {
-            if firstChunk == nil { firstChunk = chunk.count }
+            if firstChunk == nil {
+                firstChunk = chunk.count
+                streamLog?.record("u")  // for bench/async_upload.py: the first chunk is here
+            }
             digest.update(chunk)
             length += chunk.count
         }

@@ -119,7 +119,7 @@ struct CGIApplicationTests {
         let serve = try help("serve"), cgi = try help("cgi")
         let appLine = /--app <app> The application: ([^.]+)\./
         let served = try #require(serve.firstMatch(of: appLine)?.1)
-        #expect(served == "demo, probe, hello, static, upload, api, stack")
+        #expect(served == "demo, probe, hello, count, static, upload, api, stack")
         #expect(cgi.firstMatch(of: appLine)?.1 == served, "\(cgi)")
     }
 

@@ -22,6 +22,20 @@ struct CGIHandlerTests {
         #expect(out.hasSuffix("\r\n\r\nHello, World!"))
     }
 
+    /// An async application (here the probe's choice of one) runs as a
+    /// CGI program too: the program's thread waits for its steps.
+    @Test func runsAnAsyncApplication() {
+        var output: [UInt8] = []
+        let handler = CGIHandler(
+            environment: ["REQUEST_METHOD": "POST", "PATH_INFO": "/async/upload", "CONTENT_LENGTH": "5"],
+            input: RequestInput(Array("hello".utf8)), output: { output += $0 }, errors: CapturedErrors())
+        handler.run(probe)
+        let text = String(decoding: output, as: UTF8.self)
+        #expect(text.hasPrefix("Status: 200 OK\r\n"), "\(text)")
+        #expect(text.contains("\"length\": 5"), "\(text)")
+        #expect(text.contains("2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"), "\(text)")
+    }
+
     /// The web server adds Date and Server (RFC 3875 §6.3): the script's
     /// output has neither of its own, only the application's.
     @Test func noDateOrServerHeaderOfItsOwn() {
