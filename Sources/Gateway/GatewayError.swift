@@ -24,6 +24,10 @@ public enum GatewayError: Error, Equatable, CustomStringConvertible {
     case contentLengthMismatch(declared: Int, actual: Int)
     /// `start_response` or `write` was called after its request's response was over.
     case responseOver
+    /// An async application read its streamed body with a blocking call on
+    /// the server's own thread, which is the one that would bring the bytes:
+    /// it must `await` the read instead.
+    case blockingReadOnServerThread
 
     /// The broken rule, in words, as it is logged.
     public var description: String {
@@ -50,6 +54,8 @@ public enum GatewayError: Error, Equatable, CustomStringConvertible {
             return "Content-Length says \(declared) bytes but the body has \(actual)"
         case .responseOver:
             return "start_response or write called after its request's response was over"
+        case .blockingReadOnServerThread:
+            return "a blocking read of a body still arriving, on the server thread that brings it: use `try await environ.input.read()`"
         }
     }
 }

@@ -24,6 +24,9 @@ package final class RequestBodyStream: @unchecked Sendable {
     private var serverWaits = true
     private var waiter: CheckedContinuation<Void, Never>?
     private let demand: @Sendable (RequestBodyStream) -> Void
+    /// The thread that pushes (the one that made the stream): a blocking
+    /// wait on it would wait for itself.
+    private let feeder = pthread_self()
 
     /// Bytes held before the server stops reading.
     package let capacity: Int
@@ -177,10 +180,18 @@ package final class RequestBodyStream: @unchecked Sendable {
 
     /// The next chunk, blocking the calling thread until it arrives (for
     /// synchronous code reading a streamed body, on a thread of its own).
+    /// On the server's own thread, which brings the bytes, a wait would
+    /// never end: it throws ``GatewayError/blockingReadOnServerThread``.
     package func nextBlocking() throws -> [UInt8]? {
+        let onFeeder = pthread_equal(feeder, pthread_self()) != 0
         while true {
             pthread_mutex_lock(mutex)
             var (polled, demanded) = poll()
+            if case .wait = polled, onFeeder {
+                pthread_mutex_unlock(mutex)
+                if demanded { demand(self) }
+                throw GatewayError.blockingReadOnServerThread
+            }
             if case .wait = polled, !demanded {
                 pthread_cond_wait(arrived, mutex)
                 (polled, demanded) = poll()

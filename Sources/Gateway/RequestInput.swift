@@ -158,6 +158,7 @@ extension RequestInput {
 
     /// The request body as an `AsyncSequence` of byte chunks (see ``chunks``).
     public struct Chunks: AsyncSequence {
+        /// A chunk of the body.
         public typealias Element = [UInt8]
         let input: RequestInput
 

@@ -2,7 +2,7 @@ import Gateway
 
 /// One application a ``ServiceCommand`` serves, under the name
 /// `--app NAME` chooses it by: synchronous, async, or a choice between
-/// them per request (``AnyApplication``).
+/// them per request (`AnyApplication`).
 ///
 /// ```swift
 /// ServedApplication("hello", helloApp)

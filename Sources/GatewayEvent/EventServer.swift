@@ -68,7 +68,7 @@ public final class EventServer: GatewayServer, @unchecked Sendable {
     }
 
     /// Binds and prepares a server for a sync or async application, or a
-    /// choice between them per request (``AnyApplication``).
+    /// choice between them per request (`AnyApplication`).
     public convenience init(configuration: EventServerConfiguration, app: AnyApplication) throws {
         try self.init(configuration: configuration, listeners: EventServer.listeners(for: configuration), app: app)
     }

@@ -27,7 +27,7 @@ public func makeServer(host: String, port: Int, app: @escaping AsyncApplication)
     try EventServer(configuration: EventServerConfiguration(host: host, port: port), app: app)
 }
 
-/// The same for a sync or async application, or a choice per request (``AnyApplication``).
+/// The same for a sync or async application, or a choice per request (`AnyApplication`).
 public func makeServer(host: String, port: Int, app: AnyApplication) throws -> EventServer {
     try EventServer(configuration: EventServerConfiguration(host: host, port: port), app: app)
 }

@@ -1,6 +1,6 @@
 import Gateway
 
-/// The probe's async routes, an ``AsyncApplication`` (any method; anything
+/// The probe's async routes, an `AsyncApplication` (any method; anything
 /// else is 404 `not found\n`):
 ///
 /// - `/async/sleep?ms=N`: awaits `Task.sleep` for N ms (default 100), then `slept`.

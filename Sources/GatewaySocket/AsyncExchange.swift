@@ -5,7 +5,7 @@ import Logging
 import Glibc
 #endif
 
-/// Serves one request with an ``AsyncApplication`` on the connection's
+/// Serves one request with an `AsyncApplication` on the connection's
 /// own thread, without blocking a thread of the cooperative pool.
 ///
 /// The application runs in a task; so does each awaited chunk of its body

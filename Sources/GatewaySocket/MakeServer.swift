@@ -30,7 +30,7 @@ public func makeServer(host: String, port: Int, app: @escaping AsyncApplication)
     try SocketServer(configuration: SocketServerConfiguration(host: host, port: port), app: app)
 }
 
-/// The same for a sync or async application, or a choice per request (``AnyApplication``).
+/// The same for a sync or async application, or a choice per request (`AnyApplication`).
 ///
 /// ```swift
 /// let app: AnyApplication = .choosing { environ in

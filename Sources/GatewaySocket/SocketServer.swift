@@ -86,7 +86,7 @@ public final class SocketServer: GatewayServer, @unchecked Sendable {
 
     /// Binds and prepares to serve a sync or async application, or a choice
     /// between them made for each request from its environ, before its body
-    /// (``AnyApplication``). A synchronous application is served as by the
+    /// (`AnyApplication`). A synchronous application is served as by the
     /// `Application` initializer: the same path, unchanged.
     ///
     /// ```swift

@@ -244,6 +244,26 @@ import Testing
         }
     }
 
+    /// A blocking read of a body still arriving, on the loop that would
+    /// bring it, would wait forever: it throws, the answer is a 500, and the
+    /// loop serves on.
+    @Test func aBlockingReadOnTheLoopFailsInsteadOfHanging() throws {
+        let errors = CapturedErrors()
+        let app: AsyncApplication = { environ, startResponse in
+            let body = try readBlocking(environ.input)
+            try startResponse("200 OK", [("Content-Type", "text/plain")])
+            return ["\(body.count)"]
+        }
+        try withAsyncServer(app, errors: errors) { server in
+            let client = try TestHTTPClient(port: server.port)
+            try client.send("POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n")
+            let response = try client.readResponse()
+            #expect(response.status == 500)
+            #expect(errors.text.contains("use `try await environ.input.read()`"), "\(errors.text)")
+            #expect(try TestHTTPClient(port: server.port).request("POST", "/again", body: []).status == 500)
+        }
+    }
+
     @Test func syncAndAsyncApplicationsShareAServerChosenPerRequest() throws {
         let app: AnyApplication = .choosing { environ in
             if environ["PATH_INFO"] == "/async" {
@@ -270,6 +290,9 @@ import Testing
         }
     }
 }
+
+/// The input's blocking read, called from async code.
+private func readBlocking(_ input: RequestInput) throws -> [UInt8] { try input.read() }
 
 /// Starts an event server for an async application, runs `body`, stops it.
 private func withAsyncServer<T>(
