@@ -260,7 +260,8 @@ import Testing
             let response = try client.readResponse()
             #expect(response.status == 500)
             #expect(errors.text.contains("use `try await environ.input.read()`"), "\(errors.text)")
-            #expect(try TestHTTPClient(port: server.port).request("POST", "/again", body: []).status == 500)
+            // Without a body there is nothing to wait for: the same read answers.
+            #expect(try TestHTTPClient(port: server.port).request("POST", "/again", body: []).text == "0")
         }
     }
 
