@@ -87,15 +87,9 @@ struct ConnectionServer: Sendable {
         } else {
             input = RequestInput(source: { try requests.readBody($0) })
         }
-        let environ = Environ(
-            variables: variables ?? head.takeCGIVariables(server: (serverAddress.host, String(serverAddress.port)), peer: connection.peer),
-            input: input,
-            errors: configuration.errors,
-            urlScheme: "http",
-            multithread: multithread,
-            multiprocess: multiprocess,
-            runOnce: false,
-            inputTerminated: true)
+        let environ = makeEnviron(
+            variables ?? head.takeCGIVariables(server: (serverAddress.host, String(serverAddress.port)), peer: connection.peer),
+            input: input)
         let transport = SocketTransport(
             connection: connection, minorVersion: head.minorVersion, keepAlive: head.keepAlive && !isLast && !isStopping,
             clientGone: { requests.endedMidRequest })
