@@ -1,5 +1,3 @@
-import Dispatch
-
 /// A response body whose chunks are awaited: what an ``AsyncApplication``
 /// returns to stream (an ``AsyncBody``). Servers pull it with `await`, one
 /// chunk at a time, the next only once the client took the last.
@@ -77,15 +75,8 @@ private struct BlockingChunks: ChunkIterator {
     init(base: any AsyncChunkIterator) { self.base = AsyncPull(base) }
 
     mutating func next() throws -> [UInt8]? {
-        let done = DispatchSemaphore(value: 0)
         let pull = UnsafeTransfer(base)
-        nonisolated(unsafe) var result: Result<[UInt8]?, any Error> = .success(nil)
-        Task {
-            do { result = .success(try await pull.value.next()) } catch { result = .failure(error) }
-            done.signal()
-        }
-        done.wait()
-        return try result.get()
+        return try waitFor { try await pull.value.next() }
     }
 }
 

@@ -50,6 +50,25 @@ public struct CGIHandler {
 
     /// Runs `app` for the one request and writes its response.
     public func run(_ app: Application) {
+        try? makeHandler().run(app, on: CGITransport(output: output))
+    }
+
+    /// Runs a sync or async application (or the one a choice names) for the
+    /// one request; the program's thread waits for an async one's steps.
+    ///
+    /// ```swift
+    /// CGIHandler().run(.async(myAsyncApp))
+    /// ```
+    public func run(_ app: AnyApplication) {
+        let handler = makeHandler()
+        switch app.resolved(for: handler.environ) {
+        case .sync(let app): try? handler.run(app, on: CGITransport(output: output))
+        case .async(let app): try? handler.run(app, on: CGITransport(output: output))
+        case .choosing: break  // resolved(for:) never answers a choice
+        }
+    }
+
+    private func makeHandler() -> Handler {
         var environ = Environ(
             variables: EnvironVariables(environment), input: input, errors: errors, urlScheme: "http",
             multithread: false, multiprocess: true, runOnce: true, inputTerminated: true)
@@ -57,8 +76,7 @@ public struct CGIHandler {
         // A CGI response is framed by the web server: say HTTP/1.0 so the
         // handler never asks for chunked coding.
         if environ["SERVER_PROTOCOL"] == nil { environ["SERVER_PROTOCOL"] = "HTTP/1.0" }
-        let handler = Handler(environ: environ, serverSoftware: nil)
-        try? handler.run(app, on: CGITransport(output: output))
+        return Handler(environ: environ, serverSoftware: nil)
     }
 
     /// The process environment as a dictionary.

@@ -260,6 +260,24 @@ package final class Handler: ResponseState {
         try transport.finish()
     }
 
+    /// Drives an async application's whole response over a blocking
+    /// transport, the calling thread waiting for each step (``waitFor(_:)``:
+    /// a thread of its own, never one of the cooperative pool's).
+    package func run(_ app: @escaping AsyncApplication, on transport: some ResponseTransport) throws {
+        defer { finish() }
+        let head = try waitFor { await self.start(app) }
+        try transport.sendHead(head)
+        do {
+            while let chunk = try waitFor({ try await self.nextChunk() }) {
+                try transport.sendChunk(chunk)
+            }
+        } catch {
+            transport.abort()
+            throw error
+        }
+        try transport.finish()
+    }
+
     // MARK: - Deciding the head
 
     private func runApplication(_ app: Application) throws -> ResponseHead {

@@ -45,6 +45,6 @@ struct CGI: ParsableCommand {
         let served = ServiceCommand.current.application(named: app)!
         // The web server in front writes the access log.
         let context = ServeContext(root: root, accessLog: false, environment: ProcessInfo.processInfo.environment)
-        CGIHandler().run(try served.make(context))
+        CGIHandler().run(try served.make(context) as AnyApplication)
     }
 }

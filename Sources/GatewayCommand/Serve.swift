@@ -234,6 +234,9 @@ struct Serve: ParsableCommand {
             } else {
                 ReloadSignal.ignore(logger: configuration.logger, because: why)
             }
+            guard case .sync(let application) = application else {
+                throw ValidationError("--backend socket serves synchronous applications only, for now")
+            }
             let server = try SocketServer(configuration: configuration, app: application)
             server.stopOnSignals([SIGINT, SIGTERM])
             announce(servingLine([server.serverAddress], inherited: []))
@@ -257,7 +260,7 @@ struct Serve: ParsableCommand {
     }
 
     /// The application behind the forwarding-header rewrite (only when some proxy is trusted).
-    private func behindProxies(_ application: @escaping Application, unixPeers: Bool) throws -> Application {
+    private func behindProxies(_ application: AnyApplication, unixPeers: Bool) throws -> AnyApplication {
         let trusted = try ForwardedAllowList(forwardedAllowIps)
         return ProxyHeaders(trusting: trusted, style: forwardedHeaders, peersAreUnix: unixPeers).wrap(application)
     }

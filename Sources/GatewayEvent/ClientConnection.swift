@@ -247,10 +247,15 @@ final class ClientConnection {
 
     /// The body is read whole before the request is dispatched.
     private func collectBody(of head: consuming RequestHead) {
-        let toHead = head.isHead
-        guard let refusal = intake.collectBody(of: head) else { return }
-        awaitingBody = nil
-        refuse(refusal, toHead: toHead)
+        switch intake.collectBody(of: head) {
+        case .request(let head, let body):
+            dispatch(head, body)
+        case .refused(let refusal, let toHead):
+            awaitingBody = nil
+            refuse(refusal, toHead: toHead)
+        case .needMore, .head, .bodyStreamed:
+            break  // the body is on its way
+        }
     }
 
     /// The application read, or took enough to make room: `100 Continue`
@@ -524,7 +529,15 @@ final class ClientConnection {
             switch phase {
             case .idle, .receiving: inputEnded()
             case .lingering: close()
-            case .responding: feedStream()  // a streamed body's bytes still buffered go first; a cut-short one fails
+            case .responding:
+                feedStream()  // a streamed body's bytes still buffered go first; a cut-short one fails
+                // An async application's client that closes is gone, as nginx
+                // and uvicorn take it: its task is cancelled. (A synchronous
+                // one cannot be; a half-closed client still gets its answer.)
+                if exchange?.isAsync == true {
+                    reactor.settings.logger.info("client \(peer.host) closed its connection: cancelling the application's task")
+                    close()
+                }
             case .flushing, .closed: break  // answered first; the end is read after
             }
         } else if what & Int32(BEV_EVENT_TIMEOUT) != 0 {

@@ -30,6 +30,8 @@ final class Reactor: @unchecked Sendable {
     /// (``checkDrainSoon()``).
     private var drainCheckEvent: OpaquePointer?
     private let inbox = Locked(Inbox())
+    /// Where async applications' tasks run: this loop's thread.
+    private(set) lazy var executor = LoopExecutor(reactor: self)
     /// Wakes the pool's workers once the loop has nothing else to run (an
     /// event at the idle priority), or after a millisecond if it stays busy
     /// (a timer at the normal one, so the idle event cannot starve them):

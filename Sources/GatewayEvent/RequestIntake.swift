@@ -74,12 +74,14 @@ final class RequestIntake {
     }
 
     /// After ``Outcome/head(_:)``: the body is collected, and the request
-    /// handed over whole; nil, or the refusal when nowhere has room.
-    func collectBody(of parsed: consuming RequestHead) -> RequestRefusal? {
-        if let refusal = beginBody(of: parsed) { return refusal }
+    /// handed over whole by a later ``take(_:)``; or now, when it has no
+    /// body; or refused, when nowhere has room for it.
+    func collectBody(of parsed: consuming RequestHead) -> Outcome {
+        if let refusal = beginBody(of: parsed) { return refused(refusal) }
         continueOwed = parsed.expectsContinue
         head = consume parsed
-        return nil
+        // A request without a body is complete: its end is parsed now.
+        return take(UnsafeRawBufferPointer(start: nil, count: 0)).outcome
     }
 
     /// After ``Outcome/head(_:)``: the body goes to `stream` as it
@@ -132,7 +134,6 @@ final class RequestIntake {
         let bytes = stream.map { UnsafeRawBufferPointer(rebasing: bytes.prefix($0.room)) } ?? bytes
         var offset = 0
         while true {
-            if stream != nil && offset == bytes.count { return (offset, .needMore) }
             let (used, event) = parser.parse(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
             let start = offset
             offset += used
@@ -141,7 +142,9 @@ final class RequestIntake {
                 return (offset, .needMore)
             case .head(let parsed):
                 if announcesHeads { return (offset, .head(parsed)) }
-                if let refusal = collectBody(of: parsed) { return (offset, refused(refusal)) }
+                if let refusal = beginBody(of: parsed) { return (offset, refused(refusal)) }
+                continueOwed = parsed.expectsContinue
+                head = consume parsed
             case .body(let range):
                 let data = UnsafeRawBufferPointer(rebasing: bytes[(start + range.lowerBound)..<(start + range.upperBound)])
                 bodyBytesReceived += data.count

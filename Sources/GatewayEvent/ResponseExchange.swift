@@ -36,7 +36,7 @@ final class ResponseExchange {
     @exclusivity(unchecked) private var bytesSent = 0
     @exclusivity(unchecked) private var started = MonotonicClock.seconds()
     /// The application is async: it and its body's chunks run in tasks.
-    @exclusivity(unchecked) private var isAsync = false
+    @exclusivity(unchecked) private(set) var isAsync = false
     /// The task running the application or awaiting a chunk, cancelled
     /// when the client leaves.
     @exclusivity(unchecked) private var task: Task<Void, Never>?
@@ -90,7 +90,7 @@ final class ResponseExchange {
         isAsync = true
         workerBusy = true
         let work = UnsafeTransfer((handler, self))
-        task = Task {
+        task = Task(executorPreference: reactor.executor) {
             let (handler, exchange) = work.value
             let head = await handler.start(app)
             let buffered = handler.takeBufferedBody()
@@ -193,7 +193,7 @@ final class ResponseExchange {
     private func awaitChunk() {
         workerBusy = true
         let work = UnsafeTransfer((handler, self))
-        task = Task {
+        task = Task(executorPreference: reactor.executor) {
             let (handler, exchange) = work.value
             do {
                 exchange.chunkPulled(.success(try await handler.nextChunk()))

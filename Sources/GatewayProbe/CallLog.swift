@@ -53,6 +53,15 @@ public struct CallLog: Sendable {
         return stat(path, &status) == 0 ? Int(status.st_size) : 0
     }
 
+    /// The marks logged so far, in order (`.` for a call; other marks as recorded).
+    public var marks: String {
+        guard let file = fopen(path, "r") else { return "" }
+        defer { fclose(file) }
+        var text = ""
+        while case let byte = getc(file), byte != EOF { text.unicodeScalars.append(Unicode.Scalar(UInt8(byte))) }
+        return text
+    }
+
     /// `app`, logging each call before it runs.
     public func counting(_ app: @escaping Application) -> Application {
         return { environ, startResponse in
@@ -61,12 +70,24 @@ public struct CallLog: Sendable {
         }
     }
 
-    /// Logs one call.
-    public func record() {
+    /// `app` (sync, async, or a choice), logging each call before it runs.
+    public func counting(_ app: AnyApplication) -> AnyApplication {
+        switch app {
+        case .sync(let app): return .sync(counting(app))
+        case .async(let app): return .async({ environ, startResponse in
+            record()
+            return try await app(environ, startResponse)
+        })
+        case .choosing(let choose): return .choosing { counting(choose($0)) }
+        }
+    }
+
+    /// Logs one call (or another event, under another `mark`).
+    public func record(_ mark: Character = ".") {
         let descriptor = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
         if descriptor >= 0 {
-            var mark = UInt8(ascii: ".")
-            _ = write(descriptor, &mark, 1)
+            var byte = mark.asciiValue ?? UInt8(ascii: "?")
+            _ = write(descriptor, &byte, 1)
             close(descriptor)
         }
     }

@@ -17,7 +17,8 @@ import Glibc
 /// Routes (any method unless noted; anything else is 404 `not found\n`):
 /// `/hello`, `/environ[/...]`, `/stream?chunks=N&size=S`, `/write?chunks=N`,
 /// `/error`, `/error-after-start`, `/sleep?ms=N`, `/file?size=N`,
-/// `/status?code=NNN`, `/headers?n=K`, `POST /upload`.
+/// `/status?code=NNN`, `/headers?n=K`, `POST /upload`. The async routes
+/// are ``asyncProbeApp``'s; ``probe`` serves both.
 /// With `PROBE_STREAM_LOG` set, `/stream` logs each chunk it produces (``CallLog``).
 public let probeApp: Application = { environ, startResponse in
     let path = environ["PATH_INFO"] ?? ""
@@ -92,7 +93,7 @@ public let probeApp: Application = { environ, startResponse in
 }
 
 /// Where `/stream` logs its chunks, if anywhere.
-private let streamLog = CallLog.streamFromEnvironment
+let streamLog = CallLog.streamFromEnvironment
 
 private let helloBody: [[UInt8]] = [Array("Hello, World!".utf8)]
 private let helloHeaders = [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", "13")]
@@ -104,7 +105,7 @@ public struct ProbeError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-private func text(
+func text(
     _ startResponse: StartResponse, _ body: String, status: String = "200 OK", extra: [(String, String)] = []
 ) throws -> any ResponseBody {
     let bytes = Array(body.utf8)
@@ -112,7 +113,7 @@ private func text(
     return [bytes]
 }
 
-private func json(_ startResponse: StartResponse, _ value: JSONValue) throws -> any ResponseBody {
+func json(_ startResponse: StartResponse, _ value: JSONValue) throws -> any ResponseBody {
     let bytes = Array(value.text.utf8)
     try startResponse("200 OK", [("Content-Type", "application/json"), ("Content-Length", String(bytes.count))])
     return [bytes]

@@ -9,6 +9,7 @@ enum BuiltinApps {
         ServedApplication("demo", demoApp),
         // Counting its calls in a file when PROBE_CALL_LOG names one (tests
         // of forked servers).
-        ServedApplication("probe", CallLog.fromEnvironment.map { $0.counting(probeApp) } ?? probeApp),
+        // Its /async/ routes are an async application, the rest a sync one.
+        ServedApplication("probe", CallLog.fromEnvironment.map { $0.counting(probe) } ?? probe),
     ]
 }

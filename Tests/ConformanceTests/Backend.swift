@@ -47,6 +47,25 @@ struct Backend: CustomTestStringConvertible, Sendable {
         }
     }
 
+    /// The libevent server reading each head before it chooses the
+    /// application (as for ``AnyApplication/choosing(_:)``), which is the
+    /// synchronous one given: the path of a server that may serve async
+    /// applications, for a synchronous one.
+    static let eventChoosing = Backend(name: "event-choosing") { app, errors, _ in
+        var configuration = EventServerConfiguration(host: "127.0.0.1", port: 0)
+        configuration.errors = errors
+        return BackgroundServer(try EventServer(configuration: configuration, app: .choosing { _ in .sync(app) }))
+    }
+
+    /// The libevent server running the application given as an async one
+    /// (``asyncApplication(_:)``): in a task, its body streamed to it as it
+    /// arrives, its response awaited chunk by chunk.
+    static let eventAsync = Backend(name: "event-async") { app, errors, _ in
+        var configuration = EventServerConfiguration(host: "127.0.0.1", port: 0)
+        configuration.errors = errors
+        return BackgroundServer(try EventServer(configuration: configuration, app: asyncApplication(app)))
+    }
+
     static func socket(_ mode: SocketServerConfiguration.Mode, _ name: String) -> Backend {
         Backend(name: "socket-\(name)") { app, errors, _ in
             var configuration = SocketServerConfiguration(host: "127.0.0.1", port: 0)
@@ -72,6 +91,7 @@ struct Backend: CustomTestStringConvertible, Sendable {
 
     static let all: [Backend] = [
         .event, .event(threads: 4, reactors: 1, "event-threads"), .event(threads: 2, reactors: 2, "event-reactors"),
+        .eventChoosing, .eventAsync,
         .socket(.single, "single"), .socket(.threads(maximum: 32), "threads"), .socketFork,
     ]
     /// Backends where the application runs in the test's own process.

@@ -63,24 +63,76 @@ public struct ProxyHeaders: Sendable {
     public func wrap(_ app: @escaping Application) -> Application {
         let rewriter = self
         return { environ, startResponse in
-            // Nearly every request: an untrusted peer that sent no forwarding
-            // header. Nothing to drop, so the environ goes on as it came (no copy).
-            if !rewriter.trusts(environ) && !Self.carries(Self.allKeys, environ.variables) {
-                return try app(environ, startResponse)
+            switch rewriter.admit(environ) {
+            case .unchanged: return try app(environ, startResponse)
+            case .rewritten(let environ): return try app(environ, startResponse)
+            case .refused(let error): return try Self.badRequest(error, environ, startResponse)
             }
-            var environ = environ
-            do {
-                try rewriter.rewrite(&environ)
-            } catch {
-                environ.errors.write("\(environ.requestLine): \(error)\n")
-                let body = Array("400 Bad Request: \(error)\n".utf8)
-                try startResponse("400 Bad Request", [
-                    ("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", String(body.count)),
-                ])
-                return [body]
-            }
-            return try app(environ, startResponse)
         }
+    }
+
+    /// An async `app` behind the rewrite.
+    ///
+    /// ```swift
+    /// let app = ProxyHeaders(trusting: trusted).wrap(myAsyncApp)
+    /// ```
+    public func wrap(_ app: @escaping AsyncApplication) -> AsyncApplication {
+        let rewriter = self
+        return { environ, startResponse in
+            switch rewriter.admit(environ) {
+            case .unchanged: return try await app(environ, startResponse)
+            case .rewritten(let environ): return try await app(environ, startResponse)
+            case .refused(let error): return try Self.badRequest(error, environ, startResponse)
+            }
+        }
+    }
+
+    /// Any application behind the rewrite (a choice chooses from the rewritten environ).
+    ///
+    /// ```swift
+    /// let app = ProxyHeaders(trusting: trusted).wrap(AnyApplication.async(myAsyncApp))
+    /// ```
+    public func wrap(_ app: AnyApplication) -> AnyApplication {
+        switch app {
+        case .sync(let app): return .sync(wrap(app))
+        case .async(let app): return .async(wrap(app))
+        case .choosing(let choose):
+            let rewriter = self
+            return .choosing { environ in
+                guard case .rewritten(let rewritten) = rewriter.admit(environ) else { return rewriter.wrap(choose(environ)) }
+                return rewriter.wrap(choose(rewritten))
+            }
+        }
+    }
+
+    private enum Admission {
+        /// Nearly every request: an untrusted peer that sent no forwarding
+        /// header. Nothing to drop, so the environ goes on as it came (no copy).
+        case unchanged
+        case rewritten(Environ)
+        case refused(ForwardedHeaderError)
+    }
+
+    private func admit(_ environ: Environ) -> Admission {
+        if !trusts(environ) && !Self.carries(Self.allKeys, environ.variables) { return .unchanged }
+        var environ = environ
+        do {
+            try rewrite(&environ)
+            return .rewritten(environ)
+        } catch {
+            return .refused(error)
+        }
+    }
+
+    private static func badRequest(
+        _ error: ForwardedHeaderError, _ environ: Environ, _ startResponse: StartResponse
+    ) throws -> any ResponseBody {
+        environ.errors.write("\(environ.requestLine): \(error)\n")
+        let body = Array("400 Bad Request: \(error)\n".utf8)
+        try startResponse("400 Bad Request", [
+            ("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", String(body.count)),
+        ])
+        return [body]
     }
 
     /// Whether the request's peer is a trusted proxy.
