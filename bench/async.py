@@ -338,7 +338,10 @@ def measure_held():
 def markdown(med, rat, held, meta):
     lines = [f"### Issue #23: async sleep, medians of {meta['rounds']} round(s) of {meta['duration']} wrk runs",
              "", f"`{meta['command']}` at {meta['date']}, commit {meta['commit']}; servers on CPU "
-             f"{B.cpu_list(B.SERVER_CPUS)}, wrk on CPU {B.cpu_list(B.WRK_CPUS)}.", "",
+             f"{B.cpu_list(B.SERVER_CPUS)}, wrk on CPU {B.cpu_list(B.WRK_CPUS)}; swift compiler processes running "
+             f"beside it at start / end: {meta['others_at_start']['swift_processes']} / "
+             f"{meta['others_at_end']['swift_processes']} (load average {meta['others_at_start']['loadavg']:.1f} / "
+             f"{meta['others_at_end']['loadavg']:.1f}).", "",
              "| server | path | c | req/s | p50 ms | p99 ms | errors | threads |",
              "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for server in SERVERS:
@@ -378,9 +381,20 @@ def markdown(med, rat, held, meta):
     return "\n".join(lines) + "\n"
 
 
+def others_building():
+    """Compiler processes running beside the benchmark (the machine is shared):
+    their count and the load average, kept with the figures."""
+    found = subprocess.run(["pgrep", "-c", "-f", "swift-build|swift-frontend"], capture_output=True, text=True)
+    return {"swift_processes": int(found.stdout.strip() or 0), "loadavg": os.getloadavg()[0]}
+
+
 def main():
     os.sched_setaffinity(0, B.WRK_CPUS)  # this script's own clients beside wrk, off the servers' CPUs
     started = time.time()
+    load_start = others_building()
+    if load_start["swift_processes"]:
+        log(f"warning: {load_start['swift_processes']} swift compiler process(es) running beside this benchmark "
+            f"(load average {load_start['loadavg']:.2f}): its figures will be noisier")
     log(f"servers on CPUs {B.cpu_list(B.SERVER_CPUS)}, wrk and clients on {B.cpu_list(B.WRK_CPUS)}; "
         f"{B.ROUNDS} round(s) of {B.DURATION}; c={B.CONNECTIONS}; {', '.join(NAMES[s['key']] for s in SERVERS)}")
     for round_number in range(1, B.ROUNDS + 1):
@@ -398,7 +412,8 @@ def main():
                 if k in os.environ),
             "servers": {s["key"]: {"name": s["name"], "path": s["path"], "threads": s.get("threads"),
                                    "command": " ".join(s["command"](0)).replace(ROOT + "/", "")} for s in SERVERS},
-            "missing": MISSING, "seconds": round(time.time() - started)}
+            "missing": MISSING, "seconds": round(time.time() - started),
+            "others_at_start": load_start, "others_at_end": others_building()}
     runs = [{"server": key, "connections": connections, **run}
             for (key, connections), runs in RUNS.items() for run in runs]
     os.makedirs(OUT, exist_ok=True)
