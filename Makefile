@@ -60,7 +60,7 @@ check-deb:
 
 # Issue #14: every figure beside the C evhttp server's of the same run and the
 # previous run's (ROUNDS=5, DURATION=5s, CORES=1, ...: see bench/bench.py).
-.PHONY: bench bench-quick
+.PHONY: bench bench-quick bench-async
 bench:
 	bench/run
 
@@ -69,6 +69,11 @@ bench:
 bench-quick:
 	ROUNDS=1 OTHER_ROUNDS=1 DURATION=1s WARMUP=1s IDLE_CONNECTIONS=1000 REQUESTS=300 \
 	RESULTS_DIR=bench/out/quick DOCS_DIR=bench/out/quick bench/run
+
+# Issue #23: /async/sleep inline against Hummingbird 2 and sync --threads 64, and RSS per
+# request with 10,000 held (bench/async.py; writes bench/out/async.json and async.md).
+bench-async:
+	bench/run-async
 
 # libFuzzer over the shared request parser, FUZZ_SECONDS (default 60) long.
 fuzz:
