@@ -237,8 +237,14 @@ final class Reactor: @unchecked Sendable {
     /// task's result reaches its connection without a second trip through
     /// the inbox.
     func runOnLoop(_ job: @escaping @Sendable () -> Void, otherwise abandon: (@Sendable () -> Void)? = nil) {
-        if let loopThread, pthread_equal(loopThread, pthread_self()) != 0 { return job() }
+        if isLoopThread { return job() }
         post(job, otherwise: abandon)
+    }
+
+    /// Whether the caller is the loop's thread.
+    var isLoopThread: Bool {
+        guard let loopThread else { return false }
+        return pthread_equal(loopThread, pthread_self()) != 0
     }
 
     private func runInbox() {
@@ -438,3 +444,4 @@ final class Reactor: @unchecked Sendable {
         return common
     }
 }
+
