@@ -94,8 +94,6 @@ final class ResponseExchange {
         isAsync = true
         workerBusy = true
         let work = UnsafeTransfer((handler, self))
-        // Started here, on the loop, up to the application's first await
-        // (a trip through the inbox less); it resumes on the loop's executor.
         task = Task(executorPreference: reactor.executor) {
             let (handler, exchange) = work.value
             let head = await handler.start(app)
