@@ -90,9 +90,9 @@ final class AsyncExchange {
         let work = UnsafeTransfer(handler)
         let head = awaitStep { await work.value.start(app) }
         guard !clientGone, !requests.endedMidRequest else { return false }
-        // A body not read to its end by now may never be: the head says the
-        // connection closes (it does, unless the body ends before the response).
-        if !requests.bodyFinished { transport.closesAfterResponse() }
+        // A client still waiting for `100 Continue` may never send the body
+        // it announced: the head says the connection closes.
+        if continueOwed && !requests.bodyFinished { transport.closesAfterResponse() }
         do {
             try transport.sendHead(head)
             headSent = true
@@ -120,10 +120,12 @@ final class AsyncExchange {
             transport.abort()
             return false
         }
-        // Done before the body was read to its end, or it failed: the rest
-        // is not read, and the connection carries no next request.
-        if transport.mustClose || bodyFailed || !requests.bodyFinished { return lingerIfNeeded() }
-        return true
+        // The body failed, or the connection closes anyway: no next request.
+        if transport.mustClose || bodyFailed { return lingerIfNeeded() }
+        // What the application left of the body is read and dropped, as for
+        // a synchronous application (and on the libevent server), and the
+        // connection goes on: the parser's limit bounds it, the timeout its pace.
+        return requests.drain()
     }
 
     /// Closing with body bytes unread would make the kernel reset the

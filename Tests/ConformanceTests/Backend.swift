@@ -79,6 +79,16 @@ struct Backend: CustomTestStringConvertible, Sendable {
         }
     }
 
+    /// The socket server running the application given as an async one
+    /// (``asyncApplication(_:)``), as ``eventAsync`` does on the libevent server.
+    static let socketAsync = Backend(name: "socket-async", streamsBodies: true) { app, errors, _ in
+        var configuration = SocketServerConfiguration(host: "127.0.0.1", port: 0)
+        configuration.mode = .threads(maximum: 32)
+        configuration.errors = errors
+        configuration.limits.keepAliveTimeout = 2
+        return BackgroundServer(try SocketServer(configuration: configuration, app: asyncApplication(app)))
+    }
+
     /// The socket server's fork mode, serving the probe, in a `gateway serve`
     /// process of its own: forked from this many-threaded test process, a
     /// child would hold copies of every other test's open connections (so
@@ -95,7 +105,7 @@ struct Backend: CustomTestStringConvertible, Sendable {
     static let all: [Backend] = [
         .event, .event(threads: 4, reactors: 1, "event-threads"), .event(threads: 2, reactors: 2, "event-reactors"),
         .eventChoosing, .eventAsync,
-        .socket(.single, "single"), .socket(.threads(maximum: 32), "threads"), .socketFork,
+        .socket(.single, "single"), .socket(.threads(maximum: 32), "threads"), .socketAsync, .socketFork,
     ]
     /// Backends where the application runs in the test's own process.
     static let inProcess: [Backend] = all.filter(\.sharesMemory)

@@ -256,7 +256,7 @@ struct HTTPConformanceTests {
     func multithreadAndMultiprocessTellTheTruth(backend: Backend) throws {
         try backend.serve { server in
             let json = try TestHTTPClient(port: server.port).get("/environ").text
-            let expectThread = ["socket-threads", "event-threads", "event-reactors"].contains(backend.name)
+            let expectThread = ["socket-threads", "socket-async", "event-threads", "event-reactors"].contains(backend.name)
             let expectProcess = backend.name == "socket-fork"
             #expect(json.contains("\"wsgi.multithread\": \(expectThread)"))
             #expect(json.contains("\"wsgi.multiprocess\": \(expectProcess)"))
