@@ -87,30 +87,11 @@ extension AnyApplication {
 public func blockingApplication(_ app: @escaping AsyncApplication) -> Application {
     { environ, startResponse in
         let call = UnsafeTransfer((environ, startResponse))
-        let body = try waitBlocking { try await app(call.value.0, call.value.1) }
+        let body = try waitFor { try await app(call.value.0, call.value.1) }
         guard let stream = body as? any AsyncResponseBody else { return body }
         let pull = AsyncChunkPull(stream.makeAsyncChunkIterator())
-        return StreamBody(next: { try waitBlocking { try await pull.next() } }, onClose: stream.close)
+        return StreamBody(next: { try waitFor { try await pull.next() } }, onClose: stream.close)
     }
-}
-
-/// Runs `work` in a task and blocks the calling thread until it is done
-/// (see ``blockingApplication(_:)``'s warning).
-func waitBlocking<Value>(_ work: @escaping () async throws -> Value) throws -> Value {
-    let done = DispatchSemaphore(value: 0)
-    let job = UnsafeTransfer(work)
-    let result = UnsafeBox<Result<Value, any Error>>()
-    Task {
-        do { result.value = .success(try await job.value()) } catch { result.value = .failure(error) }
-        done.signal()
-    }
-    done.wait()
-    return try result.value!.get()
-}
-
-/// A slot written by one thread and read by another after a semaphore.
-private final class UnsafeBox<Value>: @unchecked Sendable {
-    var value: Value?
 }
 
 /// An async iterator held by reference, advanced by successive tasks.
