@@ -22,7 +22,8 @@ package final class RequestBodyStream: @unchecked Sendable {
     private var failure: (any Error)?
     /// The server is not reading until it hears of a demand.
     private var serverWaits = true
-    private var waiter: CheckedContinuation<Void, Never>?
+    /// The readers waiting for bytes (one, normally: the application's task).
+    private var waiters: [CheckedContinuation<Void, Never>] = []
     private let demand: @Sendable (RequestBodyStream) -> Void
     /// The thread that pushes (the one that made the stream): a blocking
     /// wait on it would wait for itself.
@@ -63,8 +64,8 @@ package final class RequestBodyStream: @unchecked Sendable {
     /// Adds bytes that arrived.
     package func push(_ bytes: UnsafeRawBufferPointer) {
         guard !bytes.isEmpty else { return }
-        let waiting: CheckedContinuation<Void, Never>? = locked {
-            guard !ended else { return nil }
+        let waiting: [CheckedContinuation<Void, Never>] = locked {
+            guard !ended else { return [] }
             if chunks.count > first, chunks[chunks.count - 1].count + bytes.count <= Self.chunkSize {
                 chunks[chunks.count - 1].append(contentsOf: bytes)
             } else {
@@ -73,19 +74,19 @@ package final class RequestBodyStream: @unchecked Sendable {
             held += bytes.count
             return wake()
         }
-        waiting?.resume()
+        for waiter in waiting { waiter.resume() }
     }
 
     /// The body is complete, or failed with `error` (a ``RequestError`` for
     /// the client's fault: too large, too slow, malformed).
     package func finish(throwing error: (any Error)? = nil) {
-        let waiting: CheckedContinuation<Void, Never>? = locked {
-            guard !ended else { return nil }
+        let waiting: [CheckedContinuation<Void, Never>] = locked {
+            guard !ended else { return [] }
             ended = true
             failure = error
             return wake()
         }
-        waiting?.resume()
+        for waiter in waiting { waiter.resume() }
     }
 
     /// The server stopped reading for want of room: true if it must wait
@@ -102,10 +103,10 @@ package final class RequestBodyStream: @unchecked Sendable {
     package var isFinished: Bool { locked { ended } }
 
     // Called with the mutex held.
-    private func wake() -> CheckedContinuation<Void, Never>? {
+    private func wake() -> [CheckedContinuation<Void, Never>] {
         pthread_cond_broadcast(arrived)
-        defer { waiter = nil }
-        return waiter
+        defer { waiters = [] }
+        return waiters
     }
 
     // MARK: - The application's side
@@ -152,31 +153,33 @@ package final class RequestBodyStream: @unchecked Sendable {
             case .chunk(let chunk): return chunk
             case .end: return nil
             case .failed(let error): throw error
-            case .wait: break
+            case .wait: try Task.checkCancellation()  // bytes already here are read even so
             }
-            try await waitForBytes()
+            await waitForBytes()
         }
     }
 
-    private func waitForBytes() async throws {
+    private func waitForBytes() async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow: Bool = locked {
                     if Task.isCancelled || first < chunks.count || ended { return true }
-                    waiter = continuation
+                    waiters.append(continuation)
                     return false
                 }
                 if resumeNow { continuation.resume() }
             }
         } onCancel: {
-            let waiting: CheckedContinuation<Void, Never>? = locked {
-                defer { waiter = nil }
-                return waiter
-            }
-            waiting?.resume()
+            // Wakes every reader; those not cancelled look again and wait on.
+            let waiting: [CheckedContinuation<Void, Never>] = locked { wake() }
+            for waiter in waiting { waiter.resume() }
         }
-        try Task.checkCancellation()
     }
+
+    /// The server stopped reading and waits for a demand (the stream held
+    /// more than half its capacity): the application, not the client, is
+    /// what the body waits for.
+    package var waitsForDemand: Bool { locked { serverWaits && !ended } }
 
     /// The next chunk, blocking the calling thread until it arrives (for
     /// synchronous code reading a streamed body, on a thread of its own).

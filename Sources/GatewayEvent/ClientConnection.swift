@@ -289,6 +289,8 @@ final class ClientConnection {
     /// if the client waits for it, and reading on.
     private func bodyDemanded(by stream: RequestBodyStream) {
         guard phase == .responding, intake.stream === stream else { return }
+        // The client's turn: the stall window counts from here.
+        lastActivity = MonotonicClock.seconds()
         feedStream()
         if intake.stream != nil && exchange?.headSent == false && intake.takeContinueDue() {
             write(Self.continueBytes)
@@ -323,6 +325,7 @@ final class ClientConnection {
             case .needMore:
                 if consumed == 0 { return }
             case .bodyStreamed:
+                if peerClosed { exchange?.cancel() }  // the whole body came, then the client closed
                 return
             case .refused(let refusal, _):
                 bodyFailed(refusal)
@@ -331,7 +334,8 @@ final class ClientConnection {
                 return  // not while a body streams
             }
         }
-        if peerClosed, let refusal = intake.finish() {
+        // The client closed before its body's end (what it sent is all in the stream).
+        if peerClosed, intake.stream != nil, evbuffer_get_length(input) == 0, let refusal = intake.finish() {
             // Cut short: nobody is left to answer, as for a synchronous application.
             reactor.settings.logger.requestCutShort(from: peer.host, refusal.reason)
             close()
@@ -581,11 +585,11 @@ final class ClientConnection {
             case .lingering: close()
             case .responding:
                 feedStream()  // a streamed body's bytes still buffered go first; a cut-short one fails
-                // A client that closes its side may be gone: an async
-                // application's task is cancelled (as Go's servers cancel a
-                // request's context), and what it answers still goes out
-                // to a client that only half-closed.
-                exchange?.cancel()
+                // A client that closes its side once its body is in may be
+                // gone: an async application's task is cancelled (as Go's
+                // servers cancel a request's context), and what it answers
+                // still goes out to a client that only half-closed.
+                if intake.stream == nil { exchange?.cancel() }
             case .flushing, .closed: break  // answered first; the end is read after
             }
         } else if what & Int32(BEV_EVENT_TIMEOUT) != 0 {
@@ -636,8 +640,12 @@ final class ClientConnection {
             left = 0
         case .responding:
             guard let stream = intake.stream else { return }
-            // A full stream waits for the application, not for the client.
-            left = stream.room == 0 ? streamWindow : lastActivity + streamWindow - now
+            if stream.waitsForDemand || evbuffer_get_length(input) > 0 || intake.continuePending {
+                // The application holds the body up (it has not read yet,
+                // or not enough to make room), not the client.
+                lastActivity = now
+            }
+            left = lastActivity + streamWindow - now
             if left <= 0 {
                 bodyFailed(RequestRefusal(.timedOut, "request body stalled for \(Int(streamWindow)) s"))
                 return

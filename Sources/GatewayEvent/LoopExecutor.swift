@@ -6,7 +6,8 @@
 /// no task is left hanging.
 final class LoopExecutor: TaskExecutor, @unchecked Sendable {
     // @unchecked: `reactor` is only used through post(), which any thread may call.
-    private unowned let reactor: Reactor
+    // Weak: the reactor holds its executor.
+    private weak var reactor: Reactor?
 
     init(reactor: Reactor) {
         self.reactor = reactor
@@ -15,6 +16,7 @@ final class LoopExecutor: TaskExecutor, @unchecked Sendable {
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         let executor = asUnownedTaskExecutor()
+        guard let reactor else { return globalConcurrentExecutor.enqueue(job) }
         reactor.post({ job.runSynchronously(on: executor) }, otherwise: {
             globalConcurrentExecutor.enqueue(job)
         })

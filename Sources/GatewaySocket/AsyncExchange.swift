@@ -154,12 +154,14 @@ final class AsyncExchange {
 
     private func pumpUntilStepDone() {
         while true {
+            // Each signal taken is handled in this turn; the jobs' own
+            // signals wait in the pipe for the next take().
             let (demanded, stepDone, jobs) = signal.take()
+            if demanded { demandHeard() }
             if !jobs.isEmpty {
                 executor.run(jobs)
-                continue  // what they signalled is taken next
+                if !stepDone { continue }
             }
-            if demanded { demandHeard() }
             if stepDone { return }
             while reading && !bodyEnded && feedFromBuffer() {}
             waitForEvents()
@@ -176,6 +178,8 @@ final class AsyncExchange {
                 do { try connection.send(ServerResponse.continue.bytes) } catch { return vanished() }
             }
         }
+        // The client's turn begins now: the stall window counts from here.
+        if !reading { lastActivity = MonotonicClock.seconds() }
         reading = true
     }
 
