@@ -12,8 +12,9 @@ import Glibc
 /// writes each awaited chunk, and cancels the task when the client leaves.
 ///
 /// The tests are async and do their blocking client calls off the
-/// cooperative pool (``offThePool(_:)``): a blocked test would hold one of
-/// its few threads, which the applications' tasks need.
+/// cooperative pool (``offThePool(_:)``), so that they hold none of its few
+/// threads (the applications' tasks run on their connections' threads, but
+/// what they await, a timer, resumes through Dispatch).
 @Suite("Socket server: async applications", .timeLimit(.minutes(3)))
 struct AsyncApplicationTests {
     private static func serve(
@@ -33,9 +34,8 @@ struct AsyncApplicationTests {
         try await BlockingWork.run(body).value
     }
 
-    /// Seconds a client waits for an answer. Generous: while the other
-    /// suites' synchronous tests block the cooperative pool's threads (two
-    /// on a two-core machine), the applications' tasks wait for one.
+    /// Seconds a client waits for an answer; generous, for a machine busy
+    /// with the other suites.
     private static let patience = 60.0
 
     /// Stops a server on a thread for blocking work, not on the test's own
