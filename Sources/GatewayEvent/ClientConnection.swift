@@ -241,7 +241,6 @@ final class ClientConnection {
                 // Complete already: served now, the environ made once.
                 intake.streamBody(of: head, into: nil)  // takes the request's end
                 phase = .responding
-                closeAfterResponse = false
                 if refusedForAFullPool(head) { return }
                 reactor.responseStarted()
                 return reactor.serve(environ, app: app, head: head, on: self)
@@ -357,7 +356,8 @@ final class ClientConnection {
     }
 
     /// While a body streams, the client must send some of it within the
-    /// window, unless the application is what holds it up (a full stream).
+    /// window, unless the application is what holds it up (it has not read
+    /// yet, or not made room: see deadlinePassed()).
     private func armStreamTimer() {
         timerPhase = .responding
         var delay = reactor.commonTimeout(streamWindow)
