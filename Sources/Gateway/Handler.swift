@@ -43,7 +43,7 @@ package final class Handler: ResponseState {
     @exclusivity(unchecked) private var pendingIndex = 0
     /// The Content-Length of the response and the bytes still owed to it.
     @exclusivity(unchecked) private var announced: Int?
-    @exclusivity(unchecked) private var remaining: Int?
+    @exclusivity(unchecked) private(set) var remaining: Int?
     @exclusivity(unchecked) private var sendsBody = true
     @exclusivity(unchecked) private var closed = false
 
@@ -237,45 +237,6 @@ package final class Handler: ResponseState {
         closed = true
         dropIterator()
         body?.close()
-    }
-
-    /// Drives the whole response over a blocking transport: head, chunks,
-    /// finish, with an abort when the body fails after the head.
-    package func run(_ app: Application, on transport: some ResponseTransport) throws {
-        defer { finish() }
-        let head = start(app)
-        try transport.sendHead(head)
-        if let file = takeFile() {
-            try transport.sendFile(file, length: remaining)
-            return try transport.finish()
-        }
-        do {
-            while let chunk = try nextChunk() {
-                try transport.sendChunk(chunk)
-            }
-        } catch {
-            transport.abort()
-            throw error
-        }
-        try transport.finish()
-    }
-
-    /// Drives an async application's whole response over a blocking
-    /// transport, the calling thread waiting for each step (``waitFor(_:)``:
-    /// a thread of its own, never one of the cooperative pool's).
-    package func run(_ app: @escaping AsyncApplication, on transport: some ResponseTransport) throws {
-        defer { finish() }
-        let head = try waitFor { await self.start(app) }
-        try transport.sendHead(head)
-        do {
-            while let chunk = try waitFor({ try await self.nextChunk() }) {
-                try transport.sendChunk(chunk)
-            }
-        } catch {
-            transport.abort()
-            throw error
-        }
-        try transport.finish()
     }
 
     // MARK: - Deciding the head
