@@ -70,21 +70,14 @@ private struct ClosureChunks: AsyncChunkIterator {
 
 /// Waits for each chunk of an async body on the calling thread.
 private struct BlockingChunks: ChunkIterator {
-    let base: AsyncPull
+    let base: AsyncChunkPull
 
-    init(base: any AsyncChunkIterator) { self.base = AsyncPull(base) }
+    init(base: any AsyncChunkIterator) { self.base = AsyncChunkPull(base) }
 
     mutating func next() throws -> [UInt8]? {
         let pull = UnsafeTransfer(base)
         return try waitFor { try await pull.value.next() }
     }
-}
-
-/// An async iterator held by reference, so that tasks can advance it in turn.
-private final class AsyncPull {
-    private var iterator: any AsyncChunkIterator
-    init(_ iterator: any AsyncChunkIterator) { self.iterator = iterator }
-    func next() async throws -> [UInt8]? { try await iterator.next() }
 }
 
 /// A synchronous iterator advanced on a thread for blocking work.

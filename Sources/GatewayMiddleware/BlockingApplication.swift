@@ -92,10 +92,3 @@ public func blockingApplication(_ app: @escaping AsyncApplication) -> Applicatio
         return StreamBody(next: { try waitFor { try await pull.next() } }, onClose: stream.close)
     }
 }
-
-/// An async iterator held by reference, advanced by successive tasks.
-final class AsyncChunkPull {
-    private var iterator: any AsyncChunkIterator
-    init(_ iterator: any AsyncChunkIterator) { self.iterator = iterator }
-    func next() async throws -> [UInt8]? { try await iterator.next() }
-}
